@@ -1,0 +1,80 @@
+/**
+ * The step runtime: the one small interface every backend (local process, Kubernetes pod)
+ * implements. A runtime knows nothing of Temporal, the database or the pipeline DSL: it
+ * gets a fully resolved step and reports lines, liveness and an outcome.
+ */
+
+export type LogStream = 'stdout' | 'stderr';
+
+export interface StepResources {
+  requests?: { cpu?: string; memory?: string };
+  limits?: { cpu?: string; memory?: string };
+}
+
+/** Kubernetes-only placement settings; ignored by the local runtime. */
+export interface PodSettings {
+  namespace?: string;
+  resources?: StepResources;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Array<Record<string, unknown>>;
+  serviceAccountName?: string;
+  imagePullSecrets?: string[];
+}
+
+export interface StepLaunch {
+  project: string;
+  runId: string;
+  stepId: string;
+  /** Stable key of the matrix combination ('' when the step has no matrix). */
+  matrixKey: string;
+  /** 1-based attempt number (Temporal's activity attempt). */
+  attempt: number;
+  /** Container image (container runtimes); the local runtime ignores it. */
+  image?: string;
+  /** Shell script run with `sh -e -c`; the command when `command` is absent. */
+  script?: string;
+  /** Explicit argv (component entrypoints); overrides `script`. */
+  command?: string[];
+  /** Fully resolved environment, including CO_* variables. */
+  env: Record<string, string>;
+  /** Per-run workspace directory shared by the run's steps (local runtime). */
+  workspace: string;
+  /** Hard limit for this attempt; the runtime kills the step when it passes. */
+  timeoutMs?: number;
+  pod?: PodSettings;
+}
+
+export interface StepHooks {
+  /** One line of output, without its trailing newline. */
+  onLine(stream: LogStream, line: string): void;
+  /** Called periodically while the step is alive; throws when the activity is cancelled. */
+  heartbeat(details?: unknown): void;
+  /** Aborted when the step must stop (activity cancellation, worker shutdown). */
+  signal: AbortSignal;
+}
+
+export type StepFailureKind =
+  | 'exit' // non-zero exit code: retryable per the step's policy
+  | 'timeout'
+  | 'cancelled'
+  | 'image' // image cannot be pulled or named: never retryable
+  | 'invalid' // invalid spec: never retryable
+  | 'oom'
+  | 'evicted'
+  | 'unschedulable'
+  | 'infrastructure'; // node lost, API unreachable: retryable
+
+export interface StepOutcome {
+  exitCode: number | null;
+  /** Outputs parsed from $CO_OUTPUTS and `[COUT] KEY=VALUE` lines. */
+  outputs: Record<string, string>;
+  failure?: { kind: StepFailureKind; message: string; retryable: boolean };
+  /** Process id (local) or pod name (kubernetes), for diagnostics. */
+  handle?: string;
+}
+
+export interface StepRuntime {
+  readonly name: 'local' | 'kubernetes';
+  /** Runs one attempt of a step to completion; never throws for a step failure. */
+  run(launch: StepLaunch, hooks: StepHooks): Promise<StepOutcome>;
+}
