@@ -1,0 +1,205 @@
+import { parseDuration } from './duration';
+import { sortErrors, type PipelineError } from './errors';
+import { findTemplates, unwrapCondition } from './expressions';
+import { compileFlow, isFlowDocument } from './flow';
+import { topologicalOrder } from './graph';
+import { parseYaml, type SourceMap } from './parse';
+import type { ExecutionPlan, PlanNode, PlanPod } from './plan';
+import { pipelineSchema, type PipelineDocument, type PodDocument, type StepDocument } from './schema';
+import { schemaErrors } from './schema-errors';
+import { stepGraph, validatePipeline } from './validate';
+
+/** Most steps (main plus finally, or flow jobs) one document may declare. */
+export const MAX_STEPS = 2000;
+export const DEFAULT_MAX_PARALLEL = 8;
+
+export type CompileResult =
+  { ok: true; plan: ExecutionPlan; format: 'native' | 'flow' } | { ok: false; errors: PipelineError[] };
+
+/** YAML source -> execution plan or every error found. Never throws. */
+export function compilePipelineSource(source: string): CompileResult {
+  try {
+    if (typeof source !== 'string') return failure([docError('pipeline source must be a string')]);
+    const parsed = parseYaml(source);
+    if (!parsed.ok) return failure(parsed.errors);
+    const { value, map } = parsed;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return failure([docError('a pipeline document must be a YAML mapping')]);
+    }
+    const doc = value as Record<string, unknown>;
+    if (isFlowDocument(doc)) {
+      const flow = compileFlow(doc, map);
+      return flow.ok ? { ok: true, plan: flow.plan, format: 'flow' } : failure(flow.errors);
+    }
+    return compileNative(doc, map);
+  } catch (e) {
+    return failure([
+      docError(`internal error while compiling: ${e instanceof Error ? e.message : String(e)}`),
+    ]);
+  }
+}
+
+function compileNative(doc: Record<string, unknown>, map: SourceMap): CompileResult {
+  const declared = lengthOf(doc.steps) + lengthOf(doc.finally);
+  if (declared > MAX_STEPS) {
+    return failure([map.error(['steps'], `too many steps: ${declared} declared, at most ${MAX_STEPS}`)]);
+  }
+  const result = pipelineSchema.safeParse(doc, { reportInput: true });
+  if (!result.success) return failure(schemaErrors(result.error, map));
+  const errors = validatePipeline(result.data, map);
+  if (errors.length > 0) return failure(errors);
+  return { ok: true, plan: buildPlan(result.data, map), format: 'native' };
+}
+
+function buildPlan(doc: PipelineDocument, map: SourceMap): ExecutionPlan {
+  const graph = stepGraph(doc);
+  const byId = new Map(doc.steps.map((s, i) => [s.id, { step: s, index: i }]));
+  const order = topologicalOrder(graph.mainIds, graph.needs);
+  const nodes = order.map((id) => {
+    const { step, index } = byId.get(id)!;
+    return buildNode(step, map.locate(['steps', index]).line);
+  });
+  const finallyNodes = (doc.finally ?? []).map((step, i) => buildNode(step, map.locate(['finally', i]).line));
+  const edges = [...nodes, ...finallyNodes].flatMap((n) => n.needs.map((from) => ({ from, to: n.id })));
+  return compact({
+    version: 1 as const,
+    format: 'native' as const,
+    name: doc.name,
+    description: doc.description,
+    params: (doc.params ?? []).map((p) =>
+      compact({
+        name: p.name,
+        default: p.default === undefined ? undefined : String(p.default),
+        required: p.required ?? false,
+        description: p.description,
+      }),
+    ),
+    env: stringRecord(doc.env),
+    timeoutMs: doc.timeout === undefined ? undefined : parseDuration(doc.timeout),
+    maxParallel: doc.maxParallel ?? DEFAULT_MAX_PARALLEL,
+    nodes,
+    finally: finallyNodes,
+    edges,
+  });
+}
+
+function buildNode(step: StepDocument, line: number): PlanNode {
+  const exprEnv: Record<string, string> = {};
+  const script = step.run === undefined ? undefined : extractScriptExpressions(step.run, exprEnv);
+  return compact({
+    id: step.id,
+    needs: step.needs ?? [],
+    kind: step.approval
+      ? ('approval' as const)
+      : step.uses !== undefined
+        ? ('uses' as const)
+        : ('run' as const),
+    script,
+    exprEnv,
+    uses: step.uses === undefined ? undefined : splitUses(step.uses),
+    image: step.image,
+    with: stringRecord(step.with),
+    env: stringRecord(step.env),
+    if: step.if === undefined ? undefined : unwrapCondition(step.if).source,
+    matrix:
+      step.matrix === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(step.matrix).map(([axis, values]) => [axis, values.map(String)])),
+    retry: compact({
+      attempts: step.retry?.attempts ?? 1,
+      backoffMs: step.retry?.backoff === undefined ? 1000 : parseDuration(step.retry.backoff)!,
+      factor: step.retry?.factor ?? 2,
+      maxBackoffMs: step.retry?.maxBackoff === undefined ? undefined : parseDuration(step.retry.maxBackoff),
+    }),
+    timeoutMs: step.timeout === undefined ? undefined : parseDuration(step.timeout),
+    artifacts: {
+      in: (step.artifacts?.in ?? []).map(({ name, from }) => ({ name, from })),
+      out: (step.artifacts?.out ?? []).map(({ name, path }) => ({ name, path })),
+    },
+    services: step.services ?? [],
+    runtime: step.runtime,
+    continueOnError: step.continueOnError ?? false,
+    approval: step.approval
+      ? compact({
+          approvers: step.approval.approvers,
+          timeoutMs: step.approval.timeout === undefined ? undefined : parseDuration(step.approval.timeout),
+        })
+      : undefined,
+    pod: step.pod ? buildPod(step.pod) : undefined,
+    line,
+  });
+}
+
+/**
+ * Replaces each `${{ expr }}` in a script by `${CO_EXPR_n}` and records the expression, so
+ * the runtime passes values as environment variables and never splices them into shell code.
+ */
+export function extractScriptExpressions(script: string, exprEnv: Record<string, string>): string {
+  const { templates } = findTemplates(script);
+  const bySource = new Map<string, string>();
+  let out = '';
+  let last = 0;
+  for (const t of templates) {
+    let name = bySource.get(t.source);
+    if (!name) {
+      name = `CO_EXPR_${bySource.size + 1}`;
+      bySource.set(t.source, name);
+      exprEnv[name] = t.source;
+    }
+    out += `${script.slice(last, t.start)}\${${name}}`;
+    last = t.end;
+  }
+  return out + script.slice(last);
+}
+
+export function splitUses(uses: string): { name: string; range: string } {
+  const at = uses.lastIndexOf('@');
+  return at < 0 ? { name: uses, range: '*' } : { name: uses.slice(0, at), range: uses.slice(at + 1) };
+}
+
+function buildPod(pod: PodDocument): PlanPod {
+  const quantities = (r?: { cpu?: string | number; memory?: string | number }) =>
+    r &&
+    compact({
+      cpu: r.cpu === undefined ? undefined : String(r.cpu),
+      memory: r.memory === undefined ? undefined : String(r.memory),
+    });
+  return compact({
+    namespace: pod.namespace,
+    resources:
+      pod.resources &&
+      compact({ requests: quantities(pod.resources.requests), limits: quantities(pod.resources.limits) }),
+    nodeSelector: pod.nodeSelector && { ...pod.nodeSelector },
+    tolerations: pod.tolerations?.map((t) => compact({ ...t })),
+    serviceAccountName: pod.serviceAccountName,
+    imagePullSecrets: pod.imagePullSecrets && [...pod.imagePullSecrets],
+  });
+}
+
+/** Scalar map values as strings (numbers and bools via String). */
+export function stringRecord(
+  record: Record<string, string | number | boolean> | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record ?? {})) out[k] = String(v);
+  return out;
+}
+
+/** Drops keys whose value is undefined, so plans survive a JSON round trip unchanged. */
+export function compact<T extends object>(value: T): T {
+  const out = {} as T;
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+function lengthOf(value: unknown): number {
+  return Array.isArray(value) ? value.length : 0;
+}
+
+function failure(errors: PipelineError[]): CompileResult {
+  return { ok: false, errors: sortErrors(errors) };
+}
+
+export function docError(message: string): PipelineError {
+  return { path: '', line: 1, col: 1, message };
+}

@@ -1,0 +1,41 @@
+/** One problem found in a pipeline document; path '' means the whole document. */
+export interface PipelineError {
+  path: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export type PathSegment = string | number;
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** Formats ['steps', 2, 'needs', 0] as `steps[2].needs[0]`. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (IDENTIFIER.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+/** Sorts by position, then path, then message, and drops exact duplicates. */
+export function sortErrors(errors: readonly PipelineError[]): PipelineError[] {
+  const seen = new Set<string>();
+  const unique: PipelineError[] = [];
+  for (const e of errors) {
+    const key = `${e.line}:${e.col}:${e.path}:${e.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(e);
+  }
+  return unique.sort(
+    (a, b) =>
+      a.line - b.line ||
+      a.col - b.col ||
+      (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+      (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
+}

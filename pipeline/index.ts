@@ -1,0 +1,22 @@
+/** The pipeline DSL: parse, validate and compile pipeline YAML; evaluate expressions. Pure. */
+export { compilePipelineSource, type CompileResult } from './compile';
+export type { PipelineError } from './errors';
+export {
+  executionPlanSchema,
+  planNodeSchema,
+  validatePlan,
+  type ExecutionPlan,
+  type PlanNode,
+  type PlanPod,
+} from './plan';
+export {
+  evaluateCondition,
+  evaluateExpression,
+  renderTemplate,
+  ExpressionError,
+  type ExpressionContext,
+} from './evaluate';
+export { expandMatrix, matrixKey, MAX_MATRIX_COMBINATIONS } from './matrix';
+export { parseDuration } from './duration';
+export { pipelineJsonSchema, pipelineSchema, type PipelineDocument, type StepDocument } from './schema';
+export { flowSchema, type FlowDocument } from './flow';

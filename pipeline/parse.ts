@@ -1,0 +1,211 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { formatPath, type PathSegment, type PipelineError } from './errors';
+
+/** Largest source accepted, in UTF-8 bytes. */
+export const MAX_SOURCE_BYTES = 1024 * 1024;
+/** Most YAML nodes a document may expand to, counting alias expansions (billion laughs guard). */
+export const MAX_EXPANDED_NODES = 200_000;
+/** Alias budget handed to the yaml package's own toJS check. */
+const MAX_ALIAS_COUNT = 100;
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+interface Entry {
+  node: Node;
+  keyNode?: Node;
+}
+
+/** Answers "where in the YAML is this path", for error messages. */
+export interface SourceMap {
+  locate(path: readonly PathSegment[]): Position;
+  /** Position of the key of the last path segment (falls back to the value). */
+  locateKey(path: readonly PathSegment[]): Position;
+  /** Position of the character at `offset` inside the string value at `path`. */
+  locateInString(path: readonly PathSegment[], offset: number): Position;
+  error(path: readonly PathSegment[], message: string, at?: Position): PipelineError;
+}
+
+export type ParseResult =
+  { ok: true; value: unknown; map: SourceMap } | { ok: false; errors: PipelineError[] };
+
+/** Parses one YAML document, keeping the position of every node. Never throws. */
+export function parseYaml(source: string): ParseResult {
+  if (utf8Length(source) > MAX_SOURCE_BYTES) {
+    return { ok: false, errors: [docError(`document is larger than ${MAX_SOURCE_BYTES} bytes (1 MiB)`)] };
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const pos = (offset: number): Position => {
+    const p = lineCounter.linePos(offset);
+    return { line: Math.max(1, p.line), col: Math.max(1, p.col) };
+  };
+  const errors: PipelineError[] = [...doc.errors, ...doc.warnings].map((e) => ({
+    path: '',
+    ...pos(e.pos[0]),
+    message: firstLine(e.message),
+  }));
+  if (errors.length > 0) return { ok: false, errors };
+  if (doc.contents === null) return { ok: false, errors: [docError('document is empty')] };
+
+  const entries = new Map<string, Entry>();
+  const built = buildValue(doc, entries, pos);
+  if (!built.ok) return built;
+  try {
+    // Second, independent guard: the yaml package's own alias expansion budget.
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    return { ok: false, errors: [docError(`aliases expand too much: ${(e as Error).message}`)] };
+  }
+  return { ok: true, value: built.value, map: sourceMap(source, entries, pos) };
+}
+
+function buildValue(
+  doc: Document.Parsed,
+  entries: Map<string, Entry>,
+  pos: (offset: number) => Position,
+): { ok: true; value: unknown } | { ok: false; errors: PipelineError[] } {
+  const errors: PipelineError[] = [];
+  let count = 0;
+  const active = new Set<Node>();
+  const at = (node: Node | null | undefined, path: PathSegment[], message: string) =>
+    errors.push({ path: formatPath(path), ...pos(node?.range?.[0] ?? 0), message });
+
+  const build = (node: unknown, path: PathSegment[], keyNode?: Node): unknown => {
+    if (++count > MAX_EXPANDED_NODES) throw new ExpansionError();
+    const key = formatPath(path);
+    if (node === null || node === undefined) {
+      if (keyNode && !entries.has(key)) entries.set(key, { node: keyNode, keyNode });
+      return null;
+    }
+    if (!entries.has(key)) entries.set(key, { node: node as Node, keyNode });
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (!target || active.has(target)) {
+        at(node, path, `alias *${node.source} cannot be resolved`);
+        return null;
+      }
+      active.add(target);
+      try {
+        return build(target, path, keyNode);
+      } finally {
+        active.delete(target);
+      }
+    }
+    if (isScalar(node)) {
+      const v = node.value;
+      if (typeof v === 'bigint') return Number(v);
+      if (v !== null && typeof v === 'object') return String(v);
+      return v;
+    }
+    if (isSeq(node)) return node.items.map((item, i) => build(item, [...path, i]));
+    if (isMap(node)) {
+      const obj: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        const k = pair.key as Node | null;
+        const kv = isScalar(k) ? k.value : undefined;
+        if (!isScalar(k) || kv === null || (typeof kv === 'object' && kv !== null)) {
+          at(k ?? node, path, 'mapping keys must be plain strings');
+          continue;
+        }
+        const name = String(kv);
+        if (name === '__proto__') {
+          at(k, path, 'key "__proto__" is not allowed');
+          continue;
+        }
+        obj[name] = build(pair.value, [...path, name], k);
+      }
+      return obj;
+    }
+    at(node as Node, path, 'unsupported YAML node');
+    return null;
+  };
+
+  try {
+    const value = build(doc.contents, []);
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
+  } catch (e) {
+    if (e instanceof ExpansionError || e instanceof RangeError) {
+      return {
+        ok: false,
+        errors: [docError(`document expands to more than ${MAX_EXPANDED_NODES} nodes (aliases or nesting)`)],
+      };
+    }
+    throw e;
+  }
+}
+
+class ExpansionError extends Error {}
+
+function sourceMap(source: string, entries: Map<string, Entry>, pos: (o: number) => Position): SourceMap {
+  const find = (path: readonly PathSegment[]): Entry | undefined => {
+    for (let n = path.length; n >= 0; n--) {
+      const e = entries.get(formatPath(path.slice(0, n)));
+      if (e) return e;
+    }
+    return undefined;
+  };
+  const locate = (path: readonly PathSegment[]) => pos(find(path)?.node.range?.[0] ?? 0);
+  const map: SourceMap = {
+    locate,
+    locateKey(path) {
+      const e = entries.get(formatPath(path));
+      return e?.keyNode?.range ? pos(e.keyNode.range[0]) : locate(path);
+    },
+    locateInString(path, offset) {
+      const e = entries.get(formatPath(path));
+      const range = e?.node.range;
+      if (!e || !range || !isScalar(e.node) || typeof e.node.value !== 'string') return locate(path);
+      const sourceOffset = findInRaw(source.slice(range[0], range[1]), e.node.value, offset);
+      return pos(range[0] + (sourceOffset ?? 0));
+    },
+    error: (path, message, at) => ({ path: formatPath(path), ...(at ?? locate(path)), message }),
+  };
+  return map;
+}
+
+/**
+ * Maps an offset in a parsed string to an offset in its raw YAML text by finding the
+ * value's line verbatim in the raw text (true for plain, simple quoted and block
+ * literal scalars). Returns undefined when escapes or folding make that impossible.
+ */
+function findInRaw(raw: string, value: string, offset: number): number | undefined {
+  const lineStart = value.lastIndexOf('\n', offset - 1) + 1;
+  let lineEnd = value.indexOf('\n', offset);
+  if (lineEnd < 0) lineEnd = value.length;
+  const line = value.slice(lineStart, lineEnd);
+  if (line.length === 0) return undefined;
+  let occurrence = 0;
+  for (let i = value.indexOf(line); i >= 0 && i < lineStart; i = value.indexOf(line, i + 1)) occurrence++;
+  let found = -1;
+  for (let i = 0; i <= occurrence; i++) {
+    found = raw.indexOf(line, found + 1);
+    if (found < 0) return undefined;
+  }
+  return found + (offset - lineStart);
+}
+
+function docError(message: string): PipelineError {
+  return { path: '', line: 1, col: 1, message };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function utf8Length(s: string): number {
+  if (s.length > MAX_SOURCE_BYTES) return s.length;
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

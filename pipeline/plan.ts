@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+const stringRecord = z.record(z.string(), z.string());
+const quantity = z.string();
+const resources = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
+
+export const planPodSchema = z.strictObject({
+  namespace: z.string().optional(),
+  resources: z.strictObject({ requests: resources.optional(), limits: resources.optional() }).optional(),
+  nodeSelector: stringRecord.optional(),
+  tolerations: z
+    .array(
+      z.strictObject({
+        key: z.string().optional(),
+        operator: z.enum(['Exists', 'Equal']).optional(),
+        value: z.string().optional(),
+        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+        tolerationSeconds: z.number().int().nonnegative().optional(),
+      }),
+    )
+    .optional(),
+  serviceAccountName: z.string().optional(),
+  imagePullSecrets: z.array(z.string()).optional(),
+});
+
+export const planNodeSchema = z.strictObject({
+  id: z.string(),
+  needs: z.array(z.string()),
+  kind: z.enum(['run', 'uses', 'approval']),
+  /** `run:` script with every `${{ }}` replaced by `${CO_EXPR_n}`. */
+  script: z.string().optional(),
+  /** CO_EXPR_n -> CEL source (without the `${{ }}` wrapper). */
+  exprEnv: stringRecord,
+  uses: z.strictObject({ name: z.string(), range: z.string() }).optional(),
+  image: z.string().optional(),
+  with: stringRecord,
+  env: stringRecord,
+  if: z.string().optional(),
+  matrix: z.record(z.string(), z.array(z.string())).optional(),
+  retry: z.strictObject({
+    attempts: z.number().int().min(1),
+    backoffMs: z.number().nonnegative(),
+    factor: z.number().min(1),
+    maxBackoffMs: z.number().nonnegative().optional(),
+  }),
+  timeoutMs: z.number().nonnegative().optional(),
+  artifacts: z.strictObject({
+    in: z.array(z.strictObject({ name: z.string(), from: z.string() })),
+    out: z.array(z.strictObject({ name: z.string(), path: z.string() })),
+  }),
+  services: z.array(z.string()),
+  runtime: z.enum(['local', 'kubernetes']).optional(),
+  continueOnError: z.boolean(),
+  approval: z
+    .strictObject({ approvers: z.array(z.string()), timeoutMs: z.number().nonnegative().optional() })
+    .optional(),
+  pod: planPodSchema.optional(),
+  /** Source line of the step, for messages. */
+  line: z.number().int().optional(),
+});
+
+/** The compiled, versioned, JSON-serialisable DAG the workflow interprets. */
+export const executionPlanSchema = z.strictObject({
+  version: z.literal(1),
+  format: z.enum(['native', 'flow']),
+  name: z.string(),
+  description: z.string().optional(),
+  params: z.array(
+    z.strictObject({
+      name: z.string(),
+      default: z.string().optional(),
+      required: z.boolean(),
+      description: z.string().optional(),
+    }),
+  ),
+  env: stringRecord,
+  timeoutMs: z.number().nonnegative().optional(),
+  maxParallel: z.number().int().min(1),
+  /** Main steps in topological order. */
+  nodes: z.array(planNodeSchema),
+  /** Finally steps in declaration order. */
+  finally: z.array(planNodeSchema),
+  edges: z.array(z.strictObject({ from: z.string(), to: z.string() })),
+});
+
+export type ExecutionPlan = z.infer<typeof executionPlanSchema>;
+export type PlanNode = z.infer<typeof planNodeSchema>;
+export type PlanPod = z.infer<typeof planPodSchema>;
+
+/** Parses a stored plan; throws a ZodError when it does not match. */
+export function validatePlan(plan: unknown): ExecutionPlan {
+  return executionPlanSchema.parse(plan);
+}

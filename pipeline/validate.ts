@@ -1,0 +1,263 @@
+import { durationMessage, parseDuration } from './duration';
+import type { PathSegment, PipelineError } from './errors';
+import { checkExpression, findTemplates, unwrapCondition, type ExpressionScope } from './expressions';
+import { ancestorsOf, findCycles } from './graph';
+import { MAX_MATRIX_COMBINATIONS, matrixSize } from './matrix';
+import type { SourceMap } from './parse';
+import type { PipelineDocument, StepDocument } from './schema';
+
+/** Fields an approval step may set; everything else is about running a container or script. */
+const APPROVAL_FIELDS = new Set(['id', 'needs', 'if', 'approval', 'continueOnError']);
+const USES_PATTERN = /^([a-z0-9][a-z0-9._/-]*)(?:@([^@\s]+))?$/;
+
+interface StepRef {
+  step: StepDocument;
+  path: PathSegment[];
+  isFinally: boolean;
+}
+
+/** Graph facts shared by validation and compilation. */
+export interface StepGraph {
+  refs: StepRef[];
+  needs: Map<string, string[]>;
+  mainIds: string[];
+  finallyIds: string[];
+  ancestors(id: string): ReadonlySet<string>;
+}
+
+export function stepGraph(doc: PipelineDocument): StepGraph {
+  const refs: StepRef[] = [
+    ...doc.steps.map((step, i) => ({ step, path: ['steps', i], isFinally: false })),
+    ...(doc.finally ?? []).map((step, i) => ({ step, path: ['finally', i], isFinally: true })),
+  ];
+  const needs = new Map<string, string[]>();
+  for (const { step } of refs) if (!needs.has(step.id)) needs.set(step.id, step.needs ?? []);
+  const mainIds = doc.steps.map((s) => s.id);
+  const finallyIds = (doc.finally ?? []).map((s) => s.id);
+  const memo = new Map<string, Set<string>>();
+  const finallySet = new Set(finallyIds);
+  return {
+    refs,
+    needs,
+    mainIds,
+    finallyIds,
+    ancestors(id) {
+      let set = memo.get(id);
+      if (!set) {
+        set = ancestorsOf(id, needs);
+        // Finally steps run after every main step, so they may read any of them.
+        if (finallySet.has(id)) for (const m of mainIds) set.add(m);
+        memo.set(id, set);
+      }
+      return set;
+    },
+  };
+}
+
+/** Semantic rules the schema cannot express; every error, in no particular order. */
+export function validatePipeline(doc: PipelineDocument, map: SourceMap): PipelineError[] {
+  const errors: PipelineError[] = [];
+  const err = (path: PathSegment[], message: string) => errors.push(map.error(path, message));
+  const graph = stepGraph(doc);
+
+  checkDuration(doc.timeout, ['timeout'], err);
+  const paramNames = new Set<string>();
+  (doc.params ?? []).forEach((p, i) => {
+    if (paramNames.has(p.name)) err(['params', i, 'name'], `duplicate param "${p.name}"`);
+    paramNames.add(p.name);
+    if (typeof p.default === 'string' && p.default.includes('${{')) {
+      err(['params', i, 'default'], 'expressions are not allowed in param defaults');
+    }
+  });
+
+  checkIds(graph, map, errors);
+  checkNeeds(graph, map, errors);
+  for (const ref of graph.refs) checkStep(ref, graph, err);
+
+  const stepIds = new Set(graph.needs.keys());
+  const scopeFor = (ref?: StepRef): ExpressionScope => ({
+    stepId: ref?.step.id,
+    params: paramNames,
+    stepIds,
+    ancestors: ref ? graph.ancestors(ref.step.id) : new Set(),
+    matrixAxes: ref?.step.matrix ? new Set(Object.keys(ref.step.matrix)) : undefined,
+    isFinally: ref?.isFinally ?? false,
+  });
+  for (const [key, value] of Object.entries(doc.env ?? {})) {
+    checkTemplates(['env', key], value, scopeFor(), map, errors);
+  }
+  for (const ref of graph.refs) checkStepExpressions(ref, scopeFor(ref), map, errors);
+  return errors;
+}
+
+type Report = (path: PathSegment[], message: string) => void;
+
+function checkDuration(value: string | undefined, path: PathSegment[], err: Report): void {
+  if (value !== undefined && parseDuration(value) === undefined) err(path, durationMessage(value));
+}
+
+function checkIds(graph: StepGraph, map: SourceMap, errors: PipelineError[]): void {
+  const first = new Map<string, StepRef>();
+  for (const ref of graph.refs) {
+    const prior = first.get(ref.step.id);
+    if (!prior) {
+      first.set(ref.step.id, ref);
+      continue;
+    }
+    const line = map.locate([...prior.path, 'id']).line;
+    errors.push(
+      map.error([...ref.path, 'id'], `duplicate step id "${ref.step.id}" (first declared on line ${line})`),
+    );
+  }
+}
+
+function checkNeeds(graph: StepGraph, map: SourceMap, errors: PipelineError[]): void {
+  const finallyIds = new Set(graph.finallyIds);
+  const index = new Map<string, StepRef>();
+  for (const ref of graph.refs) if (!index.has(ref.step.id)) index.set(ref.step.id, ref);
+  for (const ref of graph.refs) {
+    const seen = new Set<string>();
+    (ref.step.needs ?? []).forEach((need, j) => {
+      const path = [...ref.path, 'needs', j];
+      if (seen.has(need)) errors.push(map.error(path, `duplicate need "${need}"`));
+      seen.add(need);
+      if (!index.has(need)) {
+        errors.push(map.error(path, `step "${ref.step.id}" needs unknown step "${need}"`));
+      } else if (!ref.isFinally && finallyIds.has(need)) {
+        errors.push(
+          map.error(
+            path,
+            `step "${ref.step.id}" needs finally step "${need}"; finally steps run after all main steps`,
+          ),
+        );
+      }
+    });
+  }
+  for (const cycle of findCycles([...graph.needs.keys()], graph.needs)) {
+    const ref = index.get(cycle[0]!)!;
+    const j = (ref.step.needs ?? []).indexOf(cycle[1]!);
+    errors.push(map.error([...ref.path, 'needs', j], `dependency cycle: ${cycle.join(' -> ')}`));
+  }
+}
+
+function checkStep({ step, path, isFinally }: StepRef, graph: StepGraph, err: Report): void {
+  const kinds = (['uses', 'run', 'approval'] as const).filter((k) => step[k] !== undefined);
+  if (kinds.length !== 1) {
+    err(
+      path,
+      kinds.length === 0
+        ? `step "${step.id}" needs exactly one of uses, run or approval`
+        : `step "${step.id}" sets ${kinds.join(' and ')}; use exactly one of uses, run or approval`,
+    );
+  }
+  if (step.approval !== undefined) {
+    for (const key of Object.keys(step)) {
+      if (!APPROVAL_FIELDS.has(key)) err([...path, key], `approval step "${step.id}" may not set "${key}"`);
+    }
+    checkDuration(step.approval.timeout, [...path, 'approval', 'timeout'], err);
+  }
+  if (step.uses !== undefined) {
+    if (!USES_PATTERN.test(step.uses)) {
+      err(
+        [...path, 'uses'],
+        `uses must be a component name with an optional @version range, e.g. git-clone@1`,
+      );
+    }
+    if (step.image !== undefined) {
+      err([...path, 'image'], `step "${step.id}" uses a component, which brings its own image; remove image`);
+    }
+  }
+  if (step.pod !== undefined && step.runtime !== 'kubernetes') {
+    err([...path, 'pod'], `pod settings require runtime: kubernetes`);
+  }
+  checkDuration(step.timeout, [...path, 'timeout'], err);
+  checkDuration(step.retry?.backoff, [...path, 'retry', 'backoff'], err);
+  checkDuration(step.retry?.maxBackoff, [...path, 'retry', 'maxBackoff'], err);
+  if (step.matrix !== undefined) {
+    const axes = Object.entries(step.matrix);
+    if (axes.length === 0) err([...path, 'matrix'], 'matrix needs at least one axis');
+    for (const [axis, values] of axes) {
+      if (values.length === 0) err([...path, 'matrix', axis], `matrix axis "${axis}" has no values`);
+      const seen = new Set(values.map(String));
+      if (seen.size !== values.length)
+        err([...path, 'matrix', axis], `matrix axis "${axis}" repeats a value`);
+    }
+    if (matrixSize(step.matrix) > MAX_MATRIX_COMBINATIONS) {
+      err([...path, 'matrix'], `matrix expands to more than ${MAX_MATRIX_COMBINATIONS} combinations`);
+    }
+  }
+  (step.artifacts?.in ?? []).forEach((input, j) => {
+    const at = [...path, 'artifacts', 'in', j, 'from'];
+    const producer = graph.refs.find((r) => r.step.id === input.from);
+    if (!producer || producer.isFinally) {
+      err(at, `artifact "${input.name}" comes from unknown step "${input.from}"`);
+    } else if (!graph.ancestors(step.id).has(input.from) && !isFinally) {
+      err(
+        at,
+        `step "${step.id}" takes artifact "${input.name}" from "${input.from}", which is not among its needs (direct or transitive)`,
+      );
+    } else if (!(producer.step.artifacts?.out ?? []).some((o) => o.name === input.name)) {
+      err(at, `step "${input.from}" has no output artifact "${input.name}"`);
+    }
+  });
+  const noTemplates: [PathSegment[], unknown][] = [
+    [[...path, 'uses'], step.uses],
+    [[...path, 'services'], step.services],
+    [[...path, 'artifacts'], step.artifacts],
+    [[...path, 'pod'], step.pod],
+    [[...path, 'matrix'], step.matrix],
+    [[...path, 'approval'], step.approval],
+  ];
+  for (const [at, value] of noTemplates) forbidTemplates(at, value, err);
+}
+
+function forbidTemplates(path: PathSegment[], value: unknown, err: Report): void {
+  if (typeof value === 'string') {
+    if (value.includes('${{'))
+      err(path, `expressions are not allowed here (only in run, image, with, env and if)`);
+  } else if (Array.isArray(value)) value.forEach((v, i) => forbidTemplates([...path, i], v, err));
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) forbidTemplates([...path, k], v, err);
+  }
+}
+
+function checkStepExpressions(
+  ref: StepRef,
+  scope: ExpressionScope,
+  map: SourceMap,
+  errors: PipelineError[],
+): void {
+  const { step, path } = ref;
+  if (step.if !== undefined) {
+    const { source, offset } = unwrapCondition(step.if);
+    for (const p of checkExpression(source, scope)) {
+      errors.push(
+        map.error([...path, 'if'], p.message, map.locateInString([...path, 'if'], offset + p.offset)),
+      );
+    }
+  }
+  if (step.run !== undefined) checkTemplates([...path, 'run'], step.run, scope, map, errors);
+  if (step.image !== undefined) checkTemplates([...path, 'image'], step.image, scope, map, errors);
+  for (const field of ['with', 'env'] as const) {
+    for (const [key, value] of Object.entries(step[field] ?? {})) {
+      checkTemplates([...path, field, key], value, scope, map, errors);
+    }
+  }
+}
+
+function checkTemplates(
+  path: PathSegment[],
+  value: unknown,
+  scope: ExpressionScope,
+  map: SourceMap,
+  errors: PipelineError[],
+): void {
+  if (typeof value !== 'string') return;
+  const { templates, problems } = findTemplates(value);
+  for (const p of problems) errors.push(map.error(path, p.message, map.locateInString(path, p.offset)));
+  for (const t of templates) {
+    for (const p of checkExpression(t.source, scope)) {
+      errors.push(map.error(path, p.message, map.locateInString(path, t.sourceStart + p.offset)));
+    }
+  }
+}
