@@ -8,6 +8,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|@bufbuild)/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  moduleNameMapper: { '^(\.{1,2}/.*)\.js$': '$1' },
   testTimeout: 60_000,
   maxWorkers: 1,
 };

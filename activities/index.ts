@@ -1,0 +1,32 @@
+import type { Config } from '../lib/config';
+import type { Db } from '../lib/db';
+import type { Logger } from '../lib/logger';
+import type { RunRecord, StepRecord } from '../workflows/types';
+import { recordRun, recordStep } from './read-model';
+import { createRunStep } from './run-step';
+import { LocalRuntime } from './runtimes/local';
+import type { StepRuntime } from './runtimes/runtime';
+
+export interface ActivityDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  /** runtimes by name; the local runtime is always there */
+  runtimes?: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const runtimes = {
+    local: new LocalRuntime({ killGraceMs: deps.config.CO_STEP_KILL_GRACE_MS }),
+    ...deps.runtimes,
+  };
+  return {
+    runStep: createRunStep({ ...deps, runtimes }),
+    async recordSteps(records: StepRecord[]): Promise<void> {
+      for (const r of records) await recordStep(deps.db, r);
+    },
+    async recordRun(record: RunRecord): Promise<void> {
+      await recordRun(deps.db, record);
+    },
+  };
+}

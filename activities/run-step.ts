@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { Config } from '../lib/config';
+import type { Db } from '../lib/db';
+import type { Logger } from '../lib/logger';
+import {
+  STEP_ERROR_TYPES,
+  type RunStepInput,
+  type RunStepResult,
+  type StepErrorDetails,
+} from '../workflows/types';
+import { resolveComponent } from './components';
+import { secretMasker, secretValuesOf } from './logs/mask';
+import { LogSink } from './logs/sink';
+import { recordStep, recordStepStarted } from './read-model';
+import type { StepFailureKind, StepLaunch, StepRuntime } from './runtimes/runtime';
+
+/** Outputs travel in Temporal payloads; beyond this they would bloat history (dockyard claim checks will lift it). */
+export const MAX_OUTPUT_BYTES = 64 * 1024;
+
+export interface RunStepDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  runtimes: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
+}
+
+const FAILURE_STATUS: Partial<Record<StepFailureKind, 'timed_out' | 'cancelled'>> = {
+  timeout: 'timed_out',
+  cancelled: 'cancelled',
+};
+
+function stepError(
+  kind: StepFailureKind,
+  message: string,
+  exitCode: number | null,
+  retryable: boolean,
+): ApplicationFailure {
+  const type =
+    kind === 'timeout'
+      ? STEP_ERROR_TYPES.timedOut
+      : kind === 'cancelled'
+        ? STEP_ERROR_TYPES.cancelled
+        : retryable
+          ? STEP_ERROR_TYPES.failed
+          : STEP_ERROR_TYPES.invalid;
+  const details: StepErrorDetails = { exitCode, kind, retryable };
+  return ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
+}
+
+/** `with:` as original ContainerOps components read it: space-separated key=value. */
+function coData(data: Record<string, string>): string {
+  return Object.entries(data)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
+
+/** Runs one attempt of one step on its runtime, streaming logs and recording status. */
+export function createRunStep(deps: RunStepDeps) {
+  return async function runStep(input: RunStepInput): Promise<RunStepResult> {
+    const ctx = Context.current();
+    const key = {
+      runId: input.runId,
+      stepId: input.stepId,
+      matrixKey: input.matrixKey,
+      attempt: input.attempt,
+    };
+    const startedAt = new Date();
+    await recordStepStarted(deps.db, { ...key, matrix: input.matrix, at: startedAt });
+
+    const fail = async (
+      kind: StepFailureKind,
+      message: string,
+      exitCode: number | null,
+      retryable: boolean,
+    ) => {
+      const status = FAILURE_STATUS[kind] ?? 'failed';
+      await recordStep(deps.db, {
+        ...key,
+        matrix: input.matrix,
+        status,
+        error: message,
+        exitCode,
+        at: Date.now(),
+      });
+      return stepError(kind, message, exitCode, retryable);
+    };
+
+    let script = input.script;
+    let command: string[] | undefined;
+    let image = input.image;
+    let componentEnv: Record<string, string> = {};
+    if (input.kind === 'uses' && input.uses) {
+      const component = await resolveComponent(deps.db, input.uses.name, input.uses.range);
+      if (!component) {
+        throw await fail(
+          'invalid',
+          `component ${input.uses.name}@${input.uses.range} is not in the catalog`,
+          null,
+          false,
+        );
+      }
+      script = component.script;
+      command = component.command;
+      image ??= component.image;
+      componentEnv = component.env;
+    }
+    const runtimeName = input.runtime ?? deps.config.CO_RUNTIME;
+    const runtime = deps.runtimes[runtimeName];
+    if (!runtime)
+      throw await fail('invalid', `runtime ${runtimeName} is not configured on this worker`, null, false);
+
+    const workspace = path.join(deps.config.dataDir, 'workspaces', input.runId);
+    await fs.promises.mkdir(workspace, { recursive: true });
+    const env: Record<string, string> = {
+      ...componentEnv,
+      ...input.env,
+      CO_DATA: coData(input.data),
+      CO_RUN_ID: input.runId,
+      CO_STEP_ID: input.stepId,
+      CO_ATTEMPT: String(input.attempt),
+      ...(input.matrixKey ? { CO_MATRIX_KEY: input.matrixKey } : {}),
+    };
+    for (const [k, v] of Object.entries(input.matrix ?? {}))
+      env[`MATRIX_${k.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`] = v;
+
+    const mask = secretMasker(secretValuesOf(env, deps.config.CO_SECRET_ENV_PATTERN));
+    // a second execution of the same attempt (the worker was lost) continues the numbering
+    const resumeAt = ctx.info.attempt > 1 ? await LogSink.resumeSeq(deps.db, key) : 0;
+    const sink = new LogSink(deps.db, key, mask, resumeAt);
+    if (resumeAt > 0 || ctx.info.attempt > 1) {
+      sink.push(
+        'stderr',
+        `[containerops] the worker running this attempt was lost; attempt ${input.attempt} restarted`,
+      );
+    }
+
+    const launch: StepLaunch = {
+      project: input.project,
+      runId: input.runId,
+      stepId: input.stepId,
+      matrixKey: input.matrixKey,
+      attempt: input.attempt,
+      image,
+      script,
+      command,
+      env,
+      workspace,
+      timeoutMs: input.timeoutMs,
+      pod: input.pod,
+    };
+    const outcome = await runtime.run(launch, {
+      onLine: (stream, line) => sink.push(stream, line),
+      heartbeat: (details) => ctx.heartbeat(details),
+      signal: ctx.cancellationSignal,
+    });
+    await sink.close();
+
+    if (outcome.failure?.kind === 'cancelled' || ctx.cancellationSignal.aborted) {
+      await recordStep(deps.db, {
+        ...key,
+        status: 'cancelled',
+        error: 'cancelled',
+        exitCode: outcome.exitCode,
+        at: Date.now(),
+      });
+      throw new CancelledFailure('step cancelled; its processes were stopped');
+    }
+    if (outcome.failure) {
+      const { kind, message, retryable } = outcome.failure;
+      throw await fail(kind, message, outcome.exitCode, retryable);
+    }
+    const size = Buffer.byteLength(JSON.stringify(outcome.outputs));
+    if (size > MAX_OUTPUT_BYTES) {
+      throw await fail(
+        'invalid',
+        `step outputs are ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}`,
+        outcome.exitCode,
+        false,
+      );
+    }
+    await recordStep(deps.db, {
+      ...key,
+      status: 'succeeded',
+      outputs: outcome.outputs,
+      exitCode: outcome.exitCode,
+      at: Date.now(),
+    });
+    return { outputs: outcome.outputs, exitCode: outcome.exitCode };
+  };
+}

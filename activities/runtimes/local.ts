@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { LineSplitter } from './lines';
+import { parseCoutLine, parseOutputsFile } from './outputs';
+import type { StepHooks, StepLaunch, StepOutcome, StepRuntime } from './runtime';
+
+/** Variables of the worker's own environment a step may see; nothing else leaks (DATABASE_URL...). */
+const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'USER', 'SHELL', 'TMPDIR'];
+const HEARTBEAT_MS = 1000;
+
+export interface LocalRuntimeOptions {
+  /** time between SIGTERM and SIGKILL of the step's process group */
+  killGraceMs: number;
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+/** Runs `run:` scripts as host processes with `/bin/sh -e -c`, each step in its own process group. */
+export class LocalRuntime implements StepRuntime {
+  readonly name = 'local';
+  constructor(private readonly options: LocalRuntimeOptions) {}
+
+  async run(launch: StepLaunch, hooks: StepHooks): Promise<StepOutcome> {
+    if (!launch.script && !launch.command?.length) {
+      return {
+        exitCode: null,
+        outputs: {},
+        failure: {
+          kind: 'invalid',
+          retryable: false,
+          message: `the local runtime cannot run image ${launch.image ?? '(none)'} without a script; use runtime: kubernetes`,
+        },
+      };
+    }
+    const outputsDir = path.join(launch.workspace, '.co', 'outputs');
+    await fs.promises.mkdir(outputsDir, { recursive: true });
+    const id = crypto
+      .createHash('sha1')
+      .update(`${launch.stepId}\0${launch.matrixKey}\0${launch.attempt}`)
+      .digest('hex');
+    const outputsFile = path.join(outputsDir, `${id.slice(0, 16)}.env`);
+    await fs.promises.writeFile(outputsFile, '');
+
+    const env: Record<string, string> = {};
+    for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+    Object.assign(env, launch.env, { CO_OUTPUTS: outputsFile, CO_WORKSPACE: launch.workspace });
+
+    const [file, args] = launch.command?.length
+      ? [launch.command[0]!, launch.command.slice(1)]
+      : ['/bin/sh', ['-e', '-c', launch.script!]];
+    const child = spawn(file, args, {
+      cwd: launch.workspace,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const pid = child.pid;
+
+    const coutOutputs: Record<string, string> = {};
+    const stdout = new LineSplitter((line) => {
+      const cout = parseCoutLine(line);
+      if (cout) coutOutputs[cout[0]] = cout[1];
+      hooks.onLine('stdout', line);
+    });
+    const stderr = new LineSplitter((line) => hooks.onLine('stderr', line));
+    child.stdout.on('data', (c) => stdout.push(c));
+    child.stderr.on('data', (c) => stderr.push(c));
+
+    let stopReason: 'timeout' | 'cancelled' | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = (reason: 'timeout' | 'cancelled') => {
+      if (stopReason || pid === undefined) return;
+      stopReason = reason;
+      killGroup(pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.options.killGraceMs);
+    };
+    const onAbort = () => stop('cancelled');
+    hooks.signal.addEventListener('abort', onAbort);
+    if (hooks.signal.aborted) onAbort();
+    const timeout = launch.timeoutMs ? setTimeout(() => stop('timeout'), launch.timeoutMs) : undefined;
+    const heartbeat = setInterval(() => {
+      try {
+        hooks.heartbeat({ pid });
+      } catch {
+        // a heartbeat that throws means the activity is being cancelled; the signal handles it
+      }
+    }, HEARTBEAT_MS);
+
+    const result = await new Promise<{
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      spawnError?: Error;
+    }>((resolve) => {
+      child.once('error', (err) => resolve({ code: null, signal: null, spawnError: err }));
+      child.once('close', (code, signal) => resolve({ code, signal }));
+      // the shell exited but a background child holds stdout open: the step is over, end its group
+      child.once('exit', () => setTimeout(() => pid !== undefined && killGroup(pid, 'SIGKILL'), 200).unref());
+    });
+    if (pid !== undefined) killGroup(pid, 'SIGKILL');
+    clearInterval(heartbeat);
+    clearTimeout(timeout);
+    clearTimeout(killTimer);
+    hooks.signal.removeEventListener('abort', onAbort);
+    stdout.end();
+    stderr.end();
+
+    const fileOutputs = parseOutputsFile(await fs.promises.readFile(outputsFile, 'utf8').catch(() => ''));
+    const outputs = { ...coutOutputs, ...fileOutputs };
+    const handle = pid === undefined ? undefined : String(pid);
+    if (result.spawnError) {
+      return {
+        exitCode: null,
+        outputs,
+        handle,
+        failure: {
+          kind: 'invalid',
+          retryable: false,
+          message: `cannot start ${file}: ${result.spawnError.message}`,
+        },
+      };
+    }
+    if (stopReason === 'timeout') {
+      return {
+        exitCode: result.code,
+        outputs,
+        handle,
+        failure: {
+          kind: 'timeout',
+          retryable: true,
+          message: `step exceeded its timeout of ${launch.timeoutMs} ms and was killed`,
+        },
+      };
+    }
+    if (stopReason === 'cancelled') {
+      return {
+        exitCode: result.code,
+        outputs,
+        handle,
+        failure: {
+          kind: 'cancelled',
+          retryable: false,
+          message: 'step was cancelled and its processes killed',
+        },
+      };
+    }
+    if (result.code !== 0) {
+      const how = result.code === null ? `killed by ${result.signal}` : `exited with code ${result.code}`;
+      return {
+        exitCode: result.code,
+        outputs,
+        handle,
+        failure: { kind: 'exit', retryable: true, message: `step ${how}` },
+      };
+    }
+    return { exitCode: 0, outputs, handle };
+  }
+}

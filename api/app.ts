@@ -1,0 +1,45 @@
+import crypto from 'node:crypto';
+import express from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { ApiDeps } from './deps';
+import { healthRouter } from './health/routes';
+import { mountRoutes } from './http/route';
+import { notFoundHandler, problemHandler } from './http/problem';
+import { metricsRouter } from './http/metrics';
+import { apiRoutes } from './routes';
+
+export const BODY_LIMIT = '1mb';
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id =
+          typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(healthRouter(deps.db, deps.temporal));
+  app.use(metricsRouter());
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(
+    express.text({
+      limit: BODY_LIMIT,
+      type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'],
+    }),
+  );
+  app.use('/api/v1', mountRoutes(deps.db, apiRoutes(deps)));
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return app;
+}

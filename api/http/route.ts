@@ -1,0 +1,60 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Db } from '../../lib/db';
+import type { Project } from '../../generated/prisma/client';
+import { forbidden } from '../../lib/errors';
+import { authenticate, type Actor } from '../crew/actor';
+import { visibleProject } from '../crew/membership';
+import { roleAllows, type ProjectAction, type Role } from '../crew/roles';
+
+/** Who may call a route. Every route declares one; there is no default. */
+export type Permission = 'public' | 'authenticated' | 'admin' | { project: ProjectAction };
+
+export interface RouteContext {
+  actor: Actor;
+  /** Set for project routes (`:project` in the path). */
+  project?: Project;
+  role?: Role;
+}
+
+export interface RouteDef {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  permission: Permission;
+  /** Summary for the OpenAPI document. */
+  summary: string;
+  handler(req: Request, res: Response, ctx: RouteContext): Promise<void> | void;
+}
+
+async function authorize(db: Db, req: Request, permission: Permission): Promise<RouteContext> {
+  if (permission === 'public') return { actor: undefined as unknown as Actor };
+  const actor = await authenticate(db, req);
+  if (permission === 'authenticated') return { actor };
+  if (permission === 'admin') {
+    if (!actor.isAdmin) throw forbidden('only administrators may do this');
+    return { actor };
+  }
+  const projectName = req.params.project;
+  if (typeof projectName !== 'string') throw new Error('project permission on a route without :project');
+  const { project, role } = await visibleProject(db, actor, projectName);
+  if (!roleAllows(role, permission.project)) {
+    throw forbidden(`your role "${role}" in project ${project.name} does not allow "${permission.project}"`);
+  }
+  return { actor, project, role };
+}
+
+export function mountRoutes(db: Db, routes: RouteDef[]): Router {
+  const router = Router();
+  for (const route of routes) {
+    const handler: RequestHandler = async (req, res, next) => {
+      try {
+        const ctx = await authorize(db, req, route.permission);
+        res.locals.actor = ctx.actor;
+        await route.handler(req, res, ctx);
+      } catch (err) {
+        next(err);
+      }
+    };
+    router[route.method](route.path, handler);
+  }
+  return router;
+}

@@ -1,0 +1,30 @@
+import { loadConfig, requireDatabaseUrl } from '../lib/config';
+import { connectDatabase, connectTemporalOrFail } from '../lib/connect';
+import { createLogger } from '../lib/logger';
+import { temporalClient } from '../lib/temporal';
+import { runMain } from '../lib/main';
+import { startApiServer } from './server';
+
+/** Production entry point: the API alone (migrations are applied with `npm run migrate`). */
+runMain(async (onShutdown) => {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  const db = await connectDatabase(requireDatabaseUrl(config));
+  const temporal = await connectTemporalOrFail(config.TEMPORAL_ADDRESS);
+  const api = await startApiServer({
+    config,
+    db,
+    temporal,
+    client: temporalClient(temporal, config.TEMPORAL_NAMESPACE),
+    logger,
+  });
+  if (api.generatedAdminToken) {
+    console.log(`admin token (shown once, store it now): ${api.generatedAdminToken}`);
+  }
+  logger.info({ url: api.url }, 'API listening');
+  onShutdown(async () => {
+    await api.close();
+    await temporal.close();
+    await db.$disconnect();
+  });
+});

@@ -1,0 +1,35 @@
+import http from 'node:http';
+import type { ApiDeps } from './deps';
+import { createApp } from './app';
+import { ensureBootstrapAdmin } from './crew/bootstrap';
+
+export interface ApiServer {
+  url: string;
+  server: http.Server;
+  /** The generated admin token on first start, when CO_BOOTSTRAP_ADMIN_TOKEN was not set. */
+  generatedAdminToken?: string;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(deps: ApiDeps): Promise<ApiServer> {
+  const bootstrap = await ensureBootstrapAdmin(deps.db, deps.config.CO_BOOTSTRAP_ADMIN_TOKEN);
+  const server = http.createServer(createApp(deps));
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.config.PORT, deps.config.HOST, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : deps.config.PORT;
+  const host = deps.config.HOST === '0.0.0.0' || deps.config.HOST === '::' ? 'localhost' : deps.config.HOST;
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    generatedAdminToken: bootstrap.token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const mysqlUrl = z.string().refine((v) => /^(mysql|mariadb):\/\/[^/]+\/[A-Za-z0-9_$-]+(\?.*)?$/.test(v), {
+  message: 'must be a mysql:// URL with a database name, e.g. mysql://root@127.0.0.1:3306/containerops',
+});
+
+const hostPort = z
+  .string()
+  .refine((v) => /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(v), {
+    message: 'must be host:port, e.g. 127.0.0.1:7233',
+  });
+
+const regex = z.string().refine(
+  (v) => {
+    try {
+      new RegExp(v, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a valid regular expression' },
+);
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Every setting of the platform, read from the environment. README's configuration table mirrors this. */
+export const configSchema = z.object({
+  DATABASE_URL: mysqlUrl.optional(),
+  TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('pipelines'),
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CO_BOOTSTRAP_ADMIN_TOKEN: z.string().min(20, 'must be at least 20 characters').optional(),
+  CO_DATA_DIR: z.string().min(1).default('.data'),
+  CO_RUNTIME: z.enum(['local', 'kubernetes']).default('local'),
+  CO_SECRET_ENV_PATTERN: regex.default('secret|token|password|passwd|api_?key|private_?key|credential'),
+  CO_STEP_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5000),
+  CO_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(200),
+  CO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  CO_K8S_NAMESPACE: z.string().min(1).default('containerops'),
+  CO_K8S_PENDING_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
+  CO_K8S_KEEP_FAILED_PODS: bool.default(false),
+  CO_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+});
+
+export type Config = z.infer<typeof configSchema> & { dataDir: string };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError with one line naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const detail = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${detail}`);
+  }
+  return { ...result.data, dataDir: path.resolve(result.data.CO_DATA_DIR) };
+}
+
+export function requireDatabaseUrl(config: Config): string {
+  if (!config.DATABASE_URL) throw new ConfigError('invalid configuration: DATABASE_URL: is required');
+  return config.DATABASE_URL;
+}

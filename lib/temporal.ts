@@ -1,0 +1,32 @@
+import { Client, Connection } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Search attributes every run carries; registered on the dev server and on clusters at start-up. */
+export const searchAttributes = {
+  project: defineSearchAttributeKey('CoProject', SearchAttributeType.KEYWORD),
+  pipeline: defineSearchAttributeKey('CoPipeline', SearchAttributeType.KEYWORD),
+  trigger: defineSearchAttributeKey('CoTrigger', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('CoStatus', SearchAttributeType.KEYWORD),
+};
+
+export const allSearchAttributes = Object.values(searchAttributes);
+
+export async function connectTemporal(address: string, timeoutMs = 5000): Promise<Connection> {
+  return Connection.connect({ address, connectTimeout: timeoutMs });
+}
+
+export function temporalClient(connection: Connection, namespace: string): Client {
+  return new Client({ connection, namespace });
+}
+
+/** Registers missing search attributes (a cluster may refuse: the caller logs and goes on). */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set(Object.keys(existing.customAttributes ?? {}));
+  const missing = allSearchAttributes.filter((k) => !known.has(k.name));
+  if (missing.length === 0) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
+  });
+}

@@ -1,0 +1,52 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Config } from '../lib/config';
+import type { Db } from '../lib/db';
+import type { Logger } from '../lib/logger';
+import { createActivities } from '../activities';
+
+export interface PipelineWorkerDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  /** A prebuilt workflow bundle (tests build it once per file); otherwise the worker bundles workflows/. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export interface PipelineWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  /** Resolves when the worker has stopped. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The worker of task queue `pipelines`: the run interpreter workflows and every step activity. */
+export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<PipelineWorker> {
+  const { config } = deps;
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities({ config, db: deps.db, logger: deps.logger }),
+    maxConcurrentActivityTaskExecutions: config.CO_WORKER_MAX_ACTIVITIES,
+    maxCachedWorkflows: 1000,
+    // running steps get this long to finish on SIGTERM before they are cancelled
+    shutdownGraceTime: config.CO_SHUTDOWN_GRACE_MS,
+    shutdownForceTime: config.CO_SHUTDOWN_GRACE_MS + 10_000,
+  });
+  const done = worker.run();
+  return {
+    worker,
+    connection,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done.catch(() => undefined);
+      await connection.close();
+    },
+  };
+}

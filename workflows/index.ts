@@ -1,0 +1,2 @@
+export { pipelineRun } from './pipelineRun';
+export { matrixChunk } from './matrixChunk';

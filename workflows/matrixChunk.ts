@@ -1,0 +1,79 @@
+import { matrixKey } from '../pipeline/matrix';
+import { buildLaunch } from './launch';
+import { runAttempts } from './attempts';
+import { Semaphore } from './semaphore';
+import type { MatrixChunkInput, MatrixChunkResult } from './types';
+
+/** Aggregates combination outcomes of one matrix step (inline or in a child workflow). */
+export class MatrixTally implements MatrixChunkResult {
+  succeeded = 0;
+  failed = 0;
+  cancelled = 0;
+  timedOut = 0;
+  maxAttempts = 0;
+  outputs: Record<string, string> = {};
+  firstError?: string;
+
+  add(other: MatrixChunkResult): void {
+    this.succeeded += other.succeeded;
+    this.failed += other.failed;
+    this.cancelled += other.cancelled;
+    this.timedOut += other.timedOut;
+    this.maxAttempts = Math.max(this.maxAttempts, other.maxAttempts);
+    Object.assign(this.outputs, other.outputs);
+    this.firstError ??= other.firstError;
+  }
+
+  get broken(): number {
+    return this.failed + this.timedOut + this.cancelled;
+  }
+
+  toJSON(): MatrixChunkResult {
+    const { succeeded, failed, cancelled, timedOut, maxAttempts, outputs, firstError } = this;
+    return { succeeded, failed, cancelled, timedOut, maxAttempts, outputs, firstError };
+  }
+}
+
+/** Runs matrix combinations with a concurrency limit; after a failure (fail-fast) no new ones start. */
+export async function runCombos(input: MatrixChunkInput, semaphore: Semaphore): Promise<MatrixTally> {
+  const tally = new MatrixTally();
+  const base = {
+    project: input.project,
+    runId: input.runId,
+    pipelineEnv: input.pipelineEnv,
+    params: input.params,
+  };
+  await Promise.all(
+    input.combos.map((combo) =>
+      semaphore.with(async () => {
+        if (input.failFast && tally.broken > 0) {
+          tally.cancelled++;
+          return;
+        }
+        const key = matrixKey(combo);
+        const outcome = await runAttempts(
+          input.node,
+          (attempt) => buildLaunch(base, input.node, input.context, combo, key, attempt),
+          `${input.node.id} [${key}]`,
+        );
+        tally.maxAttempts = Math.max(tally.maxAttempts, outcome.attempts);
+        if (outcome.ok) {
+          tally.succeeded++;
+          Object.assign(tally.outputs, outcome.result.outputs);
+          return;
+        }
+        if (outcome.failure.status === 'timed_out') tally.timedOut++;
+        else if (outcome.failure.status === 'cancelled') tally.cancelled++;
+        else tally.failed++;
+        tally.firstError ??= `${key}: ${outcome.failure.message}`;
+      }),
+    ),
+  );
+  return tally;
+}
+
+/** Child workflow for one chunk of a large matrix, so a 10,000-way fan-out stays inside history limits. */
+export async function matrixChunk(input: MatrixChunkInput): Promise<MatrixChunkResult> {
+  const tally = await runCombos(input, new Semaphore(input.concurrency));
+  return tally.toJSON();
+}

@@ -1,0 +1,172 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ExecutionPlan, PlanNode, PlanPod } from '../pipeline/plan';
+
+/** The contract between the API, the interpreter workflow and its activities. */
+
+export const RUN_STATUSES = [
+  'queued',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const STEP_STATUSES = [
+  'pending',
+  'skipped',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const TERMINAL_STEP_STATUSES: readonly StepStatus[] = [
+  'skipped',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+];
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'timed_out'];
+
+export interface PipelineRunInput {
+  runId: string;
+  project: string;
+  pipeline: string;
+  number: number;
+  plan: ExecutionPlan;
+  params: Record<string, string>;
+  /** rerun from failed: steps that succeeded in the earlier run, with their outputs, are not run again */
+  reuse?: Record<string, { outputs: Record<string, string> }>;
+}
+
+export interface StepState {
+  id: string;
+  status: StepStatus;
+  attempts: number;
+  outputs: Record<string, string>;
+  exitCode?: number | null;
+  error?: string;
+  reused?: boolean;
+  /** matrix steps: combinations by status */
+  matrix?: { total: number; succeeded: number; failed: number };
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface RunState {
+  status: RunStatus;
+  steps: StepState[];
+  error?: string;
+}
+
+export interface PipelineRunResult {
+  status: RunStatus;
+  error?: string;
+  steps: Record<string, { status: StepStatus; outputs: Record<string, string> }>;
+}
+
+/** One attempt of one step (one matrix combination): what `runStep` gets. Holds no secret values. */
+export interface RunStepInput {
+  project: string;
+  runId: string;
+  stepId: string;
+  matrixKey: string;
+  matrix?: Record<string, string>;
+  /** 1-based step attempt, counted by the workflow (worker crashes do not consume attempts) */
+  attempt: number;
+  kind: 'run' | 'uses';
+  script?: string;
+  uses?: { name: string; range: string };
+  image?: string;
+  /** rendered env: pipeline env, step env, params, CO_EXPR_n; never secrets */
+  env: Record<string, string>;
+  /** rendered `with:`, passed as CO_DATA */
+  data: Record<string, string>;
+  /** service names; their credentials are resolved by the activity */
+  services: string[];
+  runtime?: 'local' | 'kubernetes';
+  timeoutMs?: number;
+  pod?: PlanPod;
+}
+
+export interface RunStepResult {
+  outputs: Record<string, string>;
+  exitCode: number | null;
+}
+
+/** A read-model write the workflow asks for (statuses no step activity reports). */
+export interface StepRecord {
+  runId: string;
+  stepId: string;
+  matrixKey: string;
+  status: StepStatus;
+  attempt?: number;
+  outputs?: Record<string, string>;
+  error?: string;
+  reused?: boolean;
+  decision?: { decision: 'approve' | 'reject'; by: string; comment?: string; at: number };
+  /** workflow time, epoch ms */
+  at: number;
+}
+
+export interface RunRecord {
+  runId: string;
+  status: RunStatus;
+  error?: string;
+  at: number;
+}
+
+/** Thrown by runStep as ApplicationFailure types; all but infrastructure errors are final for the attempt. */
+export const STEP_ERROR_TYPES = {
+  failed: 'StepFailed',
+  timedOut: 'StepTimedOut',
+  invalid: 'StepInvalid',
+  cancelled: 'StepCancelled',
+} as const;
+
+export interface StepErrorDetails {
+  exitCode: number | null;
+  kind: string;
+  retryable: boolean;
+}
+
+export interface ApprovalInput {
+  stepId: string;
+  decision: 'approve' | 'reject';
+  by: string;
+  comment?: string;
+}
+
+export const approvalUpdate = defineUpdate<StepState, [ApprovalInput]>('approval');
+export const stateQuery = defineQuery<RunState>('state');
+
+export interface MatrixChunkInput {
+  runId: string;
+  project: string;
+  node: PlanNode;
+  combos: Record<string, string>[];
+  /** rendered, matrix-independent parts of the launch */
+  base: Omit<RunStepInput, 'matrixKey' | 'matrix' | 'attempt' | 'env' | 'data' | 'image'>;
+  /** expression context without `matrix` */
+  context: import('../pipeline/evaluate').ExpressionContext;
+  pipelineEnv: Record<string, string>;
+  params: Record<string, string>;
+  concurrency: number;
+  failFast: boolean;
+}
+
+export interface MatrixChunkResult {
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  timedOut: number;
+  maxAttempts: number;
+  outputs: Record<string, string>;
+  firstError?: string;
+}
