@@ -1,5 +1,6 @@
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(?:\d+(?:ms|s|m|h|d))+$/;
+/** Syntax only; parseDuration also checks unit order and range. */
+export const DURATION_SYNTAX = /^(?:\d+(?:ms|s|m|h|d))+$/;
 const PART = /(\d+)(ms|s|m|h|d)/g;
 /** Longest duration we accept: 365 days, far beyond any sane step or run. */
 export const MAX_DURATION_MS = 365 * UNIT_MS.d!;
@@ -9,7 +10,7 @@ export const MAX_DURATION_MS = 365 * UNIT_MS.d!;
  * Units must appear largest first, each at most once; returns undefined otherwise.
  */
 export function parseDuration(s: string): number | undefined {
-  if (typeof s !== 'string' || s.length > 64 || !DURATION.test(s)) return undefined;
+  if (typeof s !== 'string' || s.length > 64 || !DURATION_SYNTAX.test(s)) return undefined;
   let total = 0;
   let lastUnit = Infinity;
   for (const [, amount, unit] of s.matchAll(PART)) {

@@ -165,7 +165,10 @@ export function checkExpression(source: string, scope: ExpressionScope): Express
   if (!parsed.ok) return [parsed.problem];
   const problems: ExpressionProblem[] = [];
   const at = (id: bigint, message: string): void => {
-    problems.push({ offset: parsed.positions.get(id) ?? 0, message });
+    const offset = parsed.positions.get(id) ?? 0;
+    // Selects and indexes are positioned at their `.` or `[`; point at the name after it.
+    const c = source[offset];
+    problems.push({ offset: c === '.' || c === '[' ? offset + 1 : offset, message });
   };
   let nodes = 0;
   let comprehensions = 0;

@@ -50,6 +50,12 @@ export function parseYaml(source: string): ParseResult {
   if (errors.length > 0) return { ok: false, errors };
   if (doc.contents === null) return { ok: false, errors: [docError('document is empty')] };
 
+  if (expandedSize(doc, doc.contents, new Map(), new Set()) > MAX_EXPANDED_NODES) {
+    return {
+      ok: false,
+      errors: [docError(`document expands to more than ${MAX_EXPANDED_NODES} nodes (aliases or nesting)`)],
+    };
+  }
   const entries = new Map<string, Entry>();
   const built = buildValue(doc, entries, pos);
   if (!built.ok) return built;
@@ -138,6 +144,32 @@ function buildValue(
 }
 
 class ExpansionError extends Error {}
+
+/** Node count after alias expansion, computed without expanding (each anchor sized once). */
+function expandedSize(
+  doc: Document.Parsed,
+  node: unknown,
+  memo: Map<unknown, number>,
+  active: Set<unknown>,
+): number {
+  if (node === null || node === undefined) return 1;
+  const known = memo.get(node);
+  if (known !== undefined) return known;
+  if (active.has(node)) return Infinity;
+  active.add(node);
+  let size = 1;
+  if (isAlias(node)) size += expandedSize(doc, node.resolve(doc), memo, active);
+  else if (isSeq(node)) for (const item of node.items) size += expandedSize(doc, item, memo, active);
+  else if (isMap(node)) {
+    for (const pair of node.items) {
+      size += expandedSize(doc, pair.key, memo, active) + expandedSize(doc, pair.value, memo, active);
+    }
+  }
+  active.delete(node);
+  size = Math.min(size, Number.MAX_SAFE_INTEGER);
+  memo.set(node, size);
+  return size;
+}
 
 function sourceMap(source: string, entries: Map<string, Entry>, pos: (o: number) => Position): SourceMap {
   const find = (path: readonly PathSegment[]): Entry | undefined => {

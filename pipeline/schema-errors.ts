@@ -20,6 +20,8 @@ export function schemaErrors(error: z.ZodError, map: SourceMap): PipelineError[]
 }
 
 function describe(issue: z.core.$ZodIssue): string {
+  // Messages the schema wrote itself already name the value and the fix.
+  if (issue.message.startsWith('invalid duration')) return issue.message;
   switch (issue.code) {
     case 'invalid_union': {
       const expected = issue.errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : []));
@@ -32,6 +34,16 @@ function describe(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       if (issue.input === undefined) return `missing required field, expected ${article(issue.expected)}`;
       return `expected ${article(issue.expected)}, got ${received(issue.input)}`;
+    case 'too_small':
+      if (issue.origin === 'array')
+        return `needs at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`;
+      if (issue.origin === 'string')
+        return issue.minimum === 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
+      return `must be at least ${issue.minimum}`;
+    case 'too_big':
+      if (issue.origin === 'array') return `allows at most ${issue.maximum} items`;
+      if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`;
+      return `must be at most ${issue.maximum}`;
     default:
       return issue.message.replace(/^Invalid input: /, '').replace(/^Invalid /, 'invalid ');
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_SYNTAX, durationMessage, parseDuration } from './duration';
 
 /** Step ids and pipeline names: lowercase, starts with a letter, at most 63 characters. */
 export const ID_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
@@ -9,8 +10,13 @@ const id = z.string().regex(ID_PATTERN, 'must match [a-z][a-z0-9-]{0,62}');
 const name = z
   .string()
   .regex(NAME_PATTERN, 'must be a letter or underscore followed by letters, digits, underscores');
-/** Durations are checked (and converted) by the validator, so messages can name the bad value. */
-const duration = z.string().describe('duration such as 90s, 15m, 2h, 1h30m, 500ms, 1d');
+const durationError = (issue: { input?: unknown }) =>
+  issue.input === undefined ? undefined : durationMessage(String(issue.input));
+const duration = z
+  .string({ error: durationError })
+  .regex(DURATION_SYNTAX, { error: durationError })
+  .refine((s) => parseDuration(s) !== undefined, { error: durationError })
+  .describe('duration such as 90s, 15m, 2h, 1h30m, 500ms, 1d');
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const stringMap = z.record(z.string(), scalar);
 const quantity = z.union([

@@ -1,4 +1,3 @@
-import { durationMessage, parseDuration } from './duration';
 import type { PathSegment, PipelineError } from './errors';
 import { checkExpression, findTemplates, unwrapCondition, type ExpressionScope } from './expressions';
 import { ancestorsOf, findCycles } from './graph';
@@ -60,7 +59,6 @@ export function validatePipeline(doc: PipelineDocument, map: SourceMap): Pipelin
   const err = (path: PathSegment[], message: string) => errors.push(map.error(path, message));
   const graph = stepGraph(doc);
 
-  checkDuration(doc.timeout, ['timeout'], err);
   const paramNames = new Set<string>();
   (doc.params ?? []).forEach((p, i) => {
     if (paramNames.has(p.name)) err(['params', i, 'name'], `duplicate param "${p.name}"`);
@@ -91,10 +89,6 @@ export function validatePipeline(doc: PipelineDocument, map: SourceMap): Pipelin
 }
 
 type Report = (path: PathSegment[], message: string) => void;
-
-function checkDuration(value: string | undefined, path: PathSegment[], err: Report): void {
-  if (value !== undefined && parseDuration(value) === undefined) err(path, durationMessage(value));
-}
 
 function checkIds(graph: StepGraph, map: SourceMap, errors: PipelineError[]): void {
   const first = new Map<string, StepRef>();
@@ -154,7 +148,6 @@ function checkStep({ step, path, isFinally }: StepRef, graph: StepGraph, err: Re
     for (const key of Object.keys(step)) {
       if (!APPROVAL_FIELDS.has(key)) err([...path, key], `approval step "${step.id}" may not set "${key}"`);
     }
-    checkDuration(step.approval.timeout, [...path, 'approval', 'timeout'], err);
   }
   if (step.uses !== undefined) {
     if (!USES_PATTERN.test(step.uses)) {
@@ -170,9 +163,6 @@ function checkStep({ step, path, isFinally }: StepRef, graph: StepGraph, err: Re
   if (step.pod !== undefined && step.runtime !== 'kubernetes') {
     err([...path, 'pod'], `pod settings require runtime: kubernetes`);
   }
-  checkDuration(step.timeout, [...path, 'timeout'], err);
-  checkDuration(step.retry?.backoff, [...path, 'retry', 'backoff'], err);
-  checkDuration(step.retry?.maxBackoff, [...path, 'retry', 'maxBackoff'], err);
   if (step.matrix !== undefined) {
     const axes = Object.entries(step.matrix);
     if (axes.length === 0) err([...path, 'matrix'], 'matrix needs at least one axis');
