@@ -21,7 +21,11 @@ export interface KubeTarget {
 
 export async function startTarget(): Promise<KubeTarget> {
   if (realCluster) {
-    return { kc: loadKubeConfig(), namespace: process.env.CO_K8S_TEST_NAMESPACE ?? 'default', stop: async () => {} };
+    return {
+      kc: loadKubeConfig(),
+      namespace: process.env.CO_K8S_TEST_NAMESPACE ?? 'default',
+      stop: async () => {},
+    };
   }
   const fake = await new FakeKube().start();
   return { kc: fake.kubeConfig(), namespace: 'default', fake, stop: () => fake.stop() };

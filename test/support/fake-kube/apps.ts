@@ -11,7 +11,9 @@ export type RolloutOutcome = 'succeed' | 'fail' | 'hang';
 export type RolloutBehavior = (deployment: KubeObject) => RolloutOutcome;
 
 export const defaultRollout: RolloutBehavior = (deployment) =>
-  (deployment.spec.template.spec.containers as Array<{ image: string }>).some((c) => /does-not-exist|\.invalid\//.test(c.image))
+  (deployment.spec.template.spec.containers as Array<{ image: string }>).some((c) =>
+    /does-not-exist|\.invalid\//.test(c.image),
+  )
     ? 'fail'
     : 'succeed';
 
@@ -33,7 +35,11 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function reconcileDeployment(store: ObjectStore, deployment: KubeObject, behavior: RolloutBehavior): void {
+export function reconcileDeployment(
+  store: ObjectStore,
+  deployment: KubeObject,
+  behavior: RolloutBehavior,
+): void {
   const namespace = deployment.metadata.namespace;
   const hash = templateHash(deployment.spec.template);
   const owned = store
@@ -42,7 +48,9 @@ export function reconcileDeployment(store: ObjectStore, deployment: KubeObject, 
   const current = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
   const deployedRevision = deployment.metadata.annotations?.[REVISION];
   if (current && current.metadata.annotations?.[REVISION] === deployedRevision) return; // nothing new to roll out
-  const next = String(Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0))) + 1);
+  const next = String(
+    Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0))) + 1,
+  );
   const rs: KubeObject = current ?? {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
@@ -51,7 +59,13 @@ export function reconcileDeployment(store: ObjectStore, deployment: KubeObject, 
       namespace,
       labels: { ...deployment.spec.template.metadata?.labels, 'pod-template-hash': hash },
       ownerReferences: [
-        { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name, uid: deployment.metadata.uid, controller: true },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: deployment.metadata.name,
+          uid: deployment.metadata.uid,
+          controller: true,
+        },
       ],
     },
     spec: {
@@ -59,12 +73,17 @@ export function reconcileDeployment(store: ObjectStore, deployment: KubeObject, 
       selector: { matchLabels: { ...deployment.spec.selector.matchLabels, 'pod-template-hash': hash } },
       template: {
         ...clone(deployment.spec.template),
-        metadata: { ...deployment.spec.template.metadata, labels: { ...deployment.spec.template.metadata?.labels, 'pod-template-hash': hash } },
+        metadata: {
+          ...deployment.spec.template.metadata,
+          labels: { ...deployment.spec.template.metadata?.labels, 'pod-template-hash': hash },
+        },
       },
     },
   };
   rs.metadata.annotations = { ...rs.metadata.annotations, [REVISION]: next };
-  for (const old of owned) if (old.metadata.name !== rs.metadata.name) store.put('replicasets', { ...old, spec: { ...old.spec, replicas: 0 } });
+  for (const old of owned)
+    if (old.metadata.name !== rs.metadata.name)
+      store.put('replicasets', { ...old, spec: { ...old.spec, replicas: 0 } });
   store.put('replicasets', rs);
   deployment.metadata.annotations = { ...deployment.metadata.annotations, [REVISION]: next };
   store.put('deployments', deployment);
@@ -72,7 +91,8 @@ export function reconcileDeployment(store: ObjectStore, deployment: KubeObject, 
   const outcome = behavior(deployment);
   setTimeout(() => {
     const latest = store.get('deployments', namespace, deployment.metadata.name);
-    if (!latest || latest.metadata.generation !== deployment.metadata.generation || outcome === 'hang') return;
+    if (!latest || latest.metadata.generation !== deployment.metadata.generation || outcome === 'hang')
+      return;
     const replicas = latest.spec.replicas ?? 1;
     const now = new Date().toISOString();
     latest.status =
@@ -84,7 +104,13 @@ export function reconcileDeployment(store: ObjectStore, deployment: KubeObject, 
             readyReplicas: replicas,
             availableReplicas: replicas,
             conditions: [
-              { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', lastUpdateTime: now, lastTransitionTime: now },
+              {
+                type: 'Available',
+                status: 'True',
+                reason: 'MinimumReplicasAvailable',
+                lastUpdateTime: now,
+                lastTransitionTime: now,
+              },
               {
                 type: 'Progressing',
                 status: 'True',
@@ -125,8 +151,24 @@ export function reconcileOtherWorkload(store: ObjectStore, resource: string, obj
     const replicas = latest.spec.replicas ?? 1;
     latest.status =
       resource === 'daemonsets'
-        ? { observedGeneration: latest.metadata.generation, desiredNumberScheduled: 1, currentNumberScheduled: 1, updatedNumberScheduled: 1, numberAvailable: 1, numberReady: 1, numberMisscheduled: 0 }
-        : { observedGeneration: latest.metadata.generation, replicas, readyReplicas: replicas, updatedReplicas: replicas, availableReplicas: replicas, currentRevision: 'r1', updateRevision: 'r1' };
+        ? {
+            observedGeneration: latest.metadata.generation,
+            desiredNumberScheduled: 1,
+            currentNumberScheduled: 1,
+            updatedNumberScheduled: 1,
+            numberAvailable: 1,
+            numberReady: 1,
+            numberMisscheduled: 0,
+          }
+        : {
+            observedGeneration: latest.metadata.generation,
+            replicas,
+            readyReplicas: replicas,
+            updatedReplicas: replicas,
+            availableReplicas: replicas,
+            currentRevision: 'r1',
+            updateRevision: 'r1',
+          };
     store.put(resource, latest);
   }, 50);
 }

@@ -4,7 +4,10 @@ import type { KubeObject, ObjectStore } from './store';
 
 export type PodBehavior = (pod: PodControl) => Promise<void>;
 
-export const FAKE_NODE = { name: 'fake-node', labels: { 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': 'fake-node' } };
+export const FAKE_NODE = {
+  name: 'fake-node',
+  labels: { 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': 'fake-node' },
+};
 
 export class PodControl {
   private terminationFile = '';
@@ -71,7 +74,8 @@ export class PodControl {
     if (!pod || pod.metadata.deletionTimestamp) return;
     const policy = pod.spec.containers[0]?.terminationMessagePolicy;
     const message =
-      this.terminationFile || (exitCode !== 0 && policy === 'FallbackToLogsOnError' ? this.logs.tail(this.key, 80) : '');
+      this.terminationFile ||
+      (exitCode !== 0 && policy === 'FallbackToLogsOnError' ? this.logs.tail(this.key, 80) : '');
     this.update((p) => {
       p.status.phase = exitCode === 0 ? 'Succeeded' : 'Failed';
       setContainerState(p, {
@@ -135,10 +139,22 @@ export class PodControl {
   }
 }
 
-function setCondition(pod: KubeObject, type: string, status: string, reason?: string, message?: string): void {
+function setCondition(
+  pod: KubeObject,
+  type: string,
+  status: string,
+  reason?: string,
+  message?: string,
+): void {
   const conditions = (pod.status.conditions ??= []) as any[];
   const existing = conditions.find((c) => c.type === type);
-  const condition = { type, status, lastTransitionTime: new Date().toISOString(), ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+  const condition = {
+    type,
+    status,
+    lastTransitionTime: new Date().toISOString(),
+    ...(reason ? { reason } : {}),
+    ...(message ? { message } : {}),
+  };
   if (existing) Object.assign(existing, condition);
   else conditions.push(condition);
 }
@@ -146,7 +162,15 @@ function setCondition(pod: KubeObject, type: string, status: string, reason?: st
 function setContainerState(pod: KubeObject, state: Record<string, unknown>, ready = false): void {
   const container = pod.spec.containers[0];
   pod.status.containerStatuses = [
-    { name: container.name, image: container.image, imageID: '', ready, restartCount: 0, started: ready, state },
+    {
+      name: container.name,
+      image: container.image,
+      imageID: '',
+      ready,
+      restartCount: 0,
+      started: ready,
+      state,
+    },
   ];
 }
 
@@ -205,5 +229,7 @@ async function interpret(pod: PodControl, script: string, env: Record<string, st
 function expand(text: string, env: Record<string, string>): string {
   const unquoted = text.replace(/^'(.*)'$/s, '$1');
   if (unquoted !== text) return unquoted;
-  return text.replace(/"/g, '').replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name: string) => env[name] ?? '');
+  return text
+    .replace(/"/g, '')
+    .replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name: string) => env[name] ?? '');
 }

@@ -116,8 +116,16 @@ export class FakeKube {
     this.store.put('events', {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${pod.metadata.name}.${Date.now().toString(16)}${Math.random().toString(16).slice(2, 6)}`, namespace: pod.metadata.namespace },
-      involvedObject: { kind: 'Pod', name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+      metadata: {
+        name: `${pod.metadata.name}.${Date.now().toString(16)}${Math.random().toString(16).slice(2, 6)}`,
+        namespace: pod.metadata.namespace,
+      },
+      involvedObject: {
+        kind: 'Pod',
+        name: pod.metadata.name,
+        namespace: pod.metadata.namespace,
+        uid: pod.metadata.uid,
+      },
       type,
       reason,
       message,
@@ -131,7 +139,13 @@ export class FakeKube {
   private handle(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams);
-    const record: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, query, contentType: req.headers['content-type'], status: 0 };
+    const record: RequestRecord = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query,
+      contentType: req.headers['content-type'],
+      status: 0,
+    };
     this.requests.push(record);
     const reply = (status: number, payload: unknown) => {
       record.status = status;
@@ -139,9 +153,22 @@ export class FakeKube {
       res.end(JSON.stringify(payload));
     };
     const fail = (status: number, reason: string, message: string) =>
-      reply(status, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code: status });
+      reply(status, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message,
+        reason,
+        code: status,
+      });
     try {
-      if (this.failAllWith) return fail(this.failAllWith, 'ServiceUnavailable', 'the server is currently unable to handle the request');
+      if (this.failAllWith)
+        return fail(
+          this.failAllWith,
+          'ServiceUnavailable',
+          'the server is currently unable to handle the request',
+        );
       const discovery = /^\/(?:api\/(v1)|apis\/([^/]+\/[^/]+))$/.exec(url.pathname);
       if (discovery) {
         const groupVersion = discovery[1] ?? discovery[2] ?? '';
@@ -151,39 +178,71 @@ export class FakeKube {
           kind: 'APIResourceList',
           apiVersion: 'v1',
           groupVersion,
-          resources: resources.map((r) => ({ ...r, singularName: r.kind.toLowerCase(), verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'] })),
+          resources: resources.map((r) => ({
+            ...r,
+            singularName: r.kind.toLowerCase(),
+            verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'],
+          })),
         });
       }
-      const route = /^\/(?:api\/v1|apis\/([^/]+\/[^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/(log))?$/.exec(url.pathname);
+      const route =
+        /^\/(?:api\/v1|apis\/([^/]+\/[^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/(log))?$/.exec(
+          url.pathname,
+        );
       if (!route) return fail(404, 'NotFound', 'the server could not find the requested resource');
       const [, group = 'v1', namespace, resource = '', name, sub] = route;
       const known = RESOURCES[group]?.find((r) => r.name === resource);
-      if (!known) return fail(404, 'NotFound', `the server could not find the requested resource (${resource})`);
+      if (!known)
+        return fail(404, 'NotFound', `the server could not find the requested resource (${resource})`);
       const method = req.method ?? 'GET';
-      if (sub === 'log' && name && namespace) return this.streamLog(res, record, namespace, name, url.searchParams);
-      if (method === 'GET' && !name && url.searchParams.get('watch') === 'true') return this.watch(res, record, resource, namespace, url.searchParams);
+      if (sub === 'log' && name && namespace)
+        return this.streamLog(res, record, namespace, name, url.searchParams);
+      if (method === 'GET' && !name && url.searchParams.get('watch') === 'true')
+        return this.watch(res, record, resource, namespace, url.searchParams);
       if (method === 'GET' && !name) {
-        const matches = selectorMatcher(url.searchParams.get('labelSelector'), url.searchParams.get('fieldSelector'));
+        const matches = selectorMatcher(
+          url.searchParams.get('labelSelector'),
+          url.searchParams.get('fieldSelector'),
+        );
         const items = this.store.list(resource, namespace).filter(matches);
-        return reply(200, { kind: `${known.kind}List`, apiVersion: group, metadata: { resourceVersion: this.store.resourceVersion }, items });
+        return reply(200, {
+          kind: `${known.kind}List`,
+          apiVersion: group,
+          metadata: { resourceVersion: this.store.resourceVersion },
+          items,
+        });
       }
       if (method === 'GET' && name) {
         const obj = this.store.get(resource, namespace, name);
         return obj ? reply(200, obj) : fail(404, 'NotFound', `${resource} "${name}" not found`);
       }
-      if (method === 'POST' && resource === 'pods' && namespace) return this.createPod(reply, fail, namespace, body);
+      if (method === 'POST' && resource === 'pods' && namespace)
+        return this.createPod(reply, fail, namespace, body);
       if (method === 'DELETE' && name) {
-        const obj = this.deleteObject(resource, namespace, name, Number(url.searchParams.get('gracePeriodSeconds') ?? JSON.parse(body || '{}').gracePeriodSeconds ?? 30));
+        const obj = this.deleteObject(
+          resource,
+          namespace,
+          name,
+          Number(
+            url.searchParams.get('gracePeriodSeconds') ?? JSON.parse(body || '{}').gracePeriodSeconds ?? 30,
+          ),
+        );
         return obj ? reply(200, obj) : fail(404, 'NotFound', `${resource} "${name}" not found`);
       }
-      if (method === 'PATCH' && name) return this.apply(reply, fail, req, url.searchParams, group, known, namespace, name, body);
+      if (method === 'PATCH' && name)
+        return this.apply(reply, fail, req, url.searchParams, group, known, namespace, name, body);
       return fail(405, 'MethodNotAllowed', `${method} is not supported by the fake`);
     } catch (err) {
       return fail(500, 'InternalError', (err as Error).stack ?? String(err));
     }
   }
 
-  private createPod(reply: (s: number, p: unknown) => void, fail: (s: number, r: string, m: string) => void, namespace: string, body: string) {
+  private createPod(
+    reply: (s: number, p: unknown) => void,
+    fail: (s: number, r: string, m: string) => void,
+    namespace: string,
+    body: string,
+  ) {
     const pod = JSON.parse(body) as KubeObject;
     pod.metadata.namespace ??= namespace;
     const errors = validateObject(pod);
@@ -191,7 +250,8 @@ export class FakeKube {
       this.rejected.push({ kind: 'Pod', name: pod.metadata?.name, errors });
       return fail(422, 'Invalid', `Pod "${pod.metadata?.name}" is invalid: ${errors.join('; ')}`);
     }
-    if (this.store.get('pods', namespace, pod.metadata.name)) return fail(409, 'AlreadyExists', `pods "${pod.metadata.name}" already exists`);
+    if (this.store.get('pods', namespace, pod.metadata.name))
+      return fail(409, 'AlreadyExists', `pods "${pod.metadata.name}" already exists`);
     pod.status = { phase: 'Pending', qosClass: 'BestEffort' };
     const stored = this.store.put('pods', pod);
     reply(201, stored);
@@ -199,7 +259,12 @@ export class FakeKube {
     this.behaviors.push(this.podBehavior(control).catch(() => undefined));
   }
 
-  private deleteObject(resource: string, namespace: string | undefined, name: string, grace: number): KubeObject | undefined {
+  private deleteObject(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    grace: number,
+  ): KubeObject | undefined {
     const obj = this.store.get(resource, namespace, name);
     if (!obj) return undefined;
     const finished = ['Succeeded', 'Failed'].includes(obj.status?.phase);
@@ -210,10 +275,13 @@ export class FakeKube {
     obj.metadata.deletionTimestamp = new Date().toISOString();
     const marked = this.store.put(resource, obj);
     // The kubelet sends SIGTERM; our fake containers stop at once and the pod goes away.
-    setTimeout(() => {
-      this.logs.end(`${namespace}/${name}`);
-      this.store.remove(resource, namespace, name);
-    }, Math.min(grace * 1000, 100));
+    setTimeout(
+      () => {
+        this.logs.end(`${namespace}/${name}`);
+        this.store.remove(resource, namespace, name);
+      },
+      Math.min(grace * 1000, 100),
+    );
     return marked;
   }
 
@@ -229,12 +297,19 @@ export class FakeKube {
     body: string,
   ) {
     if (req.headers['content-type'] !== 'application/apply-patch+yaml') {
-      return fail(415, 'UnsupportedMediaType', `the fake only supports server-side apply, got ${req.headers['content-type']}`);
+      return fail(
+        415,
+        'UnsupportedMediaType',
+        `the fake only supports server-side apply, got ${req.headers['content-type']}`,
+      );
     }
-    if (!params.get('fieldManager')) return fail(422, 'Invalid', 'fieldManager is required for apply requests');
+    if (!params.get('fieldManager'))
+      return fail(422, 'Invalid', 'fieldManager is required for apply requests');
     const applied = parseYaml(body) as KubeObject;
-    if (applied.metadata?.name !== name) return fail(400, 'BadRequest', 'the name of the object does not match the name on the URL');
-    if (applied.apiVersion !== group || applied.kind !== known.kind) return fail(400, 'BadRequest', 'apiVersion/kind do not match the URL');
+    if (applied.metadata?.name !== name)
+      return fail(400, 'BadRequest', 'the name of the object does not match the name on the URL');
+    if (applied.apiVersion !== group || applied.kind !== known.kind)
+      return fail(400, 'BadRequest', 'apiVersion/kind do not match the URL');
     applied.metadata.namespace ??= namespace;
     const existing = this.store.get(known.name, namespace, name);
     const merged: KubeObject = {
@@ -259,16 +334,28 @@ export class FakeKube {
     reply(existing ? 200 : 201, stored);
     if (!specChanged) return;
     if (known.name === 'deployments') reconcileDeployment(this.store, stored, this.rolloutBehavior);
-    else if (known.name === 'statefulsets' || known.name === 'daemonsets') reconcileOtherWorkload(this.store, known.name, stored);
+    else if (known.name === 'statefulsets' || known.name === 'daemonsets')
+      reconcileOtherWorkload(this.store, known.name, stored);
   }
 
-  private watch(res: http.ServerResponse, record: RequestRecord, resource: string, namespace: string | undefined, params: URLSearchParams) {
+  private watch(
+    res: http.ServerResponse,
+    record: RequestRecord,
+    resource: string,
+    namespace: string | undefined,
+    params: URLSearchParams,
+  ) {
     record.status = 200;
     res.writeHead(200, { 'content-type': 'application/json' });
     this.openWatches.add(res);
     const matches = selectorMatcher(params.get('labelSelector'), params.get('fieldSelector'));
     const unsubscribe = this.store.watch(
-      { resource, namespace, matches, send: (type, object) => res.write(`${JSON.stringify({ type, object })}\n`) },
+      {
+        resource,
+        namespace,
+        matches,
+        send: (type, object) => res.write(`${JSON.stringify({ type, object })}\n`),
+      },
       params.get('resourceVersion') ?? undefined,
     );
     const timeout = setTimeout(() => res.end(), Number(params.get('timeoutSeconds') ?? 300) * 1000);
@@ -279,7 +366,13 @@ export class FakeKube {
     });
   }
 
-  private streamLog(res: http.ServerResponse, record: RequestRecord, namespace: string, name: string, params: URLSearchParams) {
+  private streamLog(
+    res: http.ServerResponse,
+    record: RequestRecord,
+    namespace: string,
+    name: string,
+    params: URLSearchParams,
+  ) {
     const pod = this.store.get('pods', namespace, name);
     const send = (status: number, message: string) => {
       record.status = status;
@@ -289,7 +382,10 @@ export class FakeKube {
     if (!pod) return send(404, `pods "${name}" not found`);
     const state = pod.status?.containerStatuses?.[0]?.state;
     if (!state?.running && !state?.terminated) {
-      return send(400, `container "step" in pod "${name}" is waiting to start: ${state?.waiting?.reason ?? 'ContainerCreating'}`);
+      return send(
+        400,
+        `container "step" in pod "${name}" is waiting to start: ${state?.waiting?.reason ?? 'ContainerCreating'}`,
+      );
     }
     record.status = 200;
     res.writeHead(200, { 'content-type': 'text/plain' });
@@ -307,7 +403,8 @@ export class FakeKube {
       res.write(text);
       return true;
     };
-    for (const line of this.logs.since(key, parseSinceTime(params.get('sinceTime')))) if (!write(line)) return;
+    for (const line of this.logs.since(key, parseSinceTime(params.get('sinceTime'))))
+      if (!write(line)) return;
     if (params.get('follow') !== 'true' || this.logs.isEnded(key)) return void res.end();
     const unsubscribe = this.logs.subscribe(key, (line) => {
       if (!line) return void (unsubscribe(), res.end());

@@ -45,7 +45,10 @@ export class ObjectStore {
 
   list(resource: string, namespace?: string): KubeObject[] {
     return [...this.objects.entries()]
-      .filter(([k, o]) => k.startsWith(`${resource}/`) && (namespace === undefined || o.metadata.namespace === namespace))
+      .filter(
+        ([k, o]) =>
+          k.startsWith(`${resource}/`) && (namespace === undefined || o.metadata.namespace === namespace),
+      )
       .map(([, o]) => clone(o));
   }
 
@@ -75,7 +78,11 @@ export class ObjectStore {
   watch(watcher: Watcher, sinceVersion?: string): () => void {
     if (sinceVersion) {
       for (const event of this.history) {
-        if (event.rv > Number(sinceVersion) && event.resource === watcher.resource && inScope(watcher, event.object)) {
+        if (
+          event.rv > Number(sinceVersion) &&
+          event.resource === watcher.resource &&
+          inScope(watcher, event.object)
+        ) {
           watcher.send(event.type, clone(event.object));
         }
       }

@@ -44,7 +44,8 @@ export function validateObject(obj: KubeObject): string[] {
     if (!validKey(k)) errors.push(`metadata.labels: Invalid key: "${k}"`);
     if (v.length > 63 || !LABEL_VALUE.test(v)) errors.push(`metadata.labels: Invalid value: "${v}"`);
   }
-  for (const k of Object.keys(meta.annotations ?? {})) if (!validKey(k)) errors.push(`metadata.annotations: Invalid key: "${k}"`);
+  for (const k of Object.keys(meta.annotations ?? {}))
+    if (!validKey(k)) errors.push(`metadata.annotations: Invalid key: "${k}"`);
   const podSpec = obj.kind === 'Pod' ? obj.spec : obj.spec?.template?.spec;
   if (podSpec) errors.push(...validatePodSpec(podSpec, obj.kind === 'Pod' ? 'spec' : 'spec.template.spec'));
   return errors;
@@ -62,10 +63,12 @@ function validatePodSpec(spec: any, path: string): string[] {
     errors.push(`${path}.restartPolicy: Unsupported value: "${spec.restartPolicy}"`);
   }
   (spec.containers ?? []).forEach((c: any, i: number) => {
-    if (!DNS1123_LABEL.test(c.name ?? '')) errors.push(`${path}.containers[${i}].name: Invalid value: "${c.name}"`);
+    if (!DNS1123_LABEL.test(c.name ?? ''))
+      errors.push(`${path}.containers[${i}].name: Invalid value: "${c.name}"`);
     if (!c.image) errors.push(`${path}.containers[${i}].image: Required value`);
     (c.env ?? []).forEach((e: any, j: number) => {
-      if (!ENV_NAME.test(e.name ?? '')) errors.push(`${path}.containers[${i}].env[${j}].name: Invalid value: "${e.name}"`);
+      if (!ENV_NAME.test(e.name ?? ''))
+        errors.push(`${path}.containers[${i}].env[${j}].name: Invalid value: "${e.name}"`);
     });
     const policy = c.terminationMessagePolicy;
     if (policy && !['File', 'FallbackToLogsOnError'].includes(policy)) {

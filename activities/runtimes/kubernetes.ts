@@ -1,0 +1,59 @@
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { sweepLeakedPods, type SweepOptions, type SweepResult } from '../kubernetes/sweep';
+import { loadKubeConfig } from './kubernetes/kubeconfig';
+import { runPod, type PodRunSettings } from './kubernetes/pod-run';
+import type { StepHooks, StepLaunch, StepOutcome, StepRuntime } from './runtime';
+
+export { loadKubeConfig, type KubeConfigSource } from './kubernetes/kubeconfig';
+export { podName, LABEL as POD_LABELS } from './kubernetes/pod-spec';
+export { sweepLeakedPods, type SweepOptions, type SweepResult } from '../kubernetes/sweep';
+
+export interface KubernetesRuntimeOptions {
+  /** Cluster credentials; default: KUBECONFIG, ~/.kube/config or in-cluster (see loadKubeConfig). */
+  kubeConfig?: KubeConfig;
+  /** Namespace for step pods when the step names none. */
+  namespace?: string;
+  /** A pod still Pending after this long fails as 'unschedulable' (default 5 min). */
+  pendingTimeoutMs?: number;
+  /** Keep failed pods for inspection (the sweep removes them once the run has ended). */
+  keepOnFailure?: boolean;
+  /** Grace period for pods stopped by cancel or timeout (default 10 s). */
+  deleteGraceSeconds?: number;
+  /** Also GET the pod this often, in case a watch stalls silently (default 30 s; 0 disables). */
+  pollFallbackMs?: number;
+  /** Heartbeat and housekeeping interval (default 2 s). */
+  heartbeatMs?: number;
+  /** How long the API may be unreachable before the attempt fails as 'infrastructure' (default 5 min). */
+  apiUnreachableMs?: number;
+}
+
+/** Runs each step attempt as one Kubernetes pod (restartPolicy Never). */
+export class KubernetesRuntime implements StepRuntime {
+  readonly name = 'kubernetes' as const;
+  private readonly settings: PodRunSettings;
+
+  constructor(options: KubernetesRuntimeOptions = {}) {
+    const kc = options.kubeConfig ?? loadKubeConfig();
+    this.settings = {
+      kc,
+      core: kc.makeApiClient(CoreV1Api),
+      namespace: options.namespace ?? 'default',
+      pendingTimeoutMs: options.pendingTimeoutMs ?? 5 * 60_000,
+      keepOnFailure: options.keepOnFailure ?? false,
+      deleteGraceSeconds: options.deleteGraceSeconds ?? 10,
+      heartbeatMs: options.heartbeatMs ?? 2_000,
+      logDrainMs: 30_000,
+      apiUnreachableMs: options.apiUnreachableMs ?? 5 * 60_000,
+      pollFallbackMs: options.pollFallbackMs ?? 30_000,
+    };
+  }
+
+  run(launch: StepLaunch, hooks: StepHooks): Promise<StepOutcome> {
+    return runPod(this.settings, launch, hooks);
+  }
+
+  /** Deletes step pods whose run has ended, with this runtime's credentials. */
+  sweepLeakedPods(options: Omit<SweepOptions, 'kubeConfig'>): Promise<SweepResult> {
+    return sweepLeakedPods({ ...options, kubeConfig: this.settings.kc });
+  }
+}
