@@ -177,7 +177,10 @@ async function supervise(
   try {
     const result = await decision;
     if (result.kind === 'finished') {
-      if (logs) await Promise.race([logs, sleep(settings.logDrainMs)]);
+      if (logs) {
+        const drained = new AbortController();
+        await Promise.race([logs.finally(() => drained.abort()), sleep(settings.logDrainMs, drained.signal)]);
+      }
       stop.abort();
       const { verdict } = result;
       const fromFile = verdict.exitCode === 0 ? parseOutputsFile(verdict.terminationMessage ?? '') : {};
