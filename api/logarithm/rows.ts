@@ -1,0 +1,63 @@
+import type { Db } from '../../lib/db';
+
+/** One log's identity: a step (one matrix combination) of a run, all attempts. */
+export interface LogKey {
+  runId: string;
+  stepId: string;
+  matrixKey: string;
+}
+
+export interface LogRow {
+  id: bigint;
+  attempt: number;
+  seq: number;
+  stream: string;
+  line: string;
+  at: Date;
+}
+
+export const BATCH_ROWS = 5000;
+
+/** Optional narrowing: one attempt only, rows up to an id. */
+export interface LogRange {
+  attempt?: number;
+  untilId?: bigint;
+}
+
+/**
+ * The next rows after `afterId`, in id order. Each attempt has a single writer that inserts its
+ * batches one after another, so id order is write order and a cursor on id never skips a row.
+ */
+export function readLogBatch(
+  db: Db,
+  key: LogKey,
+  afterId: bigint,
+  opts: LogRange & { limit?: number } = {},
+): Promise<LogRow[]> {
+  return db.logLine.findMany({
+    where: {
+      ...key,
+      id: { gt: afterId, ...(opts.untilId !== undefined ? { lte: opts.untilId } : {}) },
+      ...(opts.attempt !== undefined ? { attempt: opts.attempt } : {}),
+    },
+    orderBy: { id: 'asc' },
+    take: opts.limit ?? BATCH_ROWS,
+    select: { id: true, attempt: true, seq: true, stream: true, line: true, at: true },
+  });
+}
+
+/** Every row after `afterId`, batch by batch, so memory stays flat whatever the log's size. */
+export async function* logRows(
+  db: Db,
+  key: LogKey,
+  afterId = 0n,
+  opts: LogRange = {},
+): AsyncGenerator<LogRow[]> {
+  let cursor = afterId;
+  for (;;) {
+    const batch = await readLogBatch(db, key, cursor, opts);
+    if (batch.length > 0) yield batch;
+    if (batch.length < BATCH_ROWS) return;
+    cursor = batch[batch.length - 1]!.id;
+  }
+}

@@ -1,0 +1,116 @@
+import { once } from 'node:events';
+import type { Response } from 'express';
+import type { Db } from '../../lib/db';
+import type { Logger } from '../../lib/logger';
+import { logRows, type LogRow } from './rows';
+import type { LogTails, TailSubscriber } from './tail';
+import type { LogTarget } from './target';
+
+export const PING_MS = 15_000;
+/** A client this far behind is let go; it reconnects with Last-Event-ID and loses nothing. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+function event(row: LogRow): string {
+  const data = {
+    attempt: row.attempt,
+    stream: row.stream,
+    seq: row.seq,
+    line: row.line,
+    at: row.at.toISOString(),
+  };
+  return `id: ${row.id}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * One client following a log. Rows arrive from its own catch-up read and from the shared
+ * tail; until the catch-up is done the tail's rows wait in `pending`. Rows at or below the
+ * last id sent are dropped, so the two sources never duplicate a line.
+ */
+class Follower implements TailSubscriber {
+  private sentId: bigint;
+  private pending: Array<() => void> | undefined = [];
+
+  constructor(
+    private readonly res: Response,
+    afterId: bigint,
+    private readonly attempt: number | undefined,
+  ) {
+    this.sentId = afterId;
+  }
+
+  rows(rows: LogRow[]): void {
+    if (this.pending) this.pending.push(() => this.send(rows));
+    else this.send(rows);
+  }
+
+  end(status: string): void {
+    const finish = () => this.res.end(`event: end\ndata: ${JSON.stringify({ status })}\n\n`);
+    if (this.pending) this.pending.push(finish);
+    else finish();
+  }
+
+  fail(): void {
+    this.res.destroy();
+  }
+
+  /** Writes rows not sent yet; false when the client is not keeping up. */
+  send(rows: LogRow[]): boolean {
+    let out = '';
+    for (const row of rows) {
+      if (row.id <= this.sentId) continue;
+      this.sentId = row.id;
+      if (this.attempt === undefined || row.attempt === this.attempt) out += event(row);
+    }
+    if (out === '' || this.res.destroyed || this.res.writableEnded) return true;
+    const flowing = this.res.write(out);
+    if (this.res.writableLength > MAX_BUFFERED_BYTES) this.res.destroy();
+    return flowing;
+  }
+
+  /** Catch-up done: what the tail delivered meanwhile goes out, then rows go out as they come. */
+  live(): void {
+    const pending = this.pending ?? [];
+    this.pending = undefined;
+    for (const deliver of pending) deliver();
+  }
+}
+
+/** Serves a log as Server-Sent Events until it is complete or the client leaves. */
+export async function followLog(
+  db: Db,
+  tails: LogTails,
+  res: Response,
+  target: LogTarget,
+  opts: { afterId: bigint; attempt?: number },
+  logger?: Logger,
+): Promise<void> {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.flushHeaders();
+  res.req.socket.setTimeout(0);
+  res.write('retry: 2000\n\n');
+
+  const follower = new Follower(res, opts.afterId, opts.attempt);
+  const { since, leave } = tails.join(target, opts.afterId, follower);
+  const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
+  res.on('close', () => {
+    clearInterval(ping);
+    leave();
+  });
+
+  try {
+    if (since > opts.afterId) {
+      const range = { attempt: opts.attempt, untilId: since };
+      for await (const rows of logRows(db, target.key, opts.afterId, range)) {
+        if (res.destroyed) return;
+        if (!follower.send(rows)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      }
+    }
+    follower.live();
+  } catch (err) {
+    logger?.warn({ err, log: target.key }, 'log catch-up failed');
+    res.destroy();
+  }
+}

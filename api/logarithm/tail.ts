@@ -1,0 +1,134 @@
+import type { Db } from '../../lib/db';
+import type { Logger } from '../../lib/logger';
+import { endStatus, isLogComplete } from './completion';
+import type { LogKey, LogRow } from './rows';
+import { BATCH_ROWS } from './rows';
+import type { LogTarget } from './target';
+import { readTick } from './tail-query';
+
+/** Someone following a log: gets each new batch of rows in id order, then the end. */
+export interface TailSubscriber {
+  rows(rows: LogRow[]): void;
+  end(status: string): void;
+  /** the log can no longer be followed (database unreachable, run deleted); the client should reconnect */
+  fail(): void;
+}
+
+export const TICK_MS = 100;
+/** Consecutive failed ticks (about 3 s) before subscribers are let go to reconnect elsewhere. */
+const MAX_FAILED_TICKS = 30;
+
+/**
+ * One poller per log, however many follow it: each tick reads the rows after the last one it
+ * saw (one query), fans them out to every subscriber, and ends them all once the log is complete.
+ */
+class LogTail {
+  private readonly subscribers = new Set<TailSubscriber>();
+  private timer: NodeJS.Timeout | undefined;
+  private failedTicks = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly target: LogTarget,
+    /** the last row id fanned out */
+    public lastId: bigint,
+    private readonly onStop: () => void,
+    private readonly logger?: Logger,
+  ) {
+    this.schedule(0);
+  }
+
+  add(subscriber: TailSubscriber): void {
+    this.subscribers.add(subscriber);
+  }
+
+  remove(subscriber: TailSubscriber): void {
+    this.subscribers.delete(subscriber);
+    if (this.subscribers.size === 0) this.stop();
+  }
+
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.onStop();
+  }
+
+  private schedule(ms: number): void {
+    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  private async tick(): Promise<void> {
+    let tick;
+    try {
+      tick = await readTick(this.db, this.target.key, this.lastId);
+      this.failedTicks = 0;
+    } catch (err) {
+      this.logger?.warn({ err, log: this.target.key }, 'log tail query failed');
+      if (++this.failedTicks >= MAX_FAILED_TICKS) return this.finish((s) => s.fail());
+      return this.schedule(TICK_MS);
+    }
+    if (this.stopped) return;
+    if (!tick.progress) return this.finish((s) => s.fail());
+    if (tick.rows.length > 0) {
+      this.lastId = tick.rows[tick.rows.length - 1]!.id;
+      for (const s of this.subscribers) s.rows(tick.rows);
+    }
+    if (tick.rows.length === BATCH_ROWS) return this.schedule(0);
+    if (isLogComplete(tick.progress, this.target.maxAttempts)) {
+      const status = endStatus(tick.progress);
+      return this.finish((s) => s.end(status));
+    }
+    this.schedule(TICK_MS);
+  }
+
+  private finish(tell: (s: TailSubscriber) => void): void {
+    const subscribers = [...this.subscribers];
+    this.subscribers.clear();
+    this.stop();
+    for (const s of subscribers) tell(s);
+  }
+}
+
+const keyOf = (k: LogKey) => JSON.stringify([k.runId, k.stepId, k.matrixKey]);
+
+/** The live tails of one API process, by log. */
+export class LogTails {
+  private readonly tails = new Map<string, LogTail>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger?: Logger,
+  ) {}
+
+  /**
+   * Subscribes to a log's new rows. Returns `since`: rows up to it were already fanned out
+   * before this subscriber joined, so it reads (afterId, since] itself (a new tail starts at afterId).
+   */
+  join(target: LogTarget, afterId: bigint, subscriber: TailSubscriber): { since: bigint; leave: () => void } {
+    const id = keyOf(target.key);
+    let tail = this.tails.get(id);
+    if (!tail) {
+      const created: LogTail = new LogTail(
+        this.db,
+        target,
+        afterId,
+        () => {
+          if (this.tails.get(id) === created) this.tails.delete(id);
+        },
+        this.logger,
+      );
+      tail = created;
+      this.tails.set(id, tail);
+    }
+    tail.add(subscriber);
+    const joined = tail;
+    return { since: joined.lastId, leave: () => joined.remove(subscriber) };
+  }
+
+  /** Number of logs being polled (one query per tick each). */
+  get size(): number {
+    return this.tails.size;
+  }
+}

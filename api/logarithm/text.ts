@@ -1,0 +1,64 @@
+import { once } from 'node:events';
+import type { Response } from 'express';
+import type { Db } from '../../lib/db';
+import { logRows, type LogKey, type LogRange, type LogRow } from './rows';
+
+export interface TextOptions {
+  timestamps: boolean;
+}
+
+/**
+ * Renders rows as text lines. Where the attempt changes from one line to the next, a
+ * `--- attempt N ---` line says so; the first attempt shown carries no label.
+ */
+export class LogTextFormatter {
+  private attempt: number | undefined;
+
+  constructor(private readonly opts: TextOptions) {}
+
+  format(rows: LogRow[]): string {
+    let out = '';
+    for (const row of rows) {
+      if (this.attempt !== undefined && row.attempt !== this.attempt)
+        out += `--- attempt ${row.attempt} ---\n`;
+      this.attempt = row.attempt;
+      out += this.opts.timestamps ? `${row.at.toISOString()} ${row.line}\n` : `${row.line}\n`;
+    }
+    return out;
+  }
+}
+
+/** A step's whole log as text (for tests and small logs; the route streams instead). */
+export async function stepLogText(
+  db: Db,
+  runId: string,
+  stepId: string,
+  matrixKey = '',
+  opts: TextOptions & LogRange = { timestamps: false },
+): Promise<string> {
+  const formatter = new LogTextFormatter(opts);
+  let text = '';
+  for await (const rows of logRows(db, { runId, stepId, matrixKey }, 0n, opts))
+    text += formatter.format(rows);
+  return text;
+}
+
+/** Streams a log as text/plain, one batch at a time, waiting for the client to drain; stops if it leaves. */
+export async function sendLogText(
+  db: Db,
+  res: Response,
+  key: LogKey,
+  opts: TextOptions & LogRange,
+): Promise<void> {
+  res.status(200).type('text/plain; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  const formatter = new LogTextFormatter(opts);
+  for await (const rows of logRows(db, key, 0n, opts)) {
+    if (res.destroyed) return;
+    if (!res.write(formatter.format(rows))) {
+      await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+  }
+  res.end();
+}
