@@ -1,0 +1,43 @@
+import { secretMasker, secretValuesOf } from '../../../activities/logs/mask';
+
+describe('secretMasker', () => {
+  it('replaces every occurrence of every secret with ***', () => {
+    const mask = secretMasker(['hunter22', 's3cr3t-token']);
+    expect(mask('login hunter22 then hunter22 with s3cr3t-token')).toBe('login *** then *** with ***');
+  });
+
+  it('masks the longer secret first when one contains another', () => {
+    const mask = secretMasker(['abcd', 'abcdefgh']);
+    expect(mask('key=abcdefgh short=abcd')).toBe('key=*** short=***');
+  });
+
+  it('treats regular-expression characters in secrets literally', () => {
+    const mask = secretMasker(['p@ss.w*rd(1)', '$^[x]']);
+    expect(mask('pw p@ss.w*rd(1) and $^[x]; not p@ssxw*rd(1)')).toBe('pw *** and ***; not p@ssxw*rd(1)');
+  });
+
+  it('leaves values shorter than 4 characters, and lines without secrets, untouched', () => {
+    const mask = secretMasker(['abc', '', 'longer-one']);
+    expect(mask('abc is fine')).toBe('abc is fine');
+    expect(mask('nothing here')).toBe('nothing here');
+    expect(secretMasker([])('abc hunter22')).toBe('abc hunter22');
+  });
+
+  it('is stable across calls (no global regex state leaks between lines)', () => {
+    const mask = secretMasker(['repeat-me']);
+    expect(mask('repeat-me')).toBe('***');
+    expect(mask('repeat-me')).toBe('***');
+    expect(mask('x repeat-me')).toBe('x ***');
+  });
+});
+
+describe('secretValuesOf', () => {
+  it('picks the values of variables whose names match the pattern, case-insensitively', () => {
+    const env = { API_TOKEN: 't0k3n-value', db_password: 'pw-value', HOME: '/root', SECRET_KEY: 'k3y-value' };
+    expect(secretValuesOf(env, 'token|password|secret').sort()).toEqual([
+      'k3y-value',
+      'pw-value',
+      't0k3n-value',
+    ]);
+  });
+});
