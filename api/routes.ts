@@ -1,12 +1,28 @@
 import type { ApiDeps } from './deps';
 import type { RouteDef } from './http/route';
+import { auditRoutes } from './crew/audit-routes';
+import { teamRoutes } from './crew/team-routes';
+import { tokenRoutes } from './crew/token-routes';
+import { userRoutes } from './crew/user-routes';
 import { whoamiRoutes } from './crew/whoami';
 import { logarithmRoutes } from './logarithm/routes';
-import { projectRoutes } from './projects/routes';
 import { pipelineRoutes } from './pipelines/routes';
+import { memberRoutes } from './projects/member-routes';
+import { projectRoutes } from './projects/routes';
 import { runRoutes } from './runs/routes';
 
 /** The route table: every /api/v1 route with its permission. The authorization matrix test walks it. */
 export function apiRoutes(deps: ApiDeps): RouteDef[] {
-  return [...whoamiRoutes(deps), ...projectRoutes(deps), ...pipelineRoutes(deps), ...runRoutes(deps), ...logarithmRoutes(deps)];
+  return [
+    ...whoamiRoutes(deps),
+    ...userRoutes(deps),
+    ...tokenRoutes(deps),
+    ...teamRoutes(deps),
+    ...projectRoutes(deps),
+    ...memberRoutes(deps),
+    ...auditRoutes(deps),
+    ...pipelineRoutes(deps),
+    ...runRoutes(deps),
+    ...logarithmRoutes(deps),
+  ];
 }

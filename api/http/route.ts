@@ -17,7 +17,7 @@ export interface RouteContext {
 }
 
 export interface RouteDef {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   permission: Permission;
   /** Summary for the OpenAPI document. */
@@ -45,6 +45,7 @@ async function authorize(db: Db, req: Request, permission: Permission): Promise<
 export function mountRoutes(db: Db, routes: RouteDef[]): Router {
   const router = Router();
   for (const route of routes) {
+    assertDeclared(route);
     const handler: RequestHandler = async (req, res, next) => {
       try {
         const ctx = await authorize(db, req, route.permission);
@@ -57,4 +58,13 @@ export function mountRoutes(db: Db, routes: RouteDef[]): Router {
     router[route.method](route.path, handler);
   }
   return router;
+}
+
+/** Fails at start-up, not at request time, when a route forgot its permission or its `:project`. */
+function assertDeclared(route: RouteDef): void {
+  const where = `${route.method.toUpperCase()} ${route.path}`;
+  if (!route.permission) throw new Error(`route ${where} declares no permission`);
+  if (typeof route.permission === 'object' && !route.path.includes(':project')) {
+    throw new Error(`route ${where} has a project permission but no :project parameter`);
+  }
 }
