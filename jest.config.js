@@ -9,7 +9,6 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  moduleNameMapper: { '^(\.{1,2}/.*)\.js$': '$1' },
   testTimeout: 60_000,
   maxWorkers: 1,
 };

@@ -30,5 +30,5 @@ export function stepActivity(timeoutMs: number | undefined, summary: string) {
 
 export const { recordSteps, recordRun } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 0 },
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });

@@ -16,7 +16,10 @@ export const ADMIN_TOKEN = 'co_test_admin_token_0123456789abcdef';
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per test file (jest gives each file its own module registry). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: quietBundlerLogger,
+  });
   return bundle;
 }
 
@@ -52,18 +55,31 @@ export interface Stack {
   worker: PipelineWorker | undefined;
   url: string;
   /** fetch against the API with the admin token (or `token`) */
-  request(method: string, path: string, body?: unknown, opts?: { token?: string | null; headers?: Record<string, string> }): Promise<Response>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts?: { token?: string | null; headers?: Record<string, string> },
+  ): Promise<Response>;
   startWorker(): Promise<PipelineWorker>;
   stop(): Promise<void>;
 }
 
 /** The real stack in-process: API + worker against the test run's Temporal and MariaDB. */
-export async function startStack(opts: { worker?: boolean; config?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { worker?: boolean; config?: Record<string, string> } = {},
+): Promise<Stack> {
   const config = testConfig(opts.config);
   const logger = createLogger(config.LOG_LEVEL);
   const db = createDb(config.DATABASE_URL!);
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS);
-  const api = await startApiServer({ config, db, temporal, client: temporalClient(temporal, config.TEMPORAL_NAMESPACE), logger });
+  const api = await startApiServer({
+    config,
+    db,
+    temporal,
+    client: temporalClient(temporal, config.TEMPORAL_NAMESPACE),
+    logger,
+  });
   const stack: Stack = {
     config,
     db,
@@ -73,7 +89,10 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
     url: api.url,
     async request(method, p, body, ro = {}) {
       const token = ro.token === undefined ? ADMIN_TOKEN : ro.token;
-      const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...ro.headers };
+      const headers: Record<string, string> = {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...ro.headers,
+      };
       let payload: string | undefined;
       if (typeof body === 'string') {
         payload = body;
@@ -85,7 +104,12 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
       return fetch(`${api.url}${p}`, { method, headers, body: payload });
     },
     async startWorker() {
-      stack.worker = await startPipelineWorker({ config, db, logger, workflowBundle: await workflowBundle() });
+      stack.worker = await startPipelineWorker({
+        config,
+        db,
+        logger,
+        workflowBundle: await workflowBundle(),
+      });
       return stack.worker;
     },
     async stop() {

@@ -47,7 +47,12 @@ export function reconcileDeployment(
     .filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === deployment.metadata.uid));
   const current = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
   const deployedRevision = deployment.metadata.annotations?.[REVISION];
-  if (current && current.metadata.annotations?.[REVISION] === deployedRevision) return; // nothing new to roll out
+  if (current && current.metadata.annotations?.[REVISION] === deployedRevision) {
+    // Nothing new to roll out (e.g. only spec.paused changed): the controller just observes it.
+    deployment.status = { ...deployment.status, observedGeneration: deployment.metadata.generation };
+    store.put('deployments', deployment);
+    return;
+  }
   const next = String(
     Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0))) + 1,
   );

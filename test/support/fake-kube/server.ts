@@ -296,12 +296,13 @@ export class FakeKube {
     name: string,
     body: string,
   ) {
+    if (req.headers['content-type'] === 'application/merge-patch+json') {
+      const existing = this.store.get(known.name, namespace, name);
+      if (!existing) return fail(404, 'NotFound', `${known.name} "${name}" not found`);
+      return this.write(reply, fail, known, existing, mergePatch(clone(existing), JSON.parse(body)));
+    }
     if (req.headers['content-type'] !== 'application/apply-patch+yaml') {
-      return fail(
-        415,
-        'UnsupportedMediaType',
-        `the fake only supports server-side apply, got ${req.headers['content-type']}`,
-      );
+      return fail(415, 'UnsupportedMediaType', `unsupported patch type ${req.headers['content-type']}`);
     }
     if (!params.get('fieldManager'))
       return fail(422, 'Invalid', 'fieldManager is required for apply requests');
@@ -323,6 +324,18 @@ export class FakeKube {
       ...(existing?.status ? { status: existing.status } : {}),
     };
     delete merged.metadata.resourceVersion;
+    return this.write(reply, fail, known, existing, merged);
+  }
+
+  /** Validates and stores a written object, bumping generation on spec changes, then reconciles. */
+  private write(
+    reply: (s: number, p: unknown) => void,
+    fail: (s: number, r: string, m: string) => void,
+    known: { name: string; kind: string },
+    existing: KubeObject | undefined,
+    merged: KubeObject,
+  ) {
+    const name = merged.metadata.name;
     const errors = validateObject(merged);
     if (errors.length) {
       this.rejected.push({ kind: known.kind, name, errors });
@@ -412,4 +425,14 @@ export class FakeKube {
     });
     res.on('close', unsubscribe);
   }
+}
+
+function mergePatch(target: any, patch: any): any {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out = target && typeof target === 'object' && !Array.isArray(target) ? target : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
 }

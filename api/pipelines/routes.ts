@@ -1,0 +1,92 @@
+import type { ApiDeps } from '../deps';
+import type { RouteDef } from '../http/route';
+import { pageOf, paged } from '../http/pagination';
+import { audit } from '../crew/audit';
+import { pipelineSource } from './source';
+import { compilePipelineSource } from '../../pipeline';
+import { createPipeline, findPipeline, latestVersion, pipelineView, updatePipeline } from './service';
+
+export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
+  return [
+    {
+      method: 'post',
+      path: '/projects/:project/pipelines/validate',
+      permission: { project: 'read' },
+      summary: 'Dry run: compile a pipeline and return every error with its path and line',
+      async handler(req, res) {
+        const result = compilePipelineSource(pipelineSource(req));
+        res.json(
+          result.ok
+            ? { valid: true, errors: [], format: result.format, plan: result.plan }
+            : { valid: false, errors: result.errors, plan: null },
+        );
+      },
+    },
+    {
+      method: 'post',
+      path: '/projects/:project/pipelines',
+      permission: { project: 'write-pipelines' },
+      summary: 'Create a pipeline from YAML (version 1)',
+      async handler(req, res, { actor, project }) {
+        const { pipeline, version } = await createPipeline(db, project!, pipelineSource(req), actor.userId);
+        await audit(db, { actor, projectId: project!.id, action: 'pipeline.created', target: pipeline.name });
+        res.status(201).json(pipelineView(pipeline, version));
+      },
+    },
+    {
+      method: 'put',
+      path: '/projects/:project/pipelines/:name',
+      permission: { project: 'write-pipelines' },
+      summary: 'Store a new immutable version of a pipeline',
+      async handler(req, res, { actor, project }) {
+        const { pipeline, version } = await updatePipeline(
+          db,
+          project!,
+          String(req.params.name),
+          pipelineSource(req),
+          actor.userId,
+        );
+        await audit(db, {
+          actor,
+          projectId: project!.id,
+          action: 'pipeline.updated',
+          target: pipeline.name,
+          details: { version: version.version },
+        });
+        res.json(pipelineView(pipeline, version));
+      },
+    },
+    {
+      method: 'get',
+      path: '/projects/:project/pipelines',
+      permission: { project: 'read' },
+      summary: 'List pipelines',
+      async handler(req, res, { project }) {
+        const page = pageOf(req.query);
+        const rows = await db.pipeline.findMany({
+          where: { projectId: project!.id, ...(page.cursor ? { name: { gt: page.cursor } } : {}) },
+          orderBy: { name: 'asc' },
+          take: page.limit + 1,
+        });
+        res.json(
+          paged(
+            rows,
+            page.limit,
+            (p) => p.name,
+            (p) => pipelineView(p),
+          ),
+        );
+      },
+    },
+    {
+      method: 'get',
+      path: '/projects/:project/pipelines/:name',
+      permission: { project: 'read' },
+      summary: 'A pipeline with its latest version (source and plan)',
+      async handler(req, res, { project }) {
+        const pipeline = await findPipeline(db, project!, String(req.params.name));
+        res.json(pipelineView(pipeline, await latestVersion(db, pipeline)));
+      },
+    },
+  ];
+}

@@ -1,0 +1,117 @@
+import crypto from 'node:crypto';
+import { compilePipelineSource, type ExecutionPlan } from '../../pipeline';
+import type { Db } from '../../lib/db';
+import { conflict, invalid, notFound } from '../../lib/errors';
+import type { Pipeline, PipelineVersion, Project } from '../../generated/prisma/client';
+
+/** Compiles a source or throws 422 listing every error with its path and line:col. */
+export function compileOr422(source: string): { plan: ExecutionPlan; format: 'native' | 'flow' } {
+  const result = compilePipelineSource(source);
+  if (!result.ok) {
+    throw invalid(
+      `the pipeline has ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`,
+      result.errors.map((e) => ({ path: e.path, line: e.line, col: e.col, message: e.message })),
+    );
+  }
+  return { plan: result.plan, format: result.format };
+}
+
+export async function createPipeline(db: Db, project: Project, source: string, actorId: string) {
+  const { plan, format } = compileOr422(source);
+  const pipelineId = crypto.randomUUID();
+  try {
+    return await db.$transaction(async (tx) => {
+      const pipeline = await tx.pipeline.create({
+        data: { id: pipelineId, projectId: project.id, name: plan.name },
+      });
+      const version = await tx.pipelineVersion.create({
+        data: {
+          id: crypto.randomUUID(),
+          pipelineId,
+          version: 1,
+          source,
+          format,
+          plan: plan as object,
+          createdById: actorId,
+        },
+      });
+      return { pipeline, version };
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'P2002') {
+      throw conflict(
+        `pipeline ${plan.name} already exists in project ${project.name}; PUT a new version instead`,
+      );
+    }
+    throw err;
+  }
+}
+
+/** A new immutable version; the name in the document must match the pipeline's. */
+export async function updatePipeline(
+  db: Db,
+  project: Project,
+  name: string,
+  source: string,
+  actorId: string,
+) {
+  const pipeline = await findPipeline(db, project, name);
+  const { plan, format } = compileOr422(source);
+  if (plan.name !== name) {
+    throw invalid('the document names another pipeline', [
+      {
+        path: 'name',
+        message: `is ${JSON.stringify(plan.name)}, but this is pipeline ${JSON.stringify(name)}`,
+      },
+    ]);
+  }
+  return db.$transaction(async (tx) => {
+    const bumped = await tx.pipeline.update({
+      where: { id: pipeline.id },
+      data: { latestVersion: { increment: 1 } },
+    });
+    const version = await tx.pipelineVersion.create({
+      data: {
+        id: crypto.randomUUID(),
+        pipelineId: pipeline.id,
+        version: bumped.latestVersion,
+        source,
+        format,
+        plan: plan as object,
+        createdById: actorId,
+      },
+    });
+    return { pipeline: bumped, version };
+  });
+}
+
+export async function findPipeline(db: Db, project: Project, name: string): Promise<Pipeline> {
+  const pipeline = await db.pipeline.findUnique({
+    where: { projectId_name: { projectId: project.id, name } },
+  });
+  if (!pipeline) throw notFound(`pipeline ${JSON.stringify(name)}`);
+  return pipeline;
+}
+
+export async function latestVersion(db: Db, pipeline: Pipeline): Promise<PipelineVersion> {
+  return db.pipelineVersion.findUniqueOrThrow({
+    where: { pipelineId_version: { pipelineId: pipeline.id, version: pipeline.latestVersion } },
+  });
+}
+
+export function pipelineView(pipeline: Pipeline, version?: PipelineVersion) {
+  return {
+    name: pipeline.name,
+    version: pipeline.latestVersion,
+    createdAt: pipeline.createdAt,
+    updatedAt: pipeline.updatedAt,
+    ...(version
+      ? {
+          format: version.format,
+          source: version.source,
+          plan: version.plan,
+          versionCreatedAt: version.createdAt,
+        }
+      : {}),
+  };
+}

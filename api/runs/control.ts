@@ -1,0 +1,68 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { ExecutionPlan } from '../../pipeline';
+import type { Db } from '../../lib/db';
+import { conflict, HttpError } from '../../lib/errors';
+import {
+  approvalUpdate,
+  TERMINAL_RUN_STATUSES,
+  type ApprovalInput,
+  type PipelineRunInput,
+  type RunStatus,
+  type StepState,
+} from '../../workflows/types';
+import type { Run } from '../../generated/prisma/client';
+
+const isTerminal = (status: string) => TERMINAL_RUN_STATUSES.includes(status as RunStatus);
+
+/** Cancellation is workflow cancellation: running steps are stopped, then `finally` steps run. */
+export async function cancelRun(client: Client, run: Run): Promise<void> {
+  if (isTerminal(run.status)) throw conflict(`run #${run.number} is already ${run.status}`);
+  try {
+    await client.workflow.getHandle(run.workflowId).cancel();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw conflict(`run #${run.number} is no longer running`);
+    throw err;
+  }
+}
+
+/**
+ * What a rerun from `failed` reuses: every step that succeeded in the earlier run (all its
+ * matrix combinations), with its outputs. Everything else runs again.
+ */
+export async function reusableSteps(
+  db: Db,
+  run: Run,
+  plan: ExecutionPlan,
+): Promise<PipelineRunInput['reuse']> {
+  const rows = await db.stepRun.findMany({ where: { runId: run.id } });
+  const reuse: NonNullable<PipelineRunInput['reuse']> = {};
+  for (const node of plan.nodes) {
+    if (node.kind === 'approval') continue; // a decision is not an output: ask again
+    const stepRows = rows.filter((r) => r.stepId === node.id);
+    if (stepRows.length === 0 || !stepRows.every((r) => r.status === 'succeeded')) continue;
+    if (node.matrix && stepRows.some((r) => r.matrixKey === '')) continue;
+    reuse[node.id] = {
+      outputs: Object.assign({}, ...stepRows.map((r) => (r.outputs ?? {}) as Record<string, string>)),
+    };
+  }
+  return reuse;
+}
+
+export function assertRerunnable(run: Run, from: 'failed' | 'start'): void {
+  if (!isTerminal(run.status))
+    throw conflict(`run #${run.number} is still ${run.status}; cancel it or wait for it to finish`);
+  if (from === 'failed' && run.status === 'succeeded')
+    throw conflict(`run #${run.number} succeeded: nothing failed to rerun`);
+}
+
+/** Sends a decision to a waiting approval step; the workflow's validator refuses anything else. */
+export async function decideApproval(client: Client, run: Run, input: ApprovalInput): Promise<StepState> {
+  if (isTerminal(run.status)) throw conflict(`run #${run.number} is already ${run.status}`);
+  try {
+    return await client.workflow.getHandle(run.workflowId).executeUpdate(approvalUpdate, { args: [input] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message);
+    if (err instanceof WorkflowNotFoundError) throw conflict(`run #${run.number} is no longer running`);
+    throw new HttpError(503, 'Service Unavailable', 'the run did not answer; try again');
+  }
+}

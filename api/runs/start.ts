@@ -1,0 +1,117 @@
+import crypto from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { ExecutionPlan } from '../../pipeline';
+import type { Config } from '../../lib/config';
+import type { Db } from '../../lib/db';
+import { HttpError } from '../../lib/errors';
+import { searchAttributes } from '../../lib/temporal';
+import type { Pipeline, PipelineVersion, Project, Run } from '../../generated/prisma/client';
+import type { PipelineRunInput } from '../../workflows/types';
+
+export interface StartRunRequest {
+  project: Project;
+  pipeline: Pipeline;
+  version: PipelineVersion;
+  params: Record<string, string>;
+  trigger: string;
+  actorId?: string;
+  idempotencyKey?: string;
+  rerunOf?: { id: string; from: 'failed' | 'start'; reuse?: PipelineRunInput['reuse'] };
+}
+
+export const workflowIdOf = (runId: string) => `run-${runId}`;
+
+/**
+ * Creates the Run row (number taken atomically from the pipeline) and starts its workflow.
+ * With an Idempotency-Key, a second request returns the first run instead of starting another.
+ * If the workflow cannot be started, the row is removed: nothing is half-created.
+ */
+export async function startRun(
+  deps: { db: Db; client: Client; config: Config },
+  req: StartRunRequest,
+): Promise<{ run: Run; created: boolean }> {
+  const { db } = deps;
+  if (req.idempotencyKey) {
+    const existing = await db.run.findUnique({
+      where: {
+        pipelineId_idempotencyKey: { pipelineId: req.pipeline.id, idempotencyKey: req.idempotencyKey },
+      },
+    });
+    if (existing) return { run: existing, created: false };
+  }
+  const id = crypto.randomUUID();
+  let run: Run;
+  try {
+    run = await db.$transaction(async (tx) => {
+      const bumped = await tx.pipeline.update({
+        where: { id: req.pipeline.id },
+        data: { nextRunNumber: { increment: 1 } },
+      });
+      return tx.run.create({
+        data: {
+          id,
+          projectId: req.project.id,
+          pipelineId: req.pipeline.id,
+          pipelineVersionId: req.version.id,
+          number: bumped.nextRunNumber - 1,
+          status: 'queued',
+          params: req.params,
+          trigger: req.trigger,
+          workflowId: workflowIdOf(id),
+          idempotencyKey: req.idempotencyKey ?? null,
+          rerunOfId: req.rerunOf?.id ?? null,
+          rerunFrom: req.rerunOf?.from ?? null,
+          createdById: req.actorId ?? null,
+        },
+      });
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'P2002' && req.idempotencyKey) {
+      const existing = await db.run.findUniqueOrThrow({
+        where: {
+          pipelineId_idempotencyKey: { pipelineId: req.pipeline.id, idempotencyKey: req.idempotencyKey },
+        },
+      });
+      return { run: existing, created: false };
+    }
+    throw err;
+  }
+
+  const input: PipelineRunInput = {
+    runId: run.id,
+    project: req.project.name,
+    pipeline: req.pipeline.name,
+    number: run.number,
+    plan: req.version.plan as unknown as ExecutionPlan,
+    params: req.params,
+    reuse: req.rerunOf?.reuse,
+  };
+  try {
+    await deps.client.workflow.start('pipelineRun', {
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      workflowId: run.workflowId,
+      args: [input],
+      typedSearchAttributes: [
+        { key: searchAttributes.project, value: req.project.name },
+        { key: searchAttributes.pipeline, value: req.pipeline.name },
+        { key: searchAttributes.trigger, value: req.trigger },
+        { key: searchAttributes.status, value: 'queued' },
+      ],
+      memo: {
+        project: req.project.name,
+        pipeline: req.pipeline.name,
+        number: run.number,
+        version: req.version.version,
+      },
+      staticSummary: `${req.project.name}/${req.pipeline.name} #${run.number}`,
+    });
+  } catch (err) {
+    await db.run.delete({ where: { id: run.id } }).catch(() => undefined);
+    throw new HttpError(
+      503,
+      'Service Unavailable',
+      `the run could not be started: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
+  return { run, created: true };
+}
