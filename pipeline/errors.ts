@@ -13,12 +13,15 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** Formats ['steps', 2, 'needs', 0] as `steps[2].needs[0]`. */
 export function formatPath(path: readonly PathSegment[]): string {
   let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (IDENTIFIER.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
+  for (const seg of path) out = appendPath(out, seg);
   return out;
+}
+
+/** Extends a formatted path by one segment. */
+export function appendPath(prefix: string, seg: PathSegment): string {
+  if (typeof seg === 'number') return `${prefix}[${seg}]`;
+  if (IDENTIFIER.test(seg)) return prefix === '' ? seg : `${prefix}.${seg}`;
+  return `${prefix}[${JSON.stringify(seg)}]`;
 }
 
 /** Sorts by position, then path, then message, and drops exact duplicates. */

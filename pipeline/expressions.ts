@@ -78,10 +78,25 @@ export function unwrapCondition(value: string): { source: string; offset: number
   return { source: value, offset: 0 };
 }
 
-/** Parses CEL source within the static budget; the parsed AST or the first problem. */
-export function parseExpression(
-  source: string,
-): { ok: true; expr: Expr; positions: Map<bigint, number> } | { ok: false; problem: ExpressionProblem } {
+/** A parsed AST with source offsets by node id, or the first problem. */
+type Parsed =
+  { ok: true; expr: Expr; positions: Map<bigint, number> } | { ok: false; problem: ExpressionProblem };
+const MAX_CACHED_PARSES = 1000;
+/** Parse results by source: pipelines repeat expressions, and the parser is the slow part. */
+const parses = new Map<string, Parsed>();
+
+/** Parses CEL source within the static budget. Results are shared: never mutate them. */
+export function parseExpression(source: string): Parsed {
+  let parsed = parses.get(source);
+  if (!parsed) {
+    parsed = parseUncached(source);
+    if (parses.size >= MAX_CACHED_PARSES) parses.clear();
+    parses.set(source, parsed);
+  }
+  return parsed;
+}
+
+function parseUncached(source: string): Parsed {
   if (source.length > EXPRESSION_LIMITS.maxLength) {
     return fail(0, `expression is longer than ${EXPRESSION_LIMITS.maxLength} characters`);
   }
@@ -104,7 +119,7 @@ export function parseExpression(
   return { ok: true, expr: parsed.expr, positions };
 }
 
-function fail(offset: number, message: string): { ok: false; problem: ExpressionProblem } {
+function fail(offset: number, message: string): Parsed {
   return { ok: false, problem: { offset, message } };
 }
 

@@ -95,10 +95,10 @@ export function compileFlow(value: Record<string, unknown>, map: SourceMap): Flo
   const needs = new Map<string, string[]>();
   const nodes = new Map<string, PlanNode>();
   const jobs = new Map<string, JobRef>();
-  const claim = (raw: string, path: PathSegment[]): string | undefined => {
+  const claim = (raw: string, path: PathSegment[], what: string): string | undefined => {
     const id = sanitiseId(raw);
     if (nodes.has(id)) {
-      err(path, `"${raw}" becomes step id "${id}", which another job or stage already uses`);
+      err(path, `step id "${id}" of ${what} is already used by another job or stage`);
       return undefined;
     }
     return id;
@@ -118,7 +118,7 @@ export function compileFlow(value: Record<string, unknown>, map: SourceMap): Flo
       err([...stagePath, 'type'], 'the end stage must come last');
     if (stage.type === 'start' || stage.type === 'end') return;
     if (stage.type === 'pause') {
-      const id = claim(stage.name, [...stagePath, 'name']);
+      const id = claim(stage.name, [...stagePath, 'name'], `pause stage "${stage.name}"`);
       if (!id) return;
       const timeoutMs = flowTimeout(stage.timeout, [...stagePath, 'timeout'], err);
       needs.set(id, [...previous]);
@@ -142,7 +142,11 @@ export function compileFlow(value: Record<string, unknown>, map: SourceMap): Flo
       let before = stage.sequencing === 'parallel' ? previous : chainFrom;
       action.jobs.forEach((job, j) => {
         const path: PathSegment[] = [...stagePath, 'actions', a, 'jobs', j];
-        const id = claim(`${stage.name}-${action.name}-${job.name ?? j}`, path);
+        const id = claim(
+          `${stage.name}-${action.name}-${job.name ?? j}`,
+          path,
+          `job ${stage.name}.${action.name}.${job.name ?? j}`,
+        );
         if (!id) return;
         needs.set(id, [...before]);
         nodes.set(id, jobNode(id, [...before], job, path, map, err));
@@ -157,7 +161,9 @@ export function compileFlow(value: Record<string, unknown>, map: SourceMap): Flo
     previous = stage.sequencing === 'parallel' ? terminals : chainFrom;
   });
 
-  for (const ref of new Set(jobs.values())) wireSubscriptions(ref, jobs, needs, nodes, map, err);
+  const errAtKey = (path: PathSegment[], message: string) =>
+    errors.push(map.error(path, message, map.locateKey(path)));
+  for (const ref of new Set(jobs.values())) wireSubscriptions(ref, jobs, needs, nodes, errAtKey);
   if (errors.length > 0) return { ok: false, errors };
 
   const declaredOrder = [...nodes.keys()];
@@ -222,7 +228,6 @@ function wireSubscriptions(
   jobs: Map<string, JobRef>,
   needs: Map<string, string[]>,
   nodes: Map<string, PlanNode>,
-  map: SourceMap,
   err: (path: PathSegment[], message: string) => void,
 ): void {
   (consumer.job.subscriptions ?? []).forEach((entry, i) => {

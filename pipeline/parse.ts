@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { formatPath, type PathSegment, type PipelineError } from './errors';
+import { appendPath, formatPath, type PathSegment, type PipelineError } from './errors';
 
 /** Largest source accepted, in UTF-8 bytes. */
 export const MAX_SOURCE_BYTES = 1024 * 1024;
@@ -76,12 +76,11 @@ function buildValue(
   const errors: PipelineError[] = [];
   let count = 0;
   const active = new Set<Node>();
-  const at = (node: Node | null | undefined, path: PathSegment[], message: string) =>
-    errors.push({ path: formatPath(path), ...pos(node?.range?.[0] ?? 0), message });
+  const at = (node: Node | null | undefined, path: string, message: string) =>
+    errors.push({ path, ...pos(node?.range?.[0] ?? 0), message });
 
-  const build = (node: unknown, path: PathSegment[], keyNode?: Node): unknown => {
+  const build = (node: unknown, key: string, keyNode?: Node): unknown => {
     if (++count > MAX_EXPANDED_NODES) throw new ExpansionError();
-    const key = formatPath(path);
     if (node === null || node === undefined) {
       if (keyNode && !entries.has(key)) entries.set(key, { node: keyNode, keyNode });
       return null;
@@ -90,12 +89,12 @@ function buildValue(
     if (isAlias(node)) {
       const target = node.resolve(doc);
       if (!target || active.has(target)) {
-        at(node, path, `alias *${node.source} cannot be resolved`);
+        at(node, key, `alias *${node.source} cannot be resolved`);
         return null;
       }
       active.add(target);
       try {
-        return build(target, path, keyNode);
+        return build(target, key, keyNode);
       } finally {
         active.delete(target);
       }
@@ -106,31 +105,31 @@ function buildValue(
       if (v !== null && typeof v === 'object') return String(v);
       return v;
     }
-    if (isSeq(node)) return node.items.map((item, i) => build(item, [...path, i]));
+    if (isSeq(node)) return node.items.map((item, i) => build(item, appendPath(key, i)));
     if (isMap(node)) {
       const obj: Record<string, unknown> = {};
       for (const pair of node.items) {
         const k = pair.key as Node | null;
         const kv = isScalar(k) ? k.value : undefined;
         if (!isScalar(k) || kv === null || (typeof kv === 'object' && kv !== null)) {
-          at(k ?? node, path, 'mapping keys must be plain strings');
+          at(k ?? node, key, 'mapping keys must be plain strings');
           continue;
         }
         const name = String(kv);
         if (name === '__proto__') {
-          at(k, path, 'key "__proto__" is not allowed');
+          at(k, key, 'key "__proto__" is not allowed');
           continue;
         }
-        obj[name] = build(pair.value, [...path, name], k);
+        obj[name] = build(pair.value, appendPath(key, name), k);
       }
       return obj;
     }
-    at(node as Node, path, 'unsupported YAML node');
+    at(node as Node, key, 'unsupported YAML node');
     return null;
   };
 
   try {
-    const value = build(doc.contents, []);
+    const value = build(doc.contents, '');
     return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
   } catch (e) {
     if (e instanceof ExpansionError || e instanceof RangeError) {

@@ -14,14 +14,15 @@ describe('YAML parsing', () => {
     expect(errors[0]!.message).toMatch(/flow sequence|\]/i);
   });
 
-  it('reports every error in one pass, sorted by position', () => {
+  it('reports every error of a stage in one pass, sorted by position', () => {
     const errors = errorsOf(
       HEADER +
         yaml(
           '  - id: b',
           '    needs: [zz]',
           '    run: echo',
-          '    timeout: 5x',
+          '  - id: b',
+          '    run: echo',
           '  - id: a',
           '    needs: [yy]',
           '    run: echo',
@@ -29,8 +30,16 @@ describe('YAML parsing', () => {
     );
     expect(errors.map((e) => [e.line, e.col, e.path])).toEqual([
       [6, 13, 'steps[0].needs[0]'],
-      [8, 14, 'steps[0].timeout'],
-      [10, 13, 'steps[1].needs[0]'],
+      [8, 9, 'steps[1].id'],
+      [11, 13, 'steps[2].needs[0]'],
+    ]);
+    // Schema errors are all reported together too; semantic rules run once the shape is right.
+    const schema = errorsOf(HEADER + yaml('  - id: B', '    run: 1', '    timeout: 5x', '    nope: 1'));
+    expect(schema.map((e) => e.path)).toEqual([
+      'steps[0].id',
+      'steps[0].run',
+      'steps[0].timeout',
+      'steps[0].nope',
     ]);
   });
 
