@@ -56,7 +56,13 @@ class LogTail {
   }
 
   private schedule(ms: number): void {
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), ms);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.tick().catch((err: unknown) => {
+        this.logger?.error({ err, log: this.target.key }, 'log tail stopped');
+        this.finish((s) => s.fail());
+      });
+    }, ms);
   }
 
   private async tick(): Promise<void> {
@@ -73,7 +79,7 @@ class LogTail {
     if (!tick.progress) return this.finish((s) => s.fail());
     if (tick.rows.length > 0) {
       this.lastId = tick.rows[tick.rows.length - 1]!.id;
-      for (const s of this.subscribers) s.rows(tick.rows);
+      for (const s of this.subscribers) this.tell(s, () => s.rows(tick.rows));
     }
     if (tick.rows.length === BATCH_ROWS) return this.schedule(0);
     if (isLogComplete(tick.progress, this.target.maxAttempts)) {
@@ -87,7 +93,17 @@ class LogTail {
     const subscribers = [...this.subscribers];
     this.subscribers.clear();
     this.stop();
-    for (const s of subscribers) tell(s);
+    for (const s of subscribers) this.tell(s, () => tell(s));
+  }
+
+  /** One subscriber's failure (a broken socket) never stops the others' tail. */
+  private tell(s: TailSubscriber, deliver: () => void): void {
+    try {
+      deliver();
+    } catch (err) {
+      this.logger?.warn({ err, log: this.target.key }, 'log subscriber failed');
+      this.subscribers.delete(s);
+    }
   }
 }
 
