@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../../api/app';
 import { AUTH_FAILURE_LIMIT } from '../../../api/http/rate-limit';
 import { createDb } from '../../../lib/db';
+import { createLogger } from '../../../lib/logger';
 import { temporalClient } from '../../../lib/temporal';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../support/stack';
 import { createUserWithToken, type TestUser } from './actors';
@@ -136,7 +137,7 @@ describe('HTTP hardening', () => {
       db: brokenDb,
       temporal: stack.temporal,
       client: temporalClient(stack.temporal, stack.config.TEMPORAL_NAMESPACE),
-      logger: (await import('../../../lib/logger')).createLogger('silent'),
+      logger: createLogger('silent'),
     });
     const server = http.createServer(app).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
