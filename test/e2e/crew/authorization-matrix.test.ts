@@ -1,0 +1,206 @@
+import type { ApiDeps } from '../../../api/deps';
+import type { Permission, RouteDef } from '../../../api/http/route';
+import { apiRoutes } from '../../../api/routes';
+import { roleRank, type Role } from '../../../api/crew/roles';
+import { startStack, type Stack } from '../../support/stack';
+import { createUserWithToken, projectWithRoles, uniqueName, type TestUser } from './actors';
+
+/**
+ * Who may call each route, independently of the route table: a route added without a line here,
+ * or whose declared permission changes, fails this test until the table is updated on purpose.
+ * `ok` is what an allowed caller gets with the dummy ids and (deliberately invalid) bodies below.
+ */
+type Who = 'authenticated' | 'admin' | Role;
+interface Expectation {
+  permission: Permission;
+  who: Who;
+  ok: number[];
+  body?: unknown;
+}
+
+const EXPECTATIONS: Record<string, Expectation> = {
+  'GET /whoami': { permission: 'authenticated', who: 'authenticated', ok: [200] },
+  'POST /users': { permission: 'admin', who: 'admin', ok: [422], body: {} },
+  'GET /users': { permission: 'admin', who: 'admin', ok: [200] },
+  'GET /users/:user': { permission: 'admin', who: 'admin', ok: [200] },
+  'PATCH /users/:user': { permission: 'admin', who: 'admin', ok: [422], body: {} },
+  'PUT /users/:user': { permission: 'admin', who: 'admin', ok: [422], body: {} },
+  // :user is a bystander here, so only the admin may; self-service is in users-tokens.test.ts
+  'POST /users/:user/tokens': { permission: 'authenticated', who: 'admin', ok: [422], body: {} },
+  'GET /users/:user/tokens': { permission: 'authenticated', who: 'admin', ok: [200] },
+  'DELETE /users/:user/tokens/:id': { permission: 'authenticated', who: 'admin', ok: [404] },
+  'POST /teams': { permission: 'admin', who: 'admin', ok: [422], body: {} },
+  'GET /teams': { permission: 'admin', who: 'admin', ok: [200] },
+  'GET /teams/:team': { permission: 'admin', who: 'admin', ok: [200] },
+  'PUT /teams/:team/members/:user': { permission: 'admin', who: 'admin', ok: [200] },
+  'DELETE /teams/:team/members/:user': { permission: 'admin', who: 'admin', ok: [204] },
+  'POST /projects': { permission: 'authenticated', who: 'authenticated', ok: [422], body: {} },
+  'GET /projects': { permission: 'authenticated', who: 'authenticated', ok: [200] },
+  'GET /projects/:project': { permission: { project: 'read' }, who: 'viewer', ok: [200] },
+  'GET /projects/:project/members': { permission: { project: 'read' }, who: 'viewer', ok: [200] },
+  'PUT /projects/:project/members/:member': {
+    permission: { project: 'manage-members' },
+    who: 'owner',
+    ok: [422],
+    body: { role: 'emperor' },
+  },
+  'DELETE /projects/:project/members/:member': {
+    permission: { project: 'manage-members' },
+    who: 'owner',
+    ok: [404],
+  },
+  'GET /audit': { permission: 'admin', who: 'admin', ok: [200] },
+  'GET /projects/:project/audit': { permission: { project: 'read-audit' }, who: 'owner', ok: [200] },
+  'POST /projects/:project/pipelines/validate': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [200, 422],
+    body: {},
+  },
+  'POST /projects/:project/pipelines': {
+    permission: { project: 'write-pipelines' },
+    who: 'maintainer',
+    ok: [422],
+    body: {},
+  },
+  'PUT /projects/:project/pipelines/:name': {
+    permission: { project: 'write-pipelines' },
+    who: 'maintainer',
+    ok: [404, 422],
+    body: {},
+  },
+  'GET /projects/:project/pipelines': { permission: { project: 'read' }, who: 'viewer', ok: [200] },
+  'GET /projects/:project/pipelines/:name': { permission: { project: 'read' }, who: 'viewer', ok: [404] },
+  'POST /projects/:project/pipelines/:name/runs': {
+    permission: { project: 'run' },
+    who: 'developer',
+    ok: [404, 422],
+    body: {},
+  },
+  'GET /projects/:project/runs': { permission: { project: 'read' }, who: 'viewer', ok: [200] },
+  'GET /projects/:project/runs/:run': { permission: { project: 'read' }, who: 'viewer', ok: [404] },
+  'POST /projects/:project/runs/:run/cancel': {
+    permission: { project: 'cancel' },
+    who: 'developer',
+    ok: [404],
+  },
+  'POST /projects/:project/runs/:run/rerun': {
+    permission: { project: 'run' },
+    who: 'developer',
+    ok: [404, 422],
+    body: {},
+  },
+  'POST /projects/:project/runs/:run/steps/:step/approval': {
+    permission: { project: 'approve' },
+    who: 'developer',
+    ok: [404, 422],
+    body: {},
+  },
+  'GET /projects/:project/runs/:run/steps/:step/logs': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [404],
+  },
+};
+
+const ACTORS = ['anonymous', 'viewer', 'developer', 'maintainer', 'other-owner', 'owner', 'admin'] as const;
+type ActorName = (typeof ACTORS)[number];
+
+const key = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method.toUpperCase()} ${r.path}`;
+// only the shape of the table is needed here; handlers are never called on these deps
+const ROUTES = apiRoutes({ config: {}, db: {}, temporal: {}, client: {}, logger: {} } as unknown as ApiDeps);
+
+let stack: Stack;
+let crew: Awaited<ReturnType<typeof projectWithRoles>>;
+let bystander: TestUser;
+let team: string;
+let anonymousRequests = 0;
+
+beforeAll(async () => {
+  stack = await startStack({ worker: false });
+  crew = await projectWithRoles(stack);
+  bystander = await createUserWithToken(stack);
+  team = uniqueName('matrix');
+  await stack.request('POST', '/api/v1/teams', { name: team });
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+function concretePath(path: string): string {
+  const values: Record<string, string> = {
+    project: crew.project,
+    user: bystander.name,
+    team,
+    member: 'no-such-user',
+    id: '00000000-0000-4000-8000-000000000000',
+    name: 'no-such-pipeline',
+    run: '00000000-0000-4000-8000-000000000001',
+    step: 'build',
+  };
+  return path.replace(/:(\w+)/g, (_, p: string) => {
+    if (!(p in values)) throw new Error(`no test value for :${p} in ${path}`);
+    return values[p]!;
+  });
+}
+
+function expectedFor(actor: ActorName, e: Expectation): number | 'ok' | 'project-404' {
+  if (actor === 'anonymous') return 401;
+  if (actor === 'admin') return 'ok';
+  if (e.who === 'authenticated') return 'ok';
+  if (e.who === 'admin') return 403;
+  if (actor === 'other-owner') return 'project-404';
+  return roleRank(actor as Role) >= roleRank(e.who) ? 'ok' : 403;
+}
+
+async function call(actor: ActorName, route: RouteDef, e: Expectation): Promise<Response> {
+  const tokens: Record<Exclude<ActorName, 'anonymous' | 'admin'>, string> = {
+    viewer: crew.viewer.token,
+    developer: crew.developer.token,
+    maintainer: crew.maintainer.token,
+    'other-owner': crew.other.token,
+    owner: crew.owner.token,
+  };
+  const path = `/api/v1${concretePath(route.path)}`;
+  if (actor === 'anonymous') {
+    // a new address each time, so the brute-force guard does not step in
+    const n = ++anonymousRequests;
+    const headers = { 'x-forwarded-for': `10.77.${n >> 8}.${n & 255}` };
+    return stack.request(route.method.toUpperCase(), path, e.body, { token: null, headers });
+  }
+  return stack.request(
+    route.method.toUpperCase(),
+    path,
+    e.body,
+    actor === 'admin' ? {} : { token: tokens[actor] },
+  );
+}
+
+describe('authorization matrix', () => {
+  it('has an expectation for every route in the table, and none for routes that are gone', () => {
+    const keys = ROUTES.map(key);
+    expect(keys.filter((k) => !(k in EXPECTATIONS))).toEqual([]);
+    expect(Object.keys(EXPECTATIONS).filter((k) => !keys.includes(k))).toEqual([]);
+  });
+
+  it.each(ROUTES.map((r) => [key(r), r] as const))('%s', async (name, route) => {
+    const e = EXPECTATIONS[name];
+    if (!e) throw new Error(`no expectation for ${name}: add it to EXPECTATIONS`);
+    expect(route.permission).toEqual(e.permission);
+    const expected: Record<string, number> = {};
+    const actual: Record<string, number> = {};
+    for (const actor of ACTORS) {
+      const res = await call(actor, route, e);
+      const body = (await res.text()) || '{}';
+      const want = expectedFor(actor, e);
+      const detail = (JSON.parse(body) as { detail?: string }).detail ?? '';
+      const projectHidden =
+        res.status === 404 && detail === `project ${JSON.stringify(crew.project)} not found`;
+      actual[actor] = projectHidden && want !== 'project-404' ? -404 : res.status; // -404: the project looked invisible
+      if (want === 'ok') expected[actor] = e.ok.includes(res.status) ? res.status : (e.ok[0] ?? 200);
+      else if (want === 'project-404') expected[actor] = projectHidden ? res.status : -404;
+      else expected[actor] = want;
+    }
+    expect(actual).toEqual(expected);
+  });
+});
