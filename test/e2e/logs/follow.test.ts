@@ -50,7 +50,16 @@ describe('following a log with Server-Sent Events', () => {
     const stream = await follow('test');
     expect(stream.status).toBe(200);
     expect(stream.contentType).toMatch(/^text\/event-stream/);
-    expect((await take(stream, 2)).map(lineOf)).toEqual(['before 1', 'before 2']);
+    const before = await take(stream, 2);
+    expect(before.map(lineOf)).toEqual(['before 1', 'before 2']);
+    const stored = await stack.db.logLine.findUniqueOrThrow({ where: { id: BigInt(before[0]!.id!) } });
+    expect(JSON.parse(before[0]!.data)).toEqual({
+      attempt: 1,
+      stream: 'stdout',
+      seq: 1,
+      line: 'before 1',
+      at: stored.at.toISOString(),
+    });
 
     for (let i = 0; i < 5; i++) {
       await writeLines(stack.db, run.runId, 'test', [`live ${i}`], { firstSeq: 3 + i, stream: 'stderr' });
