@@ -47,7 +47,7 @@ export interface DeploymentResult {
 
 export const pauseUpdate = defineUpdate<DeploymentState>('pause');
 export const resumeUpdate = defineUpdate<DeploymentState>('resume');
-export const abortUpdate = defineUpdate<DeploymentState, [reason?: string]>('abort');
+export const abortUpdate = defineUpdate<DeploymentState, [reason: string]>('abort');
 export const stateQuery = defineQuery<DeploymentState>('state');
 
 const ROLLOUT_FAILED = 'RolloutFailed';
@@ -88,11 +88,11 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   );
   setHandler(
     abortUpdate,
-    (reason?: string) => {
+    (reason: string) => {
       abortReason = reason || 'aborted by an operator';
       return state;
     },
-    { validator: (_reason?: string) => notFinished() },
+    { validator: (_reason: string) => notFinished() },
   );
 
   const target = { namespace: input.namespace, cluster: input.cluster, manifests: input.manifests };
@@ -121,6 +121,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
 
   let budgetMs = input.rolloutTimeoutMs;
   for (;;) {
+    if (abortReason) return fail('RolloutAborted', abortReason, 'aborted');
     state.phase = 'rolling-out';
     const startedAt = Date.now();
     const outcome = await waitUnlessInterrupted(
@@ -137,8 +138,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       return { applied: state.applied };
     }
     // Paused: hold the Deployments where they are until resumed or aborted.
-    state.phase = 'paused';
     await shortCalls.setRolloutPaused({ targets: state.applied, cluster: input.cluster, paused: true });
+    state.phase = 'paused';
     await condition(() => !state.paused || abortReason !== undefined);
     await shortCalls.setRolloutPaused({ targets: state.applied, cluster: input.cluster, paused: false });
   }
@@ -153,7 +154,8 @@ async function waitUnlessInterrupted(
 ): Promise<RolloutResult | undefined> {
   const { waitForRollout } = proxyActivities<DeployActivities>({
     startToCloseTimeout: Math.max(deadline - Date.now(), 0) + 60_000,
-    heartbeatTimeout: '30s',
+    // Heartbeats are throttled to 80% of this: it bounds how fast a pause or abort stops the wait.
+    heartbeatTimeout: '10s',
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry,
   });
