@@ -33,7 +33,8 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
       dbFilename: opts.dbFilename,
       namespace: opts.namespace ?? 'default',
       searchAttributes: allSearchAttributes,
-      extraArgs: ['--log-level', 'error'],
+      // eager activities: the next step starts in the same round trip that completes the workflow task
+      extraArgs: ['--log-level', 'error', '--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
     },
   });
   const address = env.connection.options.address;

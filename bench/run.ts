@@ -1,0 +1,16 @@
+import { main as logs } from './logs';
+import { main as steps } from './steps';
+
+/** `npm run bench`: every benchmark, one JSON line per figure. `npm run bench -- steps` runs one. */
+const all: Record<string, () => Promise<void>> = { steps, logs };
+
+async function run(): Promise<void> {
+  const only = process.argv.slice(2);
+  for (const [name, bench] of Object.entries(all)) if (only.length === 0 || only.includes(name)) await bench();
+  process.exit(0);
+}
+
+run().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mariadb from 'mariadb';
+import { loadConfig, type Config } from '../lib/config';
+import { connectionOptions, createDb, type Db } from '../lib/db';
+import { createLogger } from '../lib/logger';
+import { connectTemporal, temporalClient } from '../lib/temporal';
+import { startApiServer, type ApiServer } from '../api/server';
+import { startPipelineWorker, type PipelineWorker } from '../workers/worker';
+import { applyMigrations } from '../scripts/migrate';
+import { startTemporalDevServer, type DevServer } from '../scripts/temporal-dev-server';
+
+export const BENCH_TOKEN = `co_bench_${crypto.randomBytes(16).toString('hex')}`;
+
+export interface BenchStack {
+  config: Config;
+  db: Db;
+  api: ApiServer;
+  worker: PipelineWorker;
+  request(method: string, p: string, body?: unknown): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/** The real platform for a benchmark: its own Temporal dev server (unless TEMPORAL_ADDRESS) and a fresh database. */
+export async function startBenchStack(): Promise<BenchStack> {
+  const server = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/containerops_bench';
+  const url = new URL(server);
+  url.pathname = `/co_bench_${crypto.randomBytes(4).toString('hex')}`;
+  await applyMigrations(url.toString());
+  let temporal: DevServer | undefined;
+  if (!process.env.TEMPORAL_ADDRESS) temporal = await startTemporalDevServer({});
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'co-bench-'));
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: url.toString(),
+    TEMPORAL_ADDRESS: temporal?.address ?? process.env.TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: `bench-${crypto.randomBytes(3).toString('hex')}`,
+    CO_BOOTSTRAP_ADMIN_TOKEN: BENCH_TOKEN,
+    CO_DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    CO_RATE_LIMIT_PER_MINUTE: '1000000',
+  });
+  const logger = createLogger('silent');
+  const db = createDb(config.DATABASE_URL!);
+  const connection = await connectTemporal(config.TEMPORAL_ADDRESS);
+  const worker = await startPipelineWorker({ config, db, logger });
+  const api = await startApiServer({ config, db, temporal: connection, client: temporalClient(connection, config.TEMPORAL_NAMESPACE), logger });
+  return {
+    config,
+    db,
+    api,
+    worker,
+    request(method, p, body) {
+      const headers: Record<string, string> = { authorization: `Bearer ${BENCH_TOKEN}` };
+      if (typeof body === 'string') headers['content-type'] = 'application/yaml';
+      else if (body !== undefined) headers['content-type'] = 'application/json';
+      return fetch(`${api.url}${p}`, { method, headers, body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body) });
+    },
+    async stop() {
+      await worker.stop();
+      await api.close();
+      await connection.close();
+      await db.$disconnect();
+      await temporal?.stop();
+      const opts = connectionOptions(url.toString());
+      const conn = await mariadb.createConnection({ ...opts, database: undefined });
+      await conn.query(`DROP DATABASE IF EXISTS \`${opts.database}\``);
+      await conn.end();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Run-path benchmarks; each figure is one JSON line on stdout.
+ * - step-overhead: 100 sequential no-op steps, orchestration overhead per step against a shell
+ *   loop spawning the same `/bin/sh -e -c true` processes, measured in the same run.
+ * - throughput: 100 concurrent runs x 10 no-op steps, steps per second.
+ */
+import { execFileSync } from 'node:child_process';
+import { startBenchStack, type BenchStack } from './stack';
+
+const emit = (figure: Record<string, unknown>) => console.log(JSON.stringify(figure));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function sequentialPipeline(name: string, steps: number): string {
+  const lines = ['apiVersion: containerops/v1', 'kind: Pipeline', `name: ${name}`, 'maxParallel: 1', 'steps:'];
+  for (let i = 0; i < steps; i++) lines.push(`  - { id: s${i}, run: "true"${i ? `, needs: [s${i - 1}]` : ''} }`);
+  return lines.join('\n') + '\n';
+}
+
+async function waitForRuns(stack: BenchStack, ids: string[]): Promise<void> {
+  for (;;) {
+    const done = await stack.db.run.count({ where: { id: { in: ids }, status: { in: ['succeeded', 'failed', 'cancelled', 'timed_out'] } } });
+    if (done === ids.length) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const failed = await stack.db.run.count({ where: { id: { in: ids }, status: { not: 'succeeded' } } });
+  if (failed) throw new Error(`${failed} benchmark runs did not succeed`);
+}
+
+async function trigger(stack: BenchStack, project: string, pipeline: string): Promise<string> {
+  const res = await stack.request('POST', `/api/v1/projects/${project}/pipelines/${pipeline}/runs`, {});
+  if (res.status !== 201) throw new Error(`trigger: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+function shellLoopMs(n: number): number {
+  const start = performance.now();
+  execFileSync('/bin/bash', ['-c', `for i in $(seq ${n}); do /bin/sh -e -c true; done`]);
+  return performance.now() - start;
+}
+
+export async function main(): Promise<void> {
+  const stack = await startBenchStack();
+  try {
+    await stack.request('POST', '/api/v1/projects', { name: 'bench' });
+    await stack.request('POST', '/api/v1/projects/bench/pipelines', sequentialPipeline('seq100', 100));
+    await stack.request('POST', '/api/v1/projects/bench/pipelines', sequentialPipeline('seq10', 10));
+    await waitForRuns(stack, [await trigger(stack, 'bench', 'seq10')]); // warm-up: bundle, caches, connections
+
+    const overheads: number[] = [];
+    const baselines: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const baseline = shellLoopMs(100);
+      const start = performance.now();
+      await waitForRuns(stack, [await trigger(stack, 'bench', 'seq100')]);
+      const total = performance.now() - start;
+      baselines.push(baseline);
+      overheads.push((total - baseline) / 100);
+    }
+    emit({ bench: 'step-overhead', steps: 100, baselineMs: Math.round(median(baselines)), overheadPerStepMs: +median(overheads).toFixed(2), targetMs: 15 });
+
+    const runs = 100;
+    const start = performance.now();
+    const ids = await Promise.all(Array.from({ length: runs }, () => trigger(stack, 'bench', 'seq10')));
+    await waitForRuns(stack, ids);
+    const seconds = (performance.now() - start) / 1000;
+    emit({ bench: 'throughput', runs, stepsPerRun: 10, seconds: +seconds.toFixed(2), stepsPerSecond: +((runs * 10) / seconds).toFixed(1), target: 100 });
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (require.main === module) main().catch((err) => { console.error(err); process.exit(1); });

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startStack, type Stack } from '../../support/stack';
+import { createPipeline, createProject, eventually, readCount, step, trigger, waitForRun } from '../../support/runs';
+
+let stack: Stack;
+let project: string;
+const workers: ChildProcess[] = [];
+
+/** A worker in its own process (`npm run start:worker`), so it can be SIGKILLed like a crashed pod. */
+function spawnWorker(): ChildProcess {
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'workers/main.ts'], {
+    cwd: path.resolve(__dirname, '../../..'),
+    env: {
+      ...process.env,
+      DATABASE_URL: stack.config.DATABASE_URL,
+      TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
+      CO_DATA_DIR: stack.config.dataDir,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  workers.push(child);
+  return child;
+}
+
+beforeAll(async () => {
+  stack = await startStack({ worker: false });
+  project = await createProject(stack);
+});
+afterAll(async () => {
+  for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+  await stack?.stop();
+});
+
+it('a run survives its worker being SIGKILLed mid-step and completes on a new worker', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'co-crash-'));
+  await createPipeline(
+    stack,
+    project,
+    `apiVersion: containerops/v1
+kind: Pipeline
+name: durable
+env: { DIR: "${dir}" }
+steps:
+  - id: first
+    run: echo "n=21" >> "$CO_OUTPUTS"
+  - id: slow
+    needs: [first]
+    run: |
+      echo started >> "$DIR/slow-starts"
+      if [ "$(wc -l < "$DIR/slow-starts")" -eq 1 ]; then sleep 600; fi
+      echo "doubled=$(( \${{ steps.first.outputs.n }} * 2 ))" >> "$CO_OUTPUTS"
+  - id: last
+    needs: [slow]
+    run: echo "result=\${{ steps.slow.outputs.doubled }}" >> "$CO_OUTPUTS"
+`,
+  );
+  const first = spawnWorker();
+  const started = await trigger(stack, project, 'durable');
+  await eventually(() => (readCount(path.join(dir, 'slow-starts')) === 1 ? true : undefined), 'the slow step to start', 90_000);
+  first.kill('SIGKILL');
+  await eventually(() => (first.exitCode !== null || first.signalCode ? true : undefined), 'the worker to die');
+
+  spawnWorker();
+  const run = await waitForRun(stack, project, started.id, 120_000);
+  expect(run.status).toBe('succeeded');
+  expect(step(run, 'last').outputs).toEqual({ result: '42' });
+  // the lost worker did not consume the step's single attempt
+  expect(step(run, 'slow').attempts).toBe(1);
+  expect(readCount(path.join(dir, 'slow-starts'))).toBe(2);
+}, 240_000);
