@@ -11,7 +11,8 @@ const workers: ChildProcess[] = [];
 
 /** A worker in its own process (`npm run start:worker`), so it can be SIGKILLed like a crashed pod. */
 function spawnWorker(): ChildProcess {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'workers/main.ts'], {
+  // node itself runs the worker (the tsx CLI would put a wrapper process in between)
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'workers/main.ts'], {
     cwd: path.resolve(__dirname, '../../..'),
     env: {
       ...process.env,
