@@ -6,6 +6,8 @@ import { recordRun, recordStep } from './read-model';
 import { createRunStep } from './run-step';
 import { LocalRuntime } from './runtimes/local';
 import type { StepRuntime } from './runtimes/runtime';
+import { KubernetesRuntime } from './runtimes/kubernetes';
+import { createDeployActivities } from './kubernetes/deploy';
 
 export interface ActivityDeps {
   config: Config;
@@ -27,6 +29,27 @@ export function createActivities(deps: ActivityDeps) {
     },
     async recordRun(record: RunRecord): Promise<void> {
       await recordRun(deps.db, record);
+    },
+  };
+}
+
+/** The cluster's credentials are loaded on the first kubernetes step, so a worker without a cluster starts fine. */
+function lazyKubernetesRuntime(config: Config): StepRuntime {
+  let runtime: KubernetesRuntime | undefined;
+  return {
+    name: 'kubernetes',
+    async run(launch, hooks) {
+      try {
+        runtime ??= new KubernetesRuntime({
+          namespace: config.CO_K8S_NAMESPACE,
+          pendingTimeoutMs: config.CO_K8S_PENDING_TIMEOUT_MS,
+          keepOnFailure: config.CO_K8S_KEEP_FAILED_PODS,
+        });
+      } catch (err) {
+        const message = `no Kubernetes cluster is configured for this worker: ${(err as Error).message}`;
+        return { exitCode: null, outputs: {}, failure: { kind: 'invalid', retryable: false, message } };
+      }
+      return runtime.run(launch, hooks);
     },
   };
 }

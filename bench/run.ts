@@ -6,7 +6,8 @@ const all: Record<string, () => Promise<void>> = { steps, logs };
 
 async function run(): Promise<void> {
   const only = process.argv.slice(2);
-  for (const [name, bench] of Object.entries(all)) if (only.length === 0 || only.includes(name)) await bench();
+  for (const [name, bench] of Object.entries(all))
+    if (only.length === 0 || only.includes(name)) await bench();
   process.exit(0);
 }
 

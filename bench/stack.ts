@@ -47,7 +47,13 @@ export async function startBenchStack(): Promise<BenchStack> {
   const db = createDb(config.DATABASE_URL!);
   const connection = await connectTemporal(config.TEMPORAL_ADDRESS);
   const worker = await startPipelineWorker({ config, db, logger });
-  const api = await startApiServer({ config, db, temporal: connection, client: temporalClient(connection, config.TEMPORAL_NAMESPACE), logger });
+  const api = await startApiServer({
+    config,
+    db,
+    temporal: connection,
+    client: temporalClient(connection, config.TEMPORAL_NAMESPACE),
+    logger,
+  });
   return {
     config,
     db,
@@ -57,7 +63,11 @@ export async function startBenchStack(): Promise<BenchStack> {
       const headers: Record<string, string> = { authorization: `Bearer ${BENCH_TOKEN}` };
       if (typeof body === 'string') headers['content-type'] = 'application/yaml';
       else if (body !== undefined) headers['content-type'] = 'application/json';
-      return fetch(`${api.url}${p}`, { method, headers, body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body) });
+      return fetch(`${api.url}${p}`, {
+        method,
+        headers,
+        body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
+      });
     },
     async stop() {
       await worker.stop();

@@ -11,14 +11,23 @@ const emit = (figure: Record<string, unknown>) => console.log(JSON.stringify(fig
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function sequentialPipeline(name: string, steps: number): string {
-  const lines = ['apiVersion: containerops/v1', 'kind: Pipeline', `name: ${name}`, 'maxParallel: 1', 'steps:'];
-  for (let i = 0; i < steps; i++) lines.push(`  - { id: s${i}, run: "true"${i ? `, needs: [s${i - 1}]` : ''} }`);
+  const lines = [
+    'apiVersion: containerops/v1',
+    'kind: Pipeline',
+    `name: ${name}`,
+    'maxParallel: 1',
+    'steps:',
+  ];
+  for (let i = 0; i < steps; i++)
+    lines.push(`  - { id: s${i}, run: "true"${i ? `, needs: [s${i - 1}]` : ''} }`);
   return lines.join('\n') + '\n';
 }
 
 async function waitForRuns(stack: BenchStack, ids: string[]): Promise<void> {
   for (;;) {
-    const done = await stack.db.run.count({ where: { id: { in: ids }, status: { in: ['succeeded', 'failed', 'cancelled', 'timed_out'] } } });
+    const done = await stack.db.run.count({
+      where: { id: { in: ids }, status: { in: ['succeeded', 'failed', 'cancelled', 'timed_out'] } },
+    });
     if (done === ids.length) break;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -56,17 +65,34 @@ export async function main(): Promise<void> {
       baselines.push(baseline);
       overheads.push((total - baseline) / 100);
     }
-    emit({ bench: 'step-overhead', steps: 100, baselineMs: Math.round(median(baselines)), overheadPerStepMs: +median(overheads).toFixed(2), targetMs: 15 });
+    emit({
+      bench: 'step-overhead',
+      steps: 100,
+      baselineMs: Math.round(median(baselines)),
+      overheadPerStepMs: +median(overheads).toFixed(2),
+      targetMs: 15,
+    });
 
     const runs = 100;
     const start = performance.now();
     const ids = await Promise.all(Array.from({ length: runs }, () => trigger(stack, 'bench', 'seq10')));
     await waitForRuns(stack, ids);
     const seconds = (performance.now() - start) / 1000;
-    emit({ bench: 'throughput', runs, stepsPerRun: 10, seconds: +seconds.toFixed(2), stepsPerSecond: +((runs * 10) / seconds).toFixed(1), target: 100 });
+    emit({
+      bench: 'throughput',
+      runs,
+      stepsPerRun: 10,
+      seconds: +seconds.toFixed(2),
+      stepsPerSecond: +((runs * 10) / seconds).toFixed(1),
+      target: 100,
+    });
   } finally {
     await stack.stop();
   }
 }
 
-if (require.main === module) main().catch((err) => { console.error(err); process.exit(1); });
+if (require.main === module)
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

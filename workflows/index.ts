@@ -1,2 +1,3 @@
 export { pipelineRun } from './pipelineRun';
 export { matrixChunk } from './matrixChunk';
+export { deployment } from './deployment';

@@ -16,7 +16,11 @@ describe('real parts', () => {
     const clientConnection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
     const client = new Client({ connection: clientConnection });
     const result = await worker.runUntil(
-      client.workflow.execute('greeting', { taskQueue, workflowId: `greeting-${crypto.randomUUID()}`, args: ['temporal'] }),
+      client.workflow.execute('greeting', {
+        taskQueue,
+        workflowId: `greeting-${crypto.randomUUID()}`,
+        args: ['temporal'],
+      }),
     );
     expect(result).toBe('hello, temporal');
     await clientConnection.close();

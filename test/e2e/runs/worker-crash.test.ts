@@ -3,7 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startStack, type Stack } from '../../support/stack';
-import { createPipeline, createProject, eventually, readCount, step, trigger, waitForRun } from '../../support/runs';
+import {
+  createPipeline,
+  createProject,
+  eventually,
+  readCount,
+  step,
+  trigger,
+  waitForRun,
+} from '../../support/runs';
 
 let stack: Stack;
 let project: string;
@@ -62,9 +70,16 @@ steps:
   );
   const first = spawnWorker();
   const started = await trigger(stack, project, 'durable');
-  await eventually(() => (readCount(path.join(dir, 'slow-starts')) === 1 ? true : undefined), 'the slow step to start', 90_000);
+  await eventually(
+    () => (readCount(path.join(dir, 'slow-starts')) === 1 ? true : undefined),
+    'the slow step to start',
+    90_000,
+  );
   first.kill('SIGKILL');
-  await eventually(() => (first.exitCode !== null || first.signalCode ? true : undefined), 'the worker to die');
+  await eventually(
+    () => (first.exitCode !== null || first.signalCode ? true : undefined),
+    'the worker to die',
+  );
 
   spawnWorker();
   const run = await waitForRun(stack, project, started.id, 120_000);
