@@ -20,10 +20,12 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const runtimes = {
     local: new LocalRuntime({ killGraceMs: deps.config.CO_STEP_KILL_GRACE_MS }),
+    kubernetes: lazyKubernetesRuntime(deps.config),
     ...deps.runtimes,
   };
   return {
     runStep: createRunStep({ ...deps, runtimes }),
+    ...createDeployActivities(),
     async recordSteps(records: StepRecord[]): Promise<void> {
       for (const r of records) await recordStep(deps.db, r);
     },
