@@ -151,6 +151,9 @@ export function createRunStep(deps: RunStepDeps) {
       timeoutMs: input.timeoutMs,
       pod: input.pod,
     };
+    if (ctx.info.attempt > 1 && ctx.info.heartbeatDetails !== undefined) {
+      await runtime.reclaim?.(launch, ctx.info.heartbeatDetails);
+    }
     const outcome = await runtime.run(launch, {
       onLine: (stream, line) => sink.push(stream, line),
       heartbeat: (details) => ctx.heartbeat(details),

@@ -9,6 +9,7 @@ import { notFoundHandler, problemHandler } from './http/problem';
 import { metricsRouter } from './http/metrics';
 import { authFailureGuard, requestRateLimit } from './http/rate-limit';
 import { apiRoutes } from './routes';
+import { openApiRouter } from './http/openapi';
 
 export const BODY_LIMIT = '1mb';
 
@@ -41,7 +42,9 @@ export function createApp(deps: ApiDeps): express.Express {
       type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'],
     }),
   );
-  app.use('/api/v1', mountRoutes(deps.db, apiRoutes(deps)));
+  const routes = apiRoutes(deps);
+  app.use(openApiRouter(routes));
+  app.use('/api/v1', mountRoutes(deps.db, routes));
   app.use(notFoundHandler);
   app.use(problemHandler);
   return app;

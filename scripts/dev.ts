@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../lib/config';
 import { connectDatabase, connectTemporalOrFail, StartupError } from '../lib/connect';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
+import { installTemporalLogger } from '../lib/temporal-logging';
 import { ensureSearchAttributes, temporalClient } from '../lib/temporal';
 import { startApiServer } from '../api/server';
 import { newToken } from '../api/crew/tokens';
@@ -27,6 +28,7 @@ function devAdminToken(config: Config): string {
 /** `npm start`: Temporal dev server, database, migrations, API and worker in one process. */
 runMain(async (onShutdown) => {
   const config = loadConfig();
+  installTemporalLogger(config.LOG_LEVEL);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const logger = createLogger(config.LOG_LEVEL);
 

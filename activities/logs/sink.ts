@@ -77,8 +77,12 @@ export class LogSink {
   /** One multi-row INSERT IGNORE: Prisma's createMany spends most of its time outside the database. */
   private async insert(batch: typeof this.buffer): Promise<void> {
     const { runId, stepId, matrixKey, attempt } = this.key;
-    const values = batch.map((l) => Prisma.sql`(${runId}, ${stepId}, ${matrixKey}, ${attempt}, ${l.seq}, ${l.stream}, ${l.line}, ${l.at})`);
-    await this.db.$executeRaw`INSERT IGNORE INTO LogLine (runId, stepId, matrixKey, attempt, seq, stream, line, at) VALUES ${Prisma.join(values)}`;
+    const values = batch.map(
+      (l) =>
+        Prisma.sql`(${runId}, ${stepId}, ${matrixKey}, ${attempt}, ${l.seq}, ${l.stream}, ${l.line}, ${l.at})`,
+    );
+    await this.db
+      .$executeRaw`INSERT IGNORE INTO LogLine (runId, stepId, matrixKey, attempt, seq, stream, line, at) VALUES ${Prisma.join(values)}`;
   }
 
   /** Flushes everything; rejects if lines could not be stored (the activity then fails and is retried). */

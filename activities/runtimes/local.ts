@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { LineSplitter } from './lines';
 import { parseCoutLine, parseOutputsFile } from './outputs';
@@ -23,10 +24,29 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+interface LocalHeartbeat {
+  pid?: number;
+  host: string;
+}
+
+/** True when process `pid` is a step process of this run and step (pids get reused). */
+async function isStepProcess(pid: number, launch: StepLaunch): Promise<boolean> {
+  const environ = await fs.promises.readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+  const vars = new Set(environ.split('\0'));
+  return vars.has(`CO_RUN_ID=${launch.runId}`) && vars.has(`CO_STEP_ID=${launch.stepId}`);
+}
+
 /** Runs `run:` scripts as host processes with `/bin/sh -e -c`, each step in its own process group. */
 export class LocalRuntime implements StepRuntime {
   readonly name = 'local';
   constructor(private readonly options: LocalRuntimeOptions) {}
+
+  /** A lost worker's step processes live on in their own process group: end that group. */
+  async reclaim(launch: StepLaunch, lastHeartbeat: unknown): Promise<void> {
+    const last = lastHeartbeat as Partial<LocalHeartbeat> | undefined;
+    if (!last?.pid || last.host !== os.hostname()) return;
+    if (await isStepProcess(last.pid, launch)) killGroup(last.pid, 'SIGKILL');
+  }
 
   async run(launch: StepLaunch, hooks: StepHooks): Promise<StepOutcome> {
     if (!launch.script && !launch.command?.length) {
@@ -86,13 +106,15 @@ export class LocalRuntime implements StepRuntime {
     hooks.signal.addEventListener('abort', onAbort);
     if (hooks.signal.aborted) onAbort();
     const timeout = launch.timeoutMs ? setTimeout(() => stop('timeout'), launch.timeoutMs) : undefined;
-    const heartbeat = setInterval(() => {
+    const beat = () => {
       try {
-        hooks.heartbeat({ pid });
+        hooks.heartbeat({ pid, host: os.hostname() } satisfies LocalHeartbeat);
       } catch {
         // a heartbeat that throws means the activity is being cancelled; the signal handles it
       }
-    }, HEARTBEAT_MS);
+    };
+    beat(); // at once: the pid must reach Temporal even if this worker dies in the next second
+    const heartbeat = setInterval(beat, HEARTBEAT_MS);
 
     const result = await new Promise<{
       code: number | null;

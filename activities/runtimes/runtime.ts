@@ -77,4 +77,9 @@ export interface StepRuntime {
   readonly name: 'local' | 'kubernetes';
   /** Runs one attempt of a step to completion; never throws for a step failure. */
   run(launch: StepLaunch, hooks: StepHooks): Promise<StepOutcome>;
+  /**
+   * Before an attempt runs again because its worker was lost: stop what the lost execution
+   * left behind, given the last heartbeat details it sent.
+   */
+  reclaim?(launch: StepLaunch, lastHeartbeat: unknown): Promise<void>;
 }

@@ -1,8 +1,4 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { installTemporalLogger } from '../../lib/temporal-logging';
 
-// Worker state changes at INFO drown test output; warnings and errors still show.
-try {
-  Runtime.install({ logger: new DefaultLogger((process.env.TEST_TEMPORAL_LOG_LEVEL as 'WARN') ?? 'ERROR') });
-} catch {
-  // already installed in this module registry
-}
+// Worker state changes at INFO drown test output; errors still show.
+installTemporalLogger(process.env.TEST_TEMPORAL_LOG_LEVEL ?? 'error');

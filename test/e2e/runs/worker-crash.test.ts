@@ -2,11 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { temporalClient } from '../../../lib/temporal';
 import { startStack, type Stack } from '../../support/stack';
 import {
   createPipeline,
   createProject,
   eventually,
+  processAlive,
   readCount,
   step,
   trigger,
@@ -61,7 +63,7 @@ steps:
     needs: [first]
     run: |
       echo started >> "$DIR/slow-starts"
-      if [ "$(wc -l < "$DIR/slow-starts")" -eq 1 ]; then sleep 600; fi
+      if [ "$(wc -l < "$DIR/slow-starts")" -eq 1 ]; then echo $$ > "$DIR/lost.pid"; sleep 600; fi
       echo "doubled=$(( \${{ steps.first.outputs.n }} * 2 ))" >> "$CO_OUTPUTS"
   - id: last
     needs: [slow]
@@ -75,6 +77,12 @@ steps:
     'the slow step to start',
     90_000,
   );
+  // the step's first heartbeat (its pid) has reached Temporal
+  const handle = temporalClient(stack.temporal, 'default').workflow.getHandle(`run-${started.id}`);
+  await eventually(async () => {
+    const { raw } = await handle.describe();
+    return raw.pendingActivities?.some((a) => a.heartbeatDetails?.payloads?.length) ? true : undefined;
+  }, 'the step to heartbeat');
   first.kill('SIGKILL');
   await eventually(
     () => (first.exitCode !== null || first.signalCode ? true : undefined),
@@ -88,4 +96,6 @@ steps:
   // the lost worker did not consume the step's single attempt
   expect(step(run, 'slow').attempts).toBe(1);
   expect(readCount(path.join(dir, 'slow-starts'))).toBe(2);
+  // what the lost worker left running was stopped before the attempt ran again
+  expect(processAlive(Number(fs.readFileSync(path.join(dir, 'lost.pid'), 'utf8')))).toBe(false);
 }, 240_000);
