@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { StartupError } from '../lib/connect';
 
 const SEARCH = ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/mysql/bin'];
 
@@ -70,7 +71,7 @@ export async function startEmbeddedMariaDb(
     log(`initialising a private MariaDB in ${datadir}`);
     const init = spawnSync(
       installer,
-      [`--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...user],
+      ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...user],
       { encoding: 'utf8' },
     );
     if (init.status !== 0)

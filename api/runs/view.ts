@@ -8,7 +8,7 @@ export function temporalLink(config: Config, workflowId: string): string {
 
 export function runLinks(config: Config, project: string, run: Run) {
   const self = `/api/v1/projects/${project}/runs/${run.id}`;
-  return { self, temporal: temporalLink(config, run.workflowId), steps: `${self}` };
+  return { self, temporal: temporalLink(config, run.workflowId) };
 }
 
 function stepView(s: StepRun) {
