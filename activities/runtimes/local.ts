@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ProcessLauncher } from './launcher/launcher';
 import { LineSplitter } from './lines';
 import { parseCoutLine, parseOutputsFile } from './outputs';
 import type { StepHooks, StepLaunch, StepOutcome, StepRuntime } from './runtime';
@@ -39,7 +39,13 @@ async function isStepProcess(pid: number, launch: StepLaunch): Promise<boolean> 
 /** Runs `run:` scripts as host processes with `/bin/sh -e -c`, each step in its own process group. */
 export class LocalRuntime implements StepRuntime {
   readonly name = 'local';
+  private readonly launcher = new ProcessLauncher();
   constructor(private readonly options: LocalRuntimeOptions) {}
+
+  /** Stops the launcher process (and with it any step still running). */
+  close(): void {
+    this.launcher.stop();
+  }
 
   /** A lost worker's step processes live on in their own process group: end that group. */
   async reclaim(launch: StepLaunch, lastHeartbeat: unknown): Promise<void> {
@@ -76,14 +82,6 @@ export class LocalRuntime implements StepRuntime {
     const [file, args] = launch.command?.length
       ? [launch.command[0]!, launch.command.slice(1)]
       : ['/bin/sh', ['-e', '-c', launch.script!]];
-    const child = spawn(file, args, {
-      cwd: launch.workspace,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const pid = child.pid;
-
     const coutOutputs: Record<string, string> = {};
     const stdout = new LineSplitter((line) => {
       const cout = parseCoutLine(line);
@@ -91,8 +89,11 @@ export class LocalRuntime implements StepRuntime {
       hooks.onLine('stdout', line);
     });
     const stderr = new LineSplitter((line) => hooks.onLine('stderr', line));
-    child.stdout.on('data', (c) => stdout.push(c));
-    child.stderr.on('data', (c) => stderr.push(c));
+    const child = this.launcher.launch(
+      { file, args, cwd: launch.workspace, env },
+      { onData: (stream, chunk) => (stream === 'stdout' ? stdout : stderr).push(chunk) },
+    );
+    const pid = await child.pid;
 
     let stopReason: 'timeout' | 'cancelled' | undefined;
     let killTimer: NodeJS.Timeout | undefined;
@@ -116,16 +117,7 @@ export class LocalRuntime implements StepRuntime {
     beat(); // at once: the pid must reach Temporal even if this worker dies in the next second
     const heartbeat = setInterval(beat, HEARTBEAT_MS);
 
-    const result = await new Promise<{
-      code: number | null;
-      signal: NodeJS.Signals | null;
-      spawnError?: Error;
-    }>((resolve) => {
-      child.once('error', (err) => resolve({ code: null, signal: null, spawnError: err }));
-      child.once('close', (code, signal) => resolve({ code, signal }));
-      // the shell exited but a background child holds stdout open: the step is over, end its group
-      child.once('exit', () => setTimeout(() => pid !== undefined && killGroup(pid, 'SIGKILL'), 200).unref());
-    });
+    const result = await child.closed;
     if (pid !== undefined) killGroup(pid, 'SIGKILL');
     clearInterval(heartbeat);
     clearTimeout(timeout);
@@ -137,7 +129,7 @@ export class LocalRuntime implements StepRuntime {
     const fileOutputs = parseOutputsFile(await fs.promises.readFile(outputsFile, 'utf8').catch(() => ''));
     const outputs = { ...coutOutputs, ...fileOutputs };
     const handle = pid === undefined ? undefined : String(pid);
-    if (result.spawnError) {
+    if (result.error && result.code === null && result.signal === null) {
       return {
         exitCode: null,
         outputs,
@@ -145,7 +137,7 @@ export class LocalRuntime implements StepRuntime {
         failure: {
           kind: 'invalid',
           retryable: false,
-          message: `cannot start ${file}: ${result.spawnError.message}`,
+          message: `cannot start ${file}: ${result.error}`,
         },
       };
     }
