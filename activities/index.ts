@@ -6,8 +6,15 @@ import { recordRun, recordStep } from './read-model';
 import { createRunStep } from './run-step';
 import { LocalRuntime } from './runtimes/local';
 import type { StepRuntime } from './runtimes/runtime';
-import { KubernetesRuntime } from './runtimes/kubernetes';
-import { createDeployActivities } from './kubernetes/deploy';
+import type { KubernetesRuntime } from './runtimes/kubernetes';
+import type { DeployActivities } from './kubernetes/deploy';
+
+// The Kubernetes client costs ~70 MB of worker memory: load it with the first step that needs it.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const kubernetesRuntimeModule = () =>
+  require('./runtimes/kubernetes') as typeof import('./runtimes/kubernetes');
+const deployModule = () => require('./kubernetes/deploy') as typeof import('./kubernetes/deploy');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface ActivityDeps {
   config: Config;
@@ -25,7 +32,7 @@ export function createActivities(deps: ActivityDeps) {
   };
   return {
     runStep: createRunStep({ ...deps, runtimes }),
-    ...createDeployActivities(),
+    ...lazyDeployActivities(),
     async recordSteps(records: StepRecord[]): Promise<void> {
       for (const r of records) await recordStep(deps.db, r);
     },
@@ -42,7 +49,7 @@ function lazyKubernetesRuntime(config: Config): StepRuntime {
     name: 'kubernetes',
     async run(launch, hooks) {
       try {
-        runtime ??= new KubernetesRuntime({
+        runtime ??= new (kubernetesRuntimeModule().KubernetesRuntime)({
           namespace: config.CO_K8S_NAMESPACE,
           pendingTimeoutMs: config.CO_K8S_PENDING_TIMEOUT_MS,
           keepOnFailure: config.CO_K8S_KEEP_FAILED_PODS,
@@ -53,5 +60,16 @@ function lazyKubernetesRuntime(config: Config): StepRuntime {
       }
       return runtime.run(launch, hooks);
     },
+  };
+}
+
+function lazyDeployActivities(): DeployActivities {
+  let real: DeployActivities | undefined;
+  const load = () => (real ??= deployModule().createDeployActivities());
+  return {
+    applyManifests: (...args) => load().applyManifests(...args),
+    waitForRollout: (...args) => load().waitForRollout(...args),
+    rollbackDeployments: (...args) => load().rollbackDeployments(...args),
+    setRolloutPaused: (...args) => load().setRolloutPaused(...args),
   };
 }

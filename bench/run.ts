@@ -1,8 +1,9 @@
 import { main as logs } from './logs';
 import { main as steps } from './steps';
+import { main as matrix } from './matrix';
 
 /** `npm run bench`: every benchmark, one JSON line per figure. `npm run bench -- steps` runs one. */
-const all: Record<string, () => Promise<void>> = { steps, logs };
+const all: Record<string, () => Promise<void>> = { steps, logs, matrix };
 
 async function run(): Promise<void> {
   const only = process.argv.slice(2);

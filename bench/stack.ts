@@ -18,13 +18,13 @@ export interface BenchStack {
   config: Config;
   db: Db;
   api: ApiServer;
-  worker: PipelineWorker;
+  worker: PipelineWorker | undefined;
   request(method: string, p: string, body?: unknown): Promise<Response>;
   stop(): Promise<void>;
 }
 
 /** The real platform for a benchmark: its own Temporal dev server (unless TEMPORAL_ADDRESS) and a fresh database. */
-export async function startBenchStack(): Promise<BenchStack> {
+export async function startBenchStack(opts: { worker?: boolean } = {}): Promise<BenchStack> {
   const server = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/containerops_bench';
   const url = new URL(server);
   url.pathname = `/co_bench_${crypto.randomBytes(4).toString('hex')}`;
@@ -46,7 +46,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   const logger = createLogger('silent');
   const db = createDb(config.DATABASE_URL!);
   const connection = await connectTemporal(config.TEMPORAL_ADDRESS);
-  const worker = await startPipelineWorker({ config, db, logger });
+  const worker = opts.worker === false ? undefined : await startPipelineWorker({ config, db, logger });
   const api = await startApiServer({
     config,
     db,
@@ -70,7 +70,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       });
     },
     async stop() {
-      await worker.stop();
+      await worker?.stop();
       await api.close();
       await connection.close();
       await db.$disconnect();

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -5,11 +6,9 @@ const mysqlUrl = z.string().refine((v) => /^(mysql|mariadb):\/\/[^/]+\/[A-Za-z0-
   message: 'must be a mysql:// URL with a database name, e.g. mysql://root@127.0.0.1:3306/containerops',
 });
 
-const hostPort = z
-  .string()
-  .refine((v) => /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(v), {
-    message: 'must be host:port, e.g. 127.0.0.1:7233',
-  });
+const hostPort = z.string().refine((v) => /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(v), {
+  message: 'must be host:port, e.g. 127.0.0.1:7233',
+});
 
 const regex = z.string().refine(
   (v) => {
@@ -44,6 +43,11 @@ export const configSchema = z.object({
   CO_STEP_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5000),
   CO_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(200),
   CO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** a prebuilt workflow bundle (`npm run build:workflows`); unset: the worker bundles workflows/ at start */
+  CO_WORKFLOW_BUNDLE: z
+    .string()
+    .refine((f) => fs.existsSync(f), { message: 'names no existing file; run npm run build:workflows' })
+    .optional(),
   CO_K8S_NAMESPACE: z.string().min(1).default('containerops'),
   CO_K8S_PENDING_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
   CO_K8S_KEEP_FAILED_PODS: bool.default(false),

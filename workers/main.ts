@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { loadConfig, requireDatabaseUrl } from '../lib/config';
 import { connectDatabase, connectTemporalOrFail } from '../lib/connect';
 import { createLogger } from '../lib/logger';
@@ -13,7 +14,11 @@ runMain(async (onShutdown) => {
   const db = await connectDatabase(requireDatabaseUrl(config));
   const probe = await connectTemporalOrFail(config.TEMPORAL_ADDRESS);
   await probe.close();
-  const worker = await startPipelineWorker({ config, db, logger });
+  // `npm run start:worker` builds the bundle first in its own process; without one the worker bundles in-process
+  const workflowBundle = config.CO_WORKFLOW_BUNDLE
+    ? { codePath: path.resolve(config.CO_WORKFLOW_BUNDLE) }
+    : undefined;
+  const worker = await startPipelineWorker({ config, db, logger, workflowBundle });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   onShutdown(async () => {
     await worker.stop();

@@ -33,7 +33,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({ config, db: deps.db, logger: deps.logger }),
     maxConcurrentActivityTaskExecutions: config.CO_WORKER_MAX_ACTIVITIES,
-    maxCachedWorkflows: 1000,
+    maxCachedWorkflows: 200,
     // running steps get this long to finish on SIGTERM before they are cancelled
     shutdownGraceTime: config.CO_SHUTDOWN_GRACE_MS,
     shutdownForceTime: config.CO_SHUTDOWN_GRACE_MS + 10_000,

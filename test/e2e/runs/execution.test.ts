@@ -185,3 +185,38 @@ steps:
     expect(readCount(counter)).toBe(4);
   });
 });
+
+describe('large matrices', () => {
+  it('fans a 1,122-way matrix out through child workflows and records every combination', async () => {
+    const axis = (n: number) => `[${Array.from({ length: n }, (_, i) => `"${i}"`).join(', ')}]`;
+    await createPipeline(
+      stack,
+      project,
+      `apiVersion: containerops/v1
+kind: Pipeline
+name: wide
+maxParallel: 16
+steps:
+  - id: fan
+    matrix: { a: ${axis(33)}, b: ${axis(34)} }
+    run: "true"
+  - id: after
+    needs: [fan]
+    run: echo "ok=yes" >> "$CO_OUTPUTS"
+`,
+    );
+    const started = await trigger(stack, project, 'wide');
+    const run = await waitForRun(stack, project, started.id, 240_000);
+    expect(run.status).toBe('succeeded');
+    const fan = run.steps.filter((s) => s.id === 'fan');
+    expect(fan).toHaveLength(33 * 34);
+    expect(fan.every((s) => s.status === 'succeeded')).toBe(true);
+    expect(new Set(fan.map((s) => s.matrixKey)).size).toBe(33 * 34);
+    expect(step(run, 'after').outputs).toEqual({ ok: 'yes' });
+    const children = await stack.temporal.workflowService.countWorkflowExecutions({
+      namespace: 'default',
+      query: `WorkflowType = 'matrixChunk' AND WorkflowId STARTS_WITH 'run-${started.id}'`,
+    });
+    expect(Number(children.count)).toBe(3);
+  }, 300_000);
+});
