@@ -75,7 +75,9 @@ export async function startEmbeddedMariaDb(
       { encoding: 'utf8' },
     );
     if (init.status !== 0)
-      throw new Error(`${path.basename(installer)} failed: ${init.stderr || init.stdout}`);
+      fs.rmSync(datadir, { recursive: true, force: true });
+      const reason = (init.stderr || init.stdout).trim().split('\n').pop();
+      throw new StartupError(`${path.basename(installer)} failed: ${reason}`);
   }
   const port = await freePort(3307);
   const child = spawn(
