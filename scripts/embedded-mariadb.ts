@@ -71,13 +71,20 @@ export async function startEmbeddedMariaDb(
     log(`initialising a private MariaDB in ${datadir}`);
     const init = spawnSync(
       installer,
-      ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...user],
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        ...user,
+      ],
       { encoding: 'utf8' },
     );
-    if (init.status !== 0)
+    if (init.status !== 0) {
       fs.rmSync(datadir, { recursive: true, force: true });
       const reason = (init.stderr || init.stdout).trim().split('\n').pop();
       throw new StartupError(`${path.basename(installer)} failed: ${reason}`);
+    }
   }
   const port = await freePort(3307);
   const child = spawn(
