@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tolerationSchema } from './pod';
 
 const stringRecord = z.record(z.string(), z.string());
 const quantity = z.string();
@@ -8,17 +9,7 @@ export const planPodSchema = z.strictObject({
   namespace: z.string().optional(),
   resources: z.strictObject({ requests: resources.optional(), limits: resources.optional() }).optional(),
   nodeSelector: stringRecord.optional(),
-  tolerations: z
-    .array(
-      z.strictObject({
-        key: z.string().optional(),
-        operator: z.enum(['Exists', 'Equal']).optional(),
-        value: z.string().optional(),
-        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-        tolerationSeconds: z.number().int().nonnegative().optional(),
-      }),
-    )
-    .optional(),
+  tolerations: z.array(tolerationSchema).optional(),
   serviceAccountName: z.string().optional(),
   imagePullSecrets: z.array(z.string()).optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tolerationSchema } from './pod';
 import { DURATION_SYNTAX, durationMessage, parseDuration } from './duration';
 
 /** Step ids and pipeline names: lowercase, starts with a letter, at most 63 characters. */
@@ -32,17 +33,7 @@ export const podSchema = z.strictObject({
     .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
     .optional(),
   nodeSelector: z.record(z.string(), z.string()).optional(),
-  tolerations: z
-    .array(
-      z.strictObject({
-        key: z.string().optional(),
-        operator: z.enum(['Exists', 'Equal']).optional(),
-        value: z.string().optional(),
-        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-        tolerationSeconds: z.number().int().nonnegative().optional(),
-      }),
-    )
-    .optional(),
+  tolerations: z.array(tolerationSchema).optional(),
   serviceAccountName: z.string().min(1).optional(),
   imagePullSecrets: z.array(z.string().min(1)).optional(),
 });

@@ -1,3 +1,5 @@
+import type { PlanPod } from '../../pipeline/plan';
+
 /**
  * The step runtime: the one small interface every backend (local process, Kubernetes pod)
  * implements. A runtime knows nothing of Temporal, the database or the pipeline DSL: it
@@ -6,20 +8,8 @@
 
 export type LogStream = 'stdout' | 'stderr';
 
-export interface StepResources {
-  requests?: { cpu?: string; memory?: string };
-  limits?: { cpu?: string; memory?: string };
-}
-
-/** Kubernetes-only placement settings; ignored by the local runtime. */
-export interface PodSettings {
-  namespace?: string;
-  resources?: StepResources;
-  nodeSelector?: Record<string, string>;
-  tolerations?: Array<Record<string, unknown>>;
-  serviceAccountName?: string;
-  imagePullSecrets?: string[];
-}
+/** Kubernetes-only placement settings, as the plan carries them; ignored by the local runtime. */
+export type PodSettings = PlanPod;
 
 export interface StepLaunch {
   project: string;
