@@ -1,7 +1,6 @@
 import { loadConfig, requireDatabaseUrl } from '../lib/config';
 import { connectDatabase, connectTemporalOrFail } from '../lib/connect';
 import { createLogger } from '../lib/logger';
-import { temporalClient } from '../lib/temporal';
 import { runMain } from '../lib/main';
 import { startApiServer } from './server';
 
@@ -15,7 +14,6 @@ runMain(async (onShutdown) => {
     config,
     db,
     temporal,
-    client: temporalClient(temporal, config.TEMPORAL_NAMESPACE),
     logger,
   });
   if (api.generatedAdminToken) {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { ApiDeps } from './deps';
 import { createApp } from './app';
+import { temporalClient } from '../lib/temporal';
 import { ensureBootstrapAdmin } from './crew/bootstrap';
 
 export interface ApiServer {
@@ -11,7 +12,9 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function startApiServer(deps: ApiDeps): Promise<ApiServer> {
+/** Starts the API; its Temporal client is made from the connection and the configured namespace. */
+export async function startApiServer(base: Omit<ApiDeps, 'client'>): Promise<ApiServer> {
+  const deps: ApiDeps = { ...base, client: temporalClient(base.temporal, base.config.TEMPORAL_NAMESPACE) };
   const bootstrap = await ensureBootstrapAdmin(deps.db, deps.config.CO_BOOTSTRAP_ADMIN_TOKEN);
   const server = http.createServer(createApp(deps));
   server.keepAliveTimeout = 65_000;

@@ -14,7 +14,6 @@ import { startApiServer } from '../api/server';
 import { loadConfig } from '../lib/config';
 import { createDb, type Db } from '../lib/db';
 import { createLogger } from '../lib/logger';
-import { temporalClient } from '../lib/temporal';
 import { applyMigrations } from '../scripts/migrate';
 import { createRunFixture, type RunFixture } from '../test/e2e/logs/fixtures';
 import { openSse } from '../test/e2e/logs/sse-client';
@@ -113,7 +112,6 @@ export async function main(): Promise<void> {
     config,
     db,
     temporal,
-    client: temporalClient(temporal, config.TEMPORAL_NAMESPACE),
     logger,
   });
   try {

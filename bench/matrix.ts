@@ -2,10 +2,9 @@
  * matrix: one 10,000-way matrix step of no-op combinations, run by a worker in its own
  * process; prints the wall time and the worker's peak resident memory (target < 500 MB).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { buildWorkflowBundle } from '../scripts/build-workflows';
+import { spawnWorkerProcess } from '../test/support/worker-process';
 import { startBenchStack } from './stack';
 
 const emit = (figure: Record<string, unknown>) => console.log(JSON.stringify(figure));
@@ -23,19 +22,7 @@ function rssMb(pid: number): number {
 export async function main(size = Number(process.env.BENCH_MATRIX_SIZE ?? 10_000)): Promise<void> {
   const bundle = await buildWorkflowBundle(); // as `npm run start:worker` does, outside the worker
   const stack = await startBenchStack({ worker: false });
-  const worker = spawn(process.execPath, ['--require', 'tsx/cjs', 'workers/main.ts'], {
-    cwd: path.resolve(__dirname, '..'),
-    env: {
-      ...process.env,
-      DATABASE_URL: stack.config.DATABASE_URL,
-      TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
-      CO_DATA_DIR: stack.config.dataDir,
-      LOG_LEVEL: 'error',
-      CO_WORKFLOW_BUNDLE: bundle,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const worker = spawnWorkerProcess(stack.config, { LOG_LEVEL: 'error', CO_WORKFLOW_BUNDLE: bundle });
   try {
     const a = 100;
     const b = Math.ceil(size / a);

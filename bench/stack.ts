@@ -6,7 +6,7 @@ import mariadb from 'mariadb';
 import { loadConfig, type Config } from '../lib/config';
 import { connectionOptions, createDb, type Db } from '../lib/db';
 import { createLogger } from '../lib/logger';
-import { connectTemporal, temporalClient } from '../lib/temporal';
+import { connectTemporal } from '../lib/temporal';
 import { startApiServer, type ApiServer } from '../api/server';
 import { startPipelineWorker, type PipelineWorker } from '../workers/worker';
 import { applyMigrations } from '../scripts/migrate';
@@ -51,7 +51,6 @@ export async function startBenchStack(opts: { worker?: boolean } = {}): Promise<
     config,
     db,
     temporal: connection,
-    client: temporalClient(connection, config.TEMPORAL_NAMESPACE),
     logger,
   });
   return {

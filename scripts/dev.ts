@@ -5,7 +5,7 @@ import { connectDatabase, connectTemporalOrFail, StartupError } from '../lib/con
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
 import { installTemporalLogger } from '../lib/temporal-logging';
-import { ensureSearchAttributes, temporalClient } from '../lib/temporal';
+import { ensureSearchAttributes } from '../lib/temporal';
 import { startApiServer } from '../api/server';
 import { newToken } from '../api/crew/tokens';
 import { startPipelineWorker } from '../workers/worker';
@@ -84,7 +84,6 @@ runMain(async (onShutdown) => {
     config: runtimeConfig,
     db,
     temporal,
-    client: temporalClient(temporal, config.TEMPORAL_NAMESPACE),
     logger,
   });
   onShutdown(api.close);

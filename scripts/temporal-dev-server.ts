@@ -34,7 +34,12 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
       namespace: opts.namespace ?? 'default',
       searchAttributes: allSearchAttributes,
       // eager activities: the next step starts in the same round trip that completes the workflow task
-      extraArgs: ['--log-level', 'error', '--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
+      extraArgs: [
+        '--log-level',
+        'error',
+        '--dynamic-config-value',
+        'system.enableActivityEagerExecution=true',
+      ],
     },
   });
   const address = env.connection.options.address;

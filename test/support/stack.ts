@@ -6,7 +6,7 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { loadConfig, type Config } from '../../lib/config';
 import { createDb, type Db } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
-import { connectTemporal, temporalClient } from '../../lib/temporal';
+import { connectTemporal } from '../../lib/temporal';
 import { startApiServer, type ApiServer } from '../../api/server';
 import { startPipelineWorker, type PipelineWorker } from '../../workers/worker';
 import type { Connection } from '@temporalio/client';
@@ -77,7 +77,6 @@ export async function startStack(
     config,
     db,
     temporal,
-    client: temporalClient(temporal, config.TEMPORAL_NAMESPACE),
     logger,
   });
   const stack: Stack = {

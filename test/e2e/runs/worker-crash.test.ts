@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { temporalClient } from '../../../lib/temporal';
 import { startStack, type Stack } from '../../support/stack';
+import { spawnWorkerProcess } from '../../support/worker-process';
 import {
   createPipeline,
   createProject,
@@ -19,21 +20,8 @@ let stack: Stack;
 let project: string;
 const workers: ChildProcess[] = [];
 
-/** A worker in its own process (`npm run start:worker`), so it can be SIGKILLed like a crashed pod. */
 function spawnWorker(): ChildProcess {
-  // node itself runs the worker (the tsx CLI would put a wrapper process in between)
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'workers/main.ts'], {
-    cwd: path.resolve(__dirname, '../../..'),
-    env: {
-      ...process.env,
-      DATABASE_URL: stack.config.DATABASE_URL,
-      TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
-      CO_DATA_DIR: stack.config.dataDir,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawnWorkerProcess(stack.config, { LOG_LEVEL: 'warn' });
   workers.push(child);
   return child;
 }
