@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 import type { RunRecord, StepRecord } from '../workflows/types';
 import { recordRun, recordStep } from './read-model';
 import { createRunStep } from './run-step';
+import type { LogStore } from './logs/store';
 import { LocalRuntime } from './runtimes/local';
 import type { StepRuntime } from './runtimes/runtime';
 import type { KubernetesRuntime } from './runtimes/kubernetes';
@@ -20,6 +21,7 @@ export interface ActivityDeps {
   config: Config;
   db: Db;
   logger: Logger;
+  logStore: LogStore;
   /** runtimes by name; the local runtime is always there */
   runtimes?: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
 }

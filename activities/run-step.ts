@@ -14,6 +14,7 @@ import {
 import { resolveComponent } from './components';
 import { secretMasker, secretValuesOf } from './logs/mask';
 import { LogSink } from './logs/sink';
+import type { LogStore } from './logs/store';
 import { recordStep, recordStepStarted } from './read-model';
 import type { StepFailureKind, StepLaunch, StepRuntime } from './runtimes/runtime';
 
@@ -25,6 +26,7 @@ export interface RunStepDeps {
   db: Db;
   logger: Logger;
   runtimes: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
+  logStore: LogStore;
 }
 
 const FAILURE_STATUS: Partial<Record<StepFailureKind, 'timed_out' | 'cancelled'>> = {
@@ -128,8 +130,8 @@ export function createRunStep(deps: RunStepDeps) {
 
     const mask = secretMasker(secretValuesOf(env, deps.config.CO_SECRET_ENV_PATTERN));
     // a second execution of the same attempt (the worker was lost) continues the numbering
-    const resumeAt = ctx.info.attempt > 1 ? await LogSink.resumeSeq(deps.db, key) : 0;
-    const sink = new LogSink(deps.db, key, mask, resumeAt);
+    const resumeAt = ctx.info.attempt > 1 ? await deps.logStore.maxSeq(key) : 0;
+    const sink = new LogSink(deps.logStore, key, mask, resumeAt);
     if (resumeAt > 0 || ctx.info.attempt > 1) {
       sink.push(
         'stderr',

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { LogSink } from '../activities/logs/sink';
+import { createLogStore, type LogStore } from '../activities/logs/store';
 import { startApiServer } from '../api/server';
 import { loadConfig } from '../lib/config';
 import { createDb, type Db } from '../lib/db';
@@ -27,12 +28,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-async function ingest(db: Db, sinks: number, linesPerSink: number): Promise<void> {
+async function ingest(store: LogStore, sinks: number, linesPerSink: number): Promise<void> {
   const runId = crypto.randomUUID();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: sinks }, async (_, i) => {
-      const sink = new LogSink(db, { runId, stepId: `step-${i}`, matrixKey: '', attempt: 1 }, (l) => l);
+      const sink = new LogSink(store, { runId, stepId: `step-${i}`, matrixKey: '', attempt: 1 }, (l) => l);
       for (let n = 0; n < linesPerSink; n++) sink.push('stdout', `${LINE} n=${n}`);
       await sink.close();
     }),
@@ -50,7 +51,14 @@ async function ingest(db: Db, sinks: number, linesPerSink: number): Promise<void
 }
 
 /** A writer pushes a line every `everyMs`; each follower notes when each line arrives. */
-async function tail(db: Db, url: string, run: RunFixture, followers: number, lines: number): Promise<void> {
+async function tail(
+  db: Db,
+  store: LogStore,
+  url: string,
+  run: RunFixture,
+  followers: number,
+  lines: number,
+): Promise<void> {
   const stepId = 'test';
   await db.stepRun.create({
     data: { id: crypto.randomUUID(), runId: run.runId, stepId, status: 'running', attempt: 1 },
@@ -68,7 +76,7 @@ async function tail(db: Db, url: string, run: RunFixture, followers: number, lin
       latencies.push(performance.now() - pushedAt.get(seq)!);
     }
   });
-  const sink = new LogSink(db, { runId: run.runId, stepId, matrixKey: '', attempt: 1 }, (l) => l);
+  const sink = new LogSink(store, { runId: run.runId, stepId, matrixKey: '', attempt: 1 }, (l) => l);
   for (let seq = 1; seq <= lines; seq++) {
     pushedAt.set(seq, performance.now());
     sink.push('stdout', `${LINE} seq=${seq}`);
@@ -105,6 +113,7 @@ export async function main(): Promise<void> {
     LOG_LEVEL: 'silent',
   });
   const db = createDb(databaseUrl);
+  const store = createLogStore(databaseUrl, 8);
   // the log routes never call Temporal: a lazy connection that is never used
   const temporal = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const logger = createLogger('silent');
@@ -115,13 +124,14 @@ export async function main(): Promise<void> {
     logger,
   });
   try {
-    await ingest(db, 1, 20_000);
-    await ingest(db, 8, 5_000);
-    await tail(db, api.url, await createRunFixture(db), 1, 1000);
-    await tail(db, api.url, await createRunFixture(db), 100, 1000);
+    await ingest(store, 1, 50_000);
+    await ingest(store, 8, 10_000);
+    await tail(db, store, api.url, await createRunFixture(db), 1, 1000);
+    await tail(db, store, api.url, await createRunFixture(db), 100, 1000);
   } finally {
     await api.close();
     await db.$executeRawUnsafe(`DROP DATABASE \`${server.pathname.slice(1)}\``);
+    await store.close();
     await db.$disconnect();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -1,8 +1,9 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { Config } from '../lib/config';
+import { requireDatabaseUrl, type Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createActivities } from '../activities';
+import { createLogStore } from '../activities/logs/store';
 
 export interface PipelineWorkerDeps {
   config: Config;
@@ -24,6 +25,7 @@ export interface PipelineWorker {
 export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<PipelineWorker> {
   const { config } = deps;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const logStore = createLogStore(requireDatabaseUrl(config));
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -31,7 +33,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ config, db: deps.db, logger: deps.logger }),
+    activities: createActivities({ config, db: deps.db, logger: deps.logger, logStore }),
     maxConcurrentActivityTaskExecutions: config.CO_WORKER_MAX_ACTIVITIES,
     maxCachedWorkflows: 200,
     // running steps get this long to finish on SIGTERM before they are cancelled
@@ -47,6 +49,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);
       await connection.close();
+      await logStore.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { startStack, type Stack } from '../../support/stack';
 import { stepLogText } from '../../../api/logarithm/text';
 import { secretMasker } from '../../../activities/logs/mask';
+import { createLogStore } from '../../../activities/logs/store';
 import { LogSink } from '../../../activities/logs/sink';
 import { createRunFixture, setStepStatus, writeLines, type RunFixture } from './fixtures';
 
@@ -89,10 +90,12 @@ describe('GET .../steps/:step/logs as text', () => {
 
   it('serves secrets masked, as the log sink stored them', async () => {
     const key = { runId: run.runId, stepId: 'deploy', matrixKey: 'masked', attempt: 1 };
-    const sink = new LogSink(stack.db, key, secretMasker(['hunter22-password']));
+    const store = createLogStore(stack.config.DATABASE_URL!);
+    const sink = new LogSink(store, key, secretMasker(['hunter22-password']));
     sink.push('stdout', 'logging in with hunter22-password');
     sink.push('stderr', 'done');
     await sink.close();
+    await store.close();
     const res = await stack.request('GET', run.logsPath('deploy', 'matrix=masked'));
     expect(await res.text()).toBe('logging in with ***\ndone\n');
   });
