@@ -9,6 +9,7 @@ import { LocalRuntime } from './runtimes/local';
 import type { StepRuntime } from './runtimes/runtime';
 import type { KubernetesRuntime } from './runtimes/kubernetes';
 import type { DeployActivities } from './kubernetes/deploy';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 // The Kubernetes client costs ~70 MB of worker memory: load it with the first step that needs it.
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -22,6 +23,8 @@ export interface ActivityDeps {
   db: Db;
   logger: Logger;
   logStore: LogStore;
+  /** cluster credentials for pods and deployments; default: KUBECONFIG, ~/.kube/config or in-cluster */
+  kubeConfig?: KubeConfig;
   /** runtimes by name; the local runtime is always there */
   runtimes?: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
 }
@@ -29,12 +32,12 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const runtimes = {
     local: new LocalRuntime({ killGraceMs: deps.config.CO_STEP_KILL_GRACE_MS }),
-    kubernetes: lazyKubernetesRuntime(deps.config),
+    kubernetes: lazyKubernetesRuntime(deps.config, deps.kubeConfig),
     ...deps.runtimes,
   };
   return {
     runStep: createRunStep({ ...deps, runtimes }),
-    ...lazyDeployActivities(),
+    ...lazyDeployActivities(deps.kubeConfig),
     async recordSteps(records: StepRecord[]): Promise<void> {
       for (const r of records) await recordStep(deps.db, r);
     },
@@ -45,13 +48,14 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 /** The cluster's credentials are loaded on the first kubernetes step, so a worker without a cluster starts fine. */
-function lazyKubernetesRuntime(config: Config): StepRuntime {
+function lazyKubernetesRuntime(config: Config, kubeConfig: KubeConfig | undefined): StepRuntime {
   let runtime: KubernetesRuntime | undefined;
   return {
     name: 'kubernetes',
     async run(launch, hooks) {
       try {
         runtime ??= new (kubernetesRuntimeModule().KubernetesRuntime)({
+          kubeConfig,
           namespace: config.CO_K8S_NAMESPACE,
           pendingTimeoutMs: config.CO_K8S_PENDING_TIMEOUT_MS,
           keepOnFailure: config.CO_K8S_KEEP_FAILED_PODS,
@@ -65,9 +69,12 @@ function lazyKubernetesRuntime(config: Config): StepRuntime {
   };
 }
 
-function lazyDeployActivities(): DeployActivities {
+function lazyDeployActivities(kubeConfig: KubeConfig | undefined): DeployActivities {
   let real: DeployActivities | undefined;
-  const load = () => (real ??= deployModule().createDeployActivities());
+  const load = () =>
+    (real ??= deployModule().createDeployActivities(
+      kubeConfig ? { resolveKubeConfig: async () => kubeConfig } : {},
+    ));
   return {
     applyManifests: (...args) => load().applyManifests(...args),
     waitForRollout: (...args) => load().waitForRollout(...args),

@@ -1,3 +1,4 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { requireDatabaseUrl, type Config } from '../lib/config';
 import type { Db } from '../lib/db';
@@ -11,6 +12,8 @@ export interface PipelineWorkerDeps {
   logger: Logger;
   /** A prebuilt workflow bundle (tests build it once per file); otherwise the worker bundles workflows/. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** cluster credentials (tests point them at a fake API server) */
+  kubeConfig?: KubeConfig;
 }
 
 export interface PipelineWorker {
@@ -33,7 +36,13 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ config, db: deps.db, logger: deps.logger, logStore }),
+    activities: createActivities({
+      config,
+      db: deps.db,
+      logger: deps.logger,
+      logStore,
+      kubeConfig: deps.kubeConfig,
+    }),
     maxConcurrentActivityTaskExecutions: config.CO_WORKER_MAX_ACTIVITIES,
     maxCachedWorkflows: 200,
     // running steps get this long to finish on SIGTERM before they are cancelled

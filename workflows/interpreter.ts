@@ -1,4 +1,14 @@
-import { condition, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  condition,
+  executeChild,
+  isCancellation,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { deployment } from './deployment';
+import { deploymentInput, isDeployStep } from './deploy-step';
+import { classifyAttemptFailure } from './failures';
 import { evaluateCondition, type ExpressionContext } from '../pipeline/evaluate';
 import { expandMatrix } from '../pipeline/matrix';
 import type { PlanNode } from '../pipeline/plan';
@@ -150,12 +160,19 @@ export class RunInterpreter {
       if (!isCancellation(err)) throw err;
       final = 'cancelled';
       this.update(node.id, { status: 'cancelled' });
+      // a step activity records its own cancellation; approvals, deployments and waits do not
+      if (!node.matrix) {
+        await CancellationScope.nonCancellable(() =>
+          this.record([{ stepId: node.id, matrixKey: '', status: 'cancelled', error: 'cancelled' }]),
+        );
+      }
     }
     this.update(node.id, { finishedAt: Date.now() });
     if (final !== 'succeeded' && !node.continueOnError && runStatus === undefined) this.failed = true;
   }
 
   private async single(node: PlanNode, runStatus?: string): Promise<StepStatus> {
+    if (isDeployStep(node)) return this.deploy(node, runStatus);
     const ctx = this.context(runStatus);
     const base = {
       project: this.input.project,
@@ -193,6 +210,41 @@ export class RunInterpreter {
       },
     ]);
     return failure.status;
+  }
+
+  /** kubernetes-deploy: the `deployment` workflow as a child (apply, rollout, rollback), steerable by its updates. */
+  private async deploy(node: PlanNode, runStatus?: string): Promise<StepStatus> {
+    const at = { stepId: node.id, matrixKey: '' };
+    await this.record([{ ...at, status: 'running', attempt: 1 }]);
+    let status: StepStatus = 'succeeded';
+    let outputs: Record<string, string> = {};
+    let error: string | undefined;
+    try {
+      const base = {
+        project: this.input.project,
+        runId: this.input.runId,
+        pipelineEnv: this.pipelineEnv,
+        params: this.input.params,
+      };
+      const { data } = buildLaunch(base, node, this.context(runStatus), undefined, '', 1);
+      const input = deploymentInput(node, data);
+      const result = await this.semaphore.with(() =>
+        executeChild(deployment, {
+          workflowId: `${workflowInfo().workflowId}-${node.id}-deploy`,
+          args: [input],
+          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        }),
+      );
+      outputs = { applied: result.applied.map((o) => `${o.kind}/${o.name}`).join(',') };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const failure = classifyAttemptFailure(err);
+      status = failure.status;
+      error = failure.message;
+    }
+    this.update(node.id, { status, outputs, error, attempts: 1 });
+    await this.record([{ ...at, status, attempt: 1, outputs, error }]);
+    return status;
   }
 
   private async matrix(node: PlanNode, runStatus?: string): Promise<StepStatus> {

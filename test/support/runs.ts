@@ -42,6 +42,7 @@ export interface RunView {
     attempts: number;
     exitCode: number | null;
     outputs: Record<string, string>;
+    error: string | null;
     matrixKey: string;
     reused: boolean;
     startedAt: string | null;

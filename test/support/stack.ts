@@ -10,6 +10,7 @@ import { connectTemporal } from '../../lib/temporal';
 import { startApiServer, type ApiServer } from '../../api/server';
 import { startPipelineWorker, type PipelineWorker } from '../../workers/worker';
 import type { Connection } from '@temporalio/client';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 export const ADMIN_TOKEN = 'co_test_admin_token_0123456789abcdef';
 
@@ -67,7 +68,7 @@ export interface Stack {
 
 /** The real stack in-process: API + worker against the test run's Temporal and MariaDB. */
 export async function startStack(
-  opts: { worker?: boolean; config?: Record<string, string> } = {},
+  opts: { worker?: boolean; config?: Record<string, string>; kubeConfig?: KubeConfig } = {},
 ): Promise<Stack> {
   const config = testConfig(opts.config);
   const logger = createLogger(config.LOG_LEVEL);
@@ -108,6 +109,7 @@ export async function startStack(
         db,
         logger,
         workflowBundle: await workflowBundle(),
+        kubeConfig: opts.kubeConfig,
       });
       return stack.worker;
     },

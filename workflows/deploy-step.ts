@@ -1,0 +1,42 @@
+import { parseAllDocuments } from 'yaml';
+import { parseDuration } from '../pipeline/duration';
+import type { PlanNode } from '../pipeline/plan';
+import type { DeploymentInput } from './deployment';
+
+/** The built-in component that runs the `deployment` workflow instead of a pod or process. */
+export const DEPLOY_COMPONENT = 'kubernetes-deploy';
+const DEFAULT_ROLLOUT_TIMEOUT_MS = 10 * 60_000;
+
+export function isDeployStep(node: PlanNode): boolean {
+  return node.kind === 'uses' && node.uses?.name === DEPLOY_COMPONENT;
+}
+
+/**
+ * `with:` of a kubernetes-deploy step, rendered: `manifests` (YAML, one or more documents),
+ * optional `namespace` and `timeout`; the cluster is the step's first service. Throws with a
+ * message for the step when something is wrong. Manifests are small, so parsing them here is cheap.
+ */
+export function deploymentInput(node: PlanNode, data: Record<string, string>): DeploymentInput {
+  const source = data.manifests;
+  if (!source?.trim())
+    throw new Error(`${DEPLOY_COMPONENT} needs with.manifests: the Kubernetes manifests as YAML`);
+  const manifests: object[] = [];
+  for (const doc of parseAllDocuments(source)) {
+    if (doc.errors.length) throw new Error(`with.manifests is not valid YAML: ${doc.errors[0]!.message}`);
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value))
+      throw new Error('with.manifests: every document must be a mapping');
+    manifests.push(value);
+  }
+  if (manifests.length === 0) throw new Error('with.manifests holds no manifest');
+  const timeout = data.timeout ? parseDuration(data.timeout) : DEFAULT_ROLLOUT_TIMEOUT_MS;
+  if (timeout === undefined)
+    throw new Error(`with.timeout: ${JSON.stringify(data.timeout)} is not a duration`);
+  return {
+    manifests,
+    namespace: data.namespace || node.pod?.namespace || 'default',
+    rolloutTimeoutMs: timeout,
+    cluster: node.services[0],
+  };
+}
