@@ -13,7 +13,10 @@ export default tseslint.config(
     files: ['workflows/**/*.ts', 'pipeline/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'process'],
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'path', 'child_process', 'crypto', 'os'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', 'fs', 'path', 'child_process', 'crypto', 'os'] },
+      ],
     },
   },
 );
