@@ -2,9 +2,14 @@
  * Run-path benchmarks; each figure is one JSON line on stdout.
  * - step-overhead: 100 sequential no-op steps, orchestration overhead per step against a shell
  *   loop spawning the same `/bin/sh -e -c true` processes, measured in the same run.
+ *   Also the floor under it: a bare Temporal workflow of 100 sequential no-op activities on the
+ *   same server, so the figure can be read as "ours" versus "Temporal's own round trip here".
  * - throughput: 100 concurrent runs x 10 no-op steps, steps per second.
  */
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { startBenchStack, type BenchStack } from './stack';
 
 const emit = (figure: Record<string, unknown>) => console.log(JSON.stringify(figure));
@@ -41,6 +46,36 @@ async function trigger(stack: BenchStack, project: string, pipeline: string): Pr
   return ((await res.json()) as { id: string }).id;
 }
 
+/** ms per activity of a workflow that only runs n no-op activities, on the stack's Temporal server. */
+async function temporalFloorMs(stack: BenchStack, n: number): Promise<number> {
+  const taskQueue = `floor-${crypto.randomBytes(3).toString('hex')}`;
+  const connection = await NativeConnection.connect({ address: stack.config.TEMPORAL_ADDRESS });
+  const client = new Client({
+    connection: await Connection.connect({ address: stack.config.TEMPORAL_ADDRESS }),
+  });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowsPath: require.resolve('./fixtures/noop-workflow'),
+    activities: { noop: async () => undefined },
+  });
+  const run = () =>
+    client.workflow.execute('noopSequence', {
+      taskQueue,
+      workflowId: `floor-${crypto.randomUUID()}`,
+      args: [n],
+    });
+  const ms = await worker.runUntil(async () => {
+    await run(); // warm-up
+    const start = performance.now();
+    await run();
+    return (performance.now() - start) / n;
+  });
+  await client.connection.close();
+  await connection.close();
+  return ms;
+}
+
 function shellLoopMs(n: number): number {
   const start = performance.now();
   execFileSync('/bin/bash', ['-c', `for i in $(seq ${n}); do /bin/sh -e -c true; done`]);
@@ -65,11 +100,13 @@ export async function main(): Promise<void> {
       baselines.push(baseline);
       overheads.push((total - baseline) / 100);
     }
+    const floor = await temporalFloorMs(stack, 100);
     emit({
       bench: 'step-overhead',
       steps: 100,
       baselineMs: Math.round(median(baselines)),
       overheadPerStepMs: +median(overheads).toFixed(2),
+      temporalFloorPerActivityMs: +floor.toFixed(2),
       targetMs: 15,
     });
 
