@@ -34,7 +34,6 @@ export const configSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CO_BOOTSTRAP_ADMIN_TOKEN: z.string().min(20, 'must be at least 20 characters').optional(),
   CO_DATA_DIR: z.string().min(1).default('.data'),
