@@ -11,12 +11,7 @@ import type { KubernetesRuntime } from './runtimes/kubernetes';
 import type { DeployActivities } from './kubernetes/deploy';
 import type { KubeConfig } from '@kubernetes/client-node';
 
-// The Kubernetes client costs ~70 MB of worker memory: load it with the first step that needs it.
-/* eslint-disable @typescript-eslint/no-require-imports */
-const kubernetesRuntimeModule = () =>
-  require('./runtimes/kubernetes') as typeof import('./runtimes/kubernetes');
-const deployModule = () => require('./kubernetes/deploy') as typeof import('./kubernetes/deploy');
-/* eslint-enable @typescript-eslint/no-require-imports */
+import { deployModule, kubernetesRuntimeModule } from './runtimes/kubernetes-module';
 
 export interface ActivityDeps {
   config: Config;

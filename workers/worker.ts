@@ -5,6 +5,7 @@ import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createActivities } from '../activities';
 import { createLogStore } from '../activities/logs/store';
+import { schedulePodSweep } from './pod-sweep';
 
 export interface PipelineWorkerDeps {
   config: Config;
@@ -49,12 +50,17 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
     shutdownGraceTime: config.CO_SHUTDOWN_GRACE_MS,
     shutdownForceTime: config.CO_SHUTDOWN_GRACE_MS + 10_000,
   });
+  const stopSweep =
+    config.CO_RUNTIME === 'kubernetes' || deps.kubeConfig || process.env.KUBECONFIG
+      ? schedulePodSweep({ config, db: deps.db, logger: deps.logger, kubeConfig: deps.kubeConfig })
+      : () => undefined;
   const done = worker.run();
   return {
     worker,
     connection,
     done,
     async stop() {
+      stopSweep();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);
       await connection.close();
