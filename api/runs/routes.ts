@@ -12,11 +12,16 @@ import { resolveParams } from './params';
 import { startRun } from './start';
 import { findRun } from './lookup';
 import { runSummary, stepsView } from './view';
+import { deploymentState, steerDeployment } from './deployment';
 import { assertRerunnable, cancelRun, decideApproval, reusableSteps } from './control';
 import { RUN_STATUSES } from '../../workflows/types';
 
 const triggerBody = z.strictObject({ params: z.unknown().optional() }).optional();
 const rerunBody = z.strictObject({ from: z.enum(['failed', 'start']).default('failed') });
+const deploymentBody = z.strictObject({
+  action: z.enum(['pause', 'resume', 'abort']),
+  reason: z.string().max(500).optional(),
+});
 const approvalBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   comment: z.string().max(2000).optional(),
@@ -208,6 +213,37 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
           details: { runId: run.id, comment: body.comment },
         });
         res.json({ step: stepId, status: state.status, decision: body.decision, by: actor.name });
+      },
+    },
+    {
+      method: 'get',
+      path: '/projects/:project/runs/:run/steps/:step/deployment',
+      permission: { project: 'read' },
+      summary: 'State of a kubernetes-deploy step (phase, applied objects, rollback)',
+      async handler(req, res, { project }) {
+        const run = await findRun(db, project!, String(req.params.run));
+        res.json(await deploymentState(client, run, String(req.params.step)));
+      },
+    },
+    {
+      method: 'post',
+      path: '/projects/:project/runs/:run/steps/:step/deployment',
+      permission: { project: 'cancel' },
+      summary: 'Pause, resume or abort a running kubernetes-deploy step',
+      async handler(req, res, { actor, project }) {
+        const body = parseOr422(deploymentBody, req.body);
+        const run = await findRun(db, project!, String(req.params.run));
+        const stepId = String(req.params.step);
+        const reason = body.reason ?? `aborted by ${actor.name}`;
+        const state = await steerDeployment(client, run, stepId, body.action, reason);
+        await audit(db, {
+          actor,
+          projectId: project!.id,
+          action: `deployment.${body.action}`,
+          target: `${run.pipeline.name}#${run.number}/${stepId}`,
+          details: { runId: run.id, reason: body.reason },
+        });
+        res.json(state);
       },
     },
   ];

@@ -96,6 +96,17 @@ const EXPECTATIONS: Record<string, Expectation> = {
     ok: [404, 422],
     body: {},
   },
+  'GET /projects/:project/runs/:run/steps/:step/deployment': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [404],
+  },
+  'POST /projects/:project/runs/:run/steps/:step/deployment': {
+    permission: { project: 'cancel' },
+    who: 'developer',
+    ok: [404, 422],
+    body: {},
+  },
   'GET /projects/:project/runs/:run/steps/:step/logs': {
     permission: { project: 'read' },
     who: 'viewer',

@@ -1,6 +1,7 @@
 import { FakeKube } from '../../support/fake-kube';
+import { defaultRollout } from '../../support/fake-kube/apps';
 import { startStack, type Stack } from '../../support/stack';
-import { createPipeline, createProject, step, trigger, waitForRun } from '../../support/runs';
+import { createPipeline, createProject, eventually, step, trigger, waitForRun } from '../../support/runs';
 
 // A pipeline's kubernetes-deploy step runs the deployment workflow against a fake API server
 // (the real-cluster suite is `npm run test:k8s` with KUBECONFIG set).
@@ -65,4 +66,35 @@ it('a rollout that fails is rolled back and fails the step with the reason', asy
   const deploy = step(run, 'deploy');
   expect(deploy.status).toBe('failed');
   expect(deploy.error).toMatch(/rolled back web to revision 1/);
+});
+
+it('an operator pauses, inspects and aborts a hanging rollout over HTTP, and the step fails with the reason', async () => {
+  fake.rolloutBehavior = (deployment) =>
+    String(deployment.spec.template.spec.containers[0].image).endsWith(':hang') ? 'hang' : 'succeed';
+  try {
+    const started = await trigger(stack, project, 'ship', { tag: 'hang' });
+    const path = `/api/v1/projects/${project}/runs/${started.id}/steps/deploy/deployment`;
+    await eventually(async () => {
+      const res = await stack.request('GET', path);
+      return res.status === 200 && ((await res.json()) as { phase: string }).phase === 'rolling-out'
+        ? true
+        : undefined;
+    }, 'the rollout to start');
+    const paused = await stack.request('POST', path, { action: 'pause' });
+    expect(paused.status).toBe(200);
+    expect(await paused.json()).toMatchObject({ paused: true });
+    expect((await stack.request('POST', path, { action: 'explode' })).status).toBe(422);
+    const aborted = await stack.request('POST', path, { action: 'abort', reason: 'wrong build' });
+    expect(aborted.status).toBe(200);
+    const run = await waitForRun(stack, project, started.id);
+    expect(run.status).toBe('failed');
+    expect(step(run, 'deploy').error).toContain('wrong build');
+    expect((await stack.request('POST', path, { action: 'resume' })).status).toBe(409);
+    expect(
+      (await stack.request('GET', `/api/v1/projects/${project}/runs/${started.id}/steps/build/deployment`))
+        .status,
+    ).toBe(422);
+  } finally {
+    fake.rolloutBehavior = defaultRollout;
+  }
 });
