@@ -6,7 +6,8 @@ const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
 /**
  * Step status transitions, idempotent by (run, step, matrix key) and ordered by attempt:
- * a record for an older attempt never overwrites a newer one.
+ * a record for an older attempt never overwrites a newer one; the workflow's settling records
+ * (no attempt) always apply.
  */
 export async function recordStepStarted(
   db: Db,
@@ -38,6 +39,8 @@ export async function recordStep(
 ): Promise<void> {
   const at = new Date(r.at);
   const attempt = r.attempt ?? 0;
+  // the workflow's own records (skipped, waiting, cancelled...) name no attempt: they settle the step whatever ran
+  const settles = r.attempt === undefined ? 1 : 0;
   const terminal = r.status !== 'running' && r.status !== 'waiting' && r.status !== 'pending';
   const d = r.decision;
   await db.$executeRaw`
@@ -48,17 +51,17 @@ export async function recordStep(
             ${d?.by ?? null}, ${d ? new Date(d.at) : null}, ${d?.decision ?? null}, ${d?.comment ?? null},
             ${r.status === 'waiting' ? at : null}, ${terminal ? at : null}, ${at})
     ON DUPLICATE KEY UPDATE
-      status = IF(${attempt} >= attempt, VALUES(status), status),
-      exitCode = IF(${attempt} >= attempt, COALESCE(VALUES(exitCode), exitCode), exitCode),
+      status = IF(${settles} OR ${attempt} >= attempt, VALUES(status), status),
+      exitCode = IF(${settles} OR ${attempt} >= attempt, COALESCE(VALUES(exitCode), exitCode), exitCode),
       outputs = COALESCE(VALUES(outputs), outputs),
-      error = IF(${attempt} >= attempt, COALESCE(VALUES(error), error), error),
+      error = IF(${settles} OR ${attempt} >= attempt, COALESCE(VALUES(error), error), error),
       reused = VALUES(reused) OR reused,
       decidedBy = COALESCE(VALUES(decidedBy), decidedBy),
       decidedAt = COALESCE(VALUES(decidedAt), decidedAt),
       decision = COALESCE(VALUES(decision), decision),
       comment = COALESCE(VALUES(comment), comment),
       startedAt = COALESCE(startedAt, VALUES(startedAt)),
-      finishedAt = IF(${attempt} >= attempt, COALESCE(VALUES(finishedAt), finishedAt), finishedAt),
+      finishedAt = IF(${settles} OR ${attempt} >= attempt, COALESCE(VALUES(finishedAt), finishedAt), finishedAt),
       updatedAt = VALUES(updatedAt),
       attempt = GREATEST(attempt, ${attempt})`;
 }

@@ -45,6 +45,8 @@ export class RunInterpreter {
   /** set once a step fails without continueOnError: no new step starts (fail-fast) */
   failed = false;
   rejected = false;
+  /** set when the run's timeout cancels what is running: those steps end timed_out, not cancelled */
+  runTimedOut = false;
   private version = 0;
   /** step executions still settling (after cancellation they finish cleaning up) */
   readonly inflight = new Set<Promise<void>>();
@@ -164,6 +166,16 @@ export class RunInterpreter {
       if (!node.matrix) {
         await CancellationScope.nonCancellable(() =>
           this.record([{ stepId: node.id, matrixKey: '', status: 'cancelled', error: 'cancelled' }]),
+        );
+      }
+    }
+    if (final === 'cancelled' && this.runTimedOut) {
+      final = 'timed_out';
+      const error = 'the run exceeded its timeout';
+      this.update(node.id, { status: final, error });
+      if (!node.matrix) {
+        await CancellationScope.nonCancellable(() =>
+          this.record([{ stepId: node.id, matrixKey: '', status: 'timed_out', error }]),
         );
       }
     }

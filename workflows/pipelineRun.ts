@@ -63,6 +63,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
         if (input.plan.timeoutMs) {
           void CancellationScope.nonCancellable(() => sleep(input.plan.timeoutMs!)).then(() => {
             timedOut = true;
+            interpreter.runTimedOut = true;
             scope.cancel();
           });
         }

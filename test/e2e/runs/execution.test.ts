@@ -154,6 +154,37 @@ steps:
     expect(await eventually(() => (processAlive(pid) ? undefined : true), `pid ${pid} to exit`)).toBe(true);
   });
 
+  it('ends a run that outlives its own timeout timed_out, stops its step and still runs finally', async () => {
+    const pidFile = path.join(scratch, 'run-timeout.pid');
+    await createPipeline(
+      stack,
+      project,
+      `apiVersion: containerops/v1
+kind: Pipeline
+name: slowpoke
+timeout: 2s
+steps:
+  - id: slow
+    run: |
+      echo $$ > "${pidFile}"
+      sleep 60
+  - id: never
+    needs: [slow]
+    run: "true"
+finally:
+  - id: after
+    run: echo "saw=\${{ run.status }}" >> "$CO_OUTPUTS"
+`,
+    );
+    const run = await waitForRun(stack, project, (await trigger(stack, project, 'slowpoke')).id);
+    expect(run.status).toBe('timed_out');
+    expect(run.error).toMatch(/timeout/);
+    expect(step(run, 'slow').status).toBe('timed_out');
+    expect(step(run, 'never').status).toBe('timed_out');
+    expect(step(run, 'after')).toMatchObject({ status: 'succeeded', outputs: { saw: 'timed_out' } });
+    expect(processAlive(Number(fs.readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
   it('runs matrix combinations, each recorded with its key', async () => {
     const counter = path.join(scratch, 'matrix');
     await createPipeline(
