@@ -114,7 +114,7 @@ export function createRunStep(deps: RunStepDeps) {
     if (!runtime)
       throw await fail('invalid', `runtime ${runtimeName} is not configured on this worker`, null, false);
 
-    const workspace = path.join(deps.config.dataDir, 'workspaces', input.runId);
+    const workspace = path.join(deps.config.dataDir, 'workspaces', input.workspaceId ?? input.runId);
     await fs.promises.mkdir(workspace, { recursive: true });
     const env: Record<string, string> = {
       ...componentEnv,

@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger';
 import { createActivities } from '../activities';
 import { createLogStore } from '../activities/logs/store';
 import { schedulePodSweep } from './pod-sweep';
+import { scheduleWorkspaceSweep } from './workspace-sweep';
 
 export interface PipelineWorkerDeps {
   config: Config;
@@ -54,6 +55,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
     config.CO_RUNTIME === 'kubernetes' || deps.kubeConfig || process.env.KUBECONFIG
       ? schedulePodSweep({ config, db: deps.db, logger: deps.logger, kubeConfig: deps.kubeConfig })
       : () => undefined;
+  const stopWorkspaceSweep = scheduleWorkspaceSweep({ config, db: deps.db, logger: deps.logger });
   const done = worker.run();
   return {
     worker,
@@ -61,6 +63,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
     done,
     async stop() {
       stopSweep();
+      stopWorkspaceSweep();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);
       await connection.close();

@@ -75,6 +75,17 @@ export class RunInterpreter {
     };
   }
 
+  /** What every step launch of this run shares. */
+  private launchBase() {
+    return {
+      project: this.input.project,
+      runId: this.input.runId,
+      workspaceId: this.input.workspaceId,
+      pipelineEnv: this.pipelineEnv,
+      params: this.input.params,
+    };
+  }
+
   private update(id: string, patch: Partial<StepState>): void {
     Object.assign(this.steps.get(id)!, patch);
     this.version++;
@@ -186,12 +197,7 @@ export class RunInterpreter {
   private async single(node: PlanNode, runStatus?: string): Promise<StepStatus> {
     if (isDeployStep(node)) return this.deploy(node, runStatus);
     const ctx = this.context(runStatus);
-    const base = {
-      project: this.input.project,
-      runId: this.input.runId,
-      pipelineEnv: this.pipelineEnv,
-      params: this.input.params,
-    };
+    const base = this.launchBase();
     const outcome = await this.semaphore.with(() =>
       runAttempts(node, (attempt) => buildLaunch(base, node, ctx, undefined, '', attempt), node.id),
     );
@@ -232,13 +238,7 @@ export class RunInterpreter {
     let outputs: Record<string, string> = {};
     let error: string | undefined;
     try {
-      const base = {
-        project: this.input.project,
-        runId: this.input.runId,
-        pipelineEnv: this.pipelineEnv,
-        params: this.input.params,
-      };
-      const { data } = buildLaunch(base, node, this.context(runStatus), undefined, '', 1);
+      const { data } = buildLaunch(this.launchBase(), node, this.context(runStatus), undefined, '', 1);
       const input = deploymentInput(node, data);
       const result = await this.semaphore.with(() =>
         executeChild(deployment, {
@@ -268,6 +268,7 @@ export class RunInterpreter {
       base: {
         project: this.input.project,
         runId: this.input.runId,
+        workspaceId: this.input.workspaceId,
         stepId: node.id,
         kind: node.kind === 'uses' ? 'uses' : 'run',
         services: node.services,

@@ -21,6 +21,7 @@ export function buildLaunch(
   base: {
     project: string;
     runId: string;
+    workspaceId?: string;
     pipelineEnv: Record<string, string>;
     params: Record<string, string>;
   },
@@ -37,6 +38,7 @@ export function buildLaunch(
   return {
     project: base.project,
     runId: base.runId,
+    workspaceId: base.workspaceId,
     stepId: node.id,
     matrixKey,
     matrix,

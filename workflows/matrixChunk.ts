@@ -40,6 +40,7 @@ export async function runCombos(input: MatrixChunkInput, semaphore: Semaphore): 
   const base = {
     project: input.project,
     runId: input.runId,
+    workspaceId: input.base.workspaceId,
     pipelineEnv: input.pipelineEnv,
     params: input.params,
   };

@@ -41,6 +41,8 @@ export interface PipelineRunInput {
   number: number;
   plan: ExecutionPlan;
   params: Record<string, string>;
+  /** the workspace the run's steps share (local runtime): the run's id, or the first run's for reruns */
+  workspaceId?: string;
   /** rerun from failed: steps that succeeded in the earlier run, with their outputs, are not run again */
   reuse?: Record<string, { outputs: Record<string, string> }>;
 }
@@ -78,6 +80,8 @@ export interface RunStepInput {
   stepId: string;
   matrixKey: string;
   matrix?: Record<string, string>;
+  /** workspace directory name; the run id when absent */
+  workspaceId?: string;
   /** 1-based step attempt, counted by the workflow (worker crashes do not consume attempts) */
   attempt: number;
   kind: 'run' | 'uses';

@@ -166,7 +166,7 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
           params: run.params as Record<string, string>,
           trigger: 'rerun',
           actorId: actor.userId,
-          rerunOf: { id: run.id, from, reuse },
+          rerunOf: { id: run.id, workspaceId: run.workspaceId ?? run.id, from, reuse },
         });
         await audit(db, {
           actor,

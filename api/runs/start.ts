@@ -16,7 +16,8 @@ export interface StartRunRequest {
   trigger: string;
   actorId?: string;
   idempotencyKey?: string;
-  rerunOf?: { id: string; from: 'failed' | 'start'; reuse?: PipelineRunInput['reuse'] };
+  /** a rerun shares the workspace of the run it repeats, so reused steps' files are there */
+  rerunOf?: { id: string; workspaceId: string; from: 'failed' | 'start'; reuse?: PipelineRunInput['reuse'] };
 }
 
 export const workflowIdOf = (runId: string) => `run-${runId}`;
@@ -61,6 +62,7 @@ export async function startRun(
           idempotencyKey: req.idempotencyKey ?? null,
           rerunOfId: req.rerunOf?.id ?? null,
           rerunFrom: req.rerunOf?.from ?? null,
+          workspaceId: req.rerunOf?.workspaceId ?? id,
           createdById: req.actorId ?? null,
         },
       });
@@ -85,6 +87,7 @@ export async function startRun(
     plan: req.version.plan as unknown as ExecutionPlan,
     params: req.params,
     reuse: req.rerunOf?.reuse,
+    workspaceId: run.workspaceId ?? run.id,
   };
   try {
     await deps.client.workflow.start('pipelineRun', {

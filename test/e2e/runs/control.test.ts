@@ -140,7 +140,7 @@ finally:
     expect(step(run, 'ship').status).toBe('skipped');
   });
 
-  it('rerun from failed re-executes only the failed branch and ends with a clean run’s outputs', async () => {
+  it('rerun from failed re-executes only the failed branch, in the first run’s workspace, and ends with a clean run’s outputs', async () => {
     const dir = fs.mkdtempSync(path.join(scratch, 'rerun-'));
     const marker = path.join(dir, 'broken');
     fs.writeFileSync(marker, 'x');
@@ -155,6 +155,7 @@ steps:
   - id: root
     run: |
       echo x >> "$DIR/root"
+      echo 42 > seed.txt
       echo "seed=42" >> "$CO_OUTPUTS"
   - id: stable
     needs: [root]
@@ -166,7 +167,7 @@ steps:
     run: |
       echo x >> "$DIR/fragile"
       [ ! -e "$DIR/broken" ]
-      echo "b=\${{ steps.root.outputs.seed }}-fragile" >> "$CO_OUTPUTS"
+      echo "b=$(cat seed.txt)-fragile" >> "$CO_OUTPUTS"
   - id: join
     needs: [stable, fragile]
     run: |
