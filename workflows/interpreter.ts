@@ -15,7 +15,7 @@ import type { PlanNode } from '../pipeline/plan';
 import { recordSteps } from './activities';
 import { runAttempts } from './attempts';
 import { buildLaunch } from './launch';
-import { matrixChunk, MatrixTally, runCombos } from './matrixChunk';
+import { fanOutMatrix, matrixStatus } from './matrix-fanout';
 import { Semaphore } from './semaphore';
 import {
   TERMINAL_STEP_STATUSES,
@@ -26,10 +26,6 @@ import {
   type StepState,
   type StepStatus,
 } from './types';
-
-/** Matrices up to this size run inline; larger ones fan out through child workflows. */
-export const INLINE_MATRIX_LIMIT = 100;
-export const MATRIX_CHUNK_SIZE = 500;
 
 interface Decision {
   decision: ApprovalInput['decision'];
@@ -279,45 +275,10 @@ export class RunInterpreter {
       failFast: !node.continueOnError,
     };
     this.update(node.id, { matrix: { total: combos.length, succeeded: 0, failed: 0 } });
-    const tally = new MatrixTally();
-    if (combos.length <= INLINE_MATRIX_LIMIT) {
-      tally.add(
-        await runCombos({ ...input, combos, concurrency: this.input.plan.maxParallel }, this.semaphore),
-      );
-    } else {
-      const chunks: Record<string, string>[][] = [];
-      for (let i = 0; i < combos.length; i += MATRIX_CHUNK_SIZE)
-        chunks.push(combos.slice(i, i + MATRIX_CHUNK_SIZE));
-      const parallelChildren = Math.min(chunks.length, this.input.plan.maxParallel);
-      const perChild = Math.max(1, Math.floor(this.input.plan.maxParallel / parallelChildren));
-      const children = new Semaphore(parallelChildren);
-      await Promise.all(
-        chunks.map((chunk, index) =>
-          children.with(async () => {
-            if (input.failFast && tally.broken > 0) {
-              tally.cancelled += chunk.length;
-              return;
-            }
-            const result = await executeChild(matrixChunk, {
-              workflowId: `${workflowInfo().workflowId}-${node.id}-m${index}`,
-              args: [{ ...input, combos: chunk, concurrency: perChild }],
-            });
-            tally.add(result);
-            this.update(node.id, {
-              matrix: { total: combos.length, succeeded: tally.succeeded, failed: tally.broken },
-            });
-          }),
-        ),
-      );
-    }
-    const status: StepStatus =
-      tally.broken === 0
-        ? 'succeeded'
-        : tally.failed > 0
-          ? 'failed'
-          : tally.timedOut > 0
-            ? 'timed_out'
-            : 'cancelled';
+    const tally = await fanOutMatrix(input, combos, this.input.plan.maxParallel, this.semaphore, (t) =>
+      this.update(node.id, { matrix: { total: combos.length, succeeded: t.succeeded, failed: t.broken } }),
+    );
+    const status = matrixStatus(tally);
     this.update(node.id, {
       status,
       outputs: tally.outputs,

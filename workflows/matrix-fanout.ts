@@ -1,0 +1,57 @@
+import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { matrixChunk, MatrixTally, runCombos } from './matrixChunk';
+import { Semaphore } from './semaphore';
+import type { MatrixChunkInput, StepStatus } from './types';
+
+/** Matrices up to this size run inline; larger ones fan out through child workflows. */
+export const INLINE_MATRIX_LIMIT = 100;
+export const MATRIX_CHUNK_SIZE = 500;
+
+/**
+ * Runs every combination of a matrix step within the run's `maxParallel`: inline for small
+ * matrices, otherwise in child workflows of MATRIX_CHUNK_SIZE combinations each, so a
+ * 10,000-way matrix stays inside Temporal's per-workflow history and pending-activity limits.
+ */
+export async function fanOutMatrix(
+  input: Omit<MatrixChunkInput, 'combos' | 'concurrency'>,
+  combos: Record<string, string>[],
+  maxParallel: number,
+  runSlots: Semaphore,
+  onProgress: (tally: MatrixTally) => void,
+): Promise<MatrixTally> {
+  const tally = new MatrixTally();
+  if (combos.length <= INLINE_MATRIX_LIMIT) {
+    tally.add(await runCombos({ ...input, combos, concurrency: maxParallel }, runSlots));
+    return tally;
+  }
+  const chunks: Record<string, string>[][] = [];
+  for (let i = 0; i < combos.length; i += MATRIX_CHUNK_SIZE)
+    chunks.push(combos.slice(i, i + MATRIX_CHUNK_SIZE));
+  const parallelChildren = Math.min(chunks.length, maxParallel);
+  const perChild = Math.max(1, Math.floor(maxParallel / parallelChildren));
+  const children = new Semaphore(parallelChildren);
+  await Promise.all(
+    chunks.map((chunk, index) =>
+      children.with(async () => {
+        if (input.failFast && tally.broken > 0) {
+          tally.cancelled += chunk.length;
+          return;
+        }
+        const result = await executeChild(matrixChunk, {
+          workflowId: `${workflowInfo().workflowId}-${input.node.id}-m${index}`,
+          args: [{ ...input, combos: chunk, concurrency: perChild }],
+        });
+        tally.add(result);
+        onProgress(tally);
+      }),
+    ),
+  );
+  return tally;
+}
+
+/** A matrix step's status: any failure fails it; otherwise a timeout, then a cancellation, marks it. */
+export function matrixStatus(tally: MatrixTally): StepStatus {
+  if (tally.broken === 0) return 'succeeded';
+  if (tally.failed > 0) return 'failed';
+  return tally.timedOut > 0 ? 'timed_out' : 'cancelled';
+}
