@@ -3,7 +3,7 @@ import type { LogKey, LogRow, LogStore } from './store';
 
 export type { LogKey } from './store';
 
-const MAX_BATCH = 2000;
+const MAX_BATCH = 5000;
 const FLUSH_MS = 100;
 /** TEXT holds 64 KiB; a longer line is cut (the runtime already splits at 16 KiB). */
 const MAX_LINE_CHARS = 16 * 1024;
