@@ -2,7 +2,7 @@
 'use strict';
 // Plain JS entry: register tsx so the TypeScript CLI runs without a build step.
 require('tsx/cjs');
-const { main } = require('../pipeline-cli/main.ts');
+const { main } = require('../scripts/validate-pipelines.ts');
 
 process.exitCode = main(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
