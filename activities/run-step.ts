@@ -132,7 +132,7 @@ export function createRunStep(deps: RunStepDeps) {
     // a second execution of the same attempt (the worker was lost) continues the numbering
     const resumeAt = ctx.info.attempt > 1 ? await deps.logStore.maxSeq(key) : 0;
     const sink = new LogSink(deps.logStore, key, mask, resumeAt);
-    if (resumeAt > 0 || ctx.info.attempt > 1) {
+    if (ctx.info.attempt > 1) {
       sink.push(
         'stderr',
         `[containerops] the worker running this attempt was lost; attempt ${input.attempt} restarted`,

@@ -40,7 +40,6 @@ export async function reusableSteps(
     if (node.kind === 'approval') continue; // a decision is not an output: ask again
     const stepRows = rows.filter((r) => r.stepId === node.id);
     if (stepRows.length === 0 || !stepRows.every((r) => r.status === 'succeeded')) continue;
-    if (node.matrix && stepRows.some((r) => r.matrixKey === '')) continue;
     reuse[node.id] = {
       outputs: Object.assign({}, ...stepRows.map((r) => (r.outputs ?? {}) as Record<string, string>)),
     };
