@@ -7,7 +7,7 @@ import { runMain } from '../lib/main';
 import { installTemporalLogger } from '../lib/temporal-logging';
 import { ensureSearchAttributes } from '../lib/temporal';
 import { startApiServer } from '../api/server';
-import { newToken } from '../api/crew/tokens';
+import { hashToken, newToken } from '../api/crew/tokens';
 import { startPipelineWorker } from '../workers/worker';
 import { startEmbeddedMariaDb } from './embedded-mariadb';
 import { applyMigrations } from './migrate';
@@ -90,6 +90,9 @@ runMain(async (onShutdown) => {
 
   say(`API          ${api.url}   (try: curl ${api.url}/readyz)`);
   say(`Temporal UI  ${temporalUi}`);
-  say(`admin token  ${runtimeConfig.CO_BOOTSTRAP_ADMIN_TOKEN}`);
+  // a database that had users before this data dir existed has its own admin token: don't print one that fails
+  const adminToken = runtimeConfig.CO_BOOTSTRAP_ADMIN_TOKEN!;
+  const known = await db.apiToken.count({ where: { hash: hashToken(adminToken), revokedAt: null } });
+  say(`admin token  ${known ? adminToken : '(set when this database was first started; not shown again)'}`);
   say('Ctrl-C stops everything');
 });
