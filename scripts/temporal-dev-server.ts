@@ -19,6 +19,27 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Flags that lower the dev server's per-activity floor (measured here: 51 -> ~19 ms per bare activity):
+ * eager activities start the next step in the round trip that completes the workflow task; the
+ * history transfer queue is polled at most 20 times a second by default (each hop waited ~50 ms);
+ * and the sqlite file without WAL costs ~30 ms more per activity.
+ */
+export function devServerArgs(sqliteFile: boolean): string[] {
+  const args = [
+    '--log-level',
+    'error',
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
+    '--dynamic-config-value',
+    'history.transferProcessorMaxPollRPS=1000',
+    '--dynamic-config-value',
+    'history.timerProcessorMaxPollRPS=1000',
+  ];
+  if (sqliteFile) args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  return args;
+}
+
 /** Starts `temporal server start-dev` through the SDK's test environment with our search attributes. */
 export async function startTemporalDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const cli = ensureTemporalCli(opts.log);
@@ -33,13 +54,7 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
       dbFilename: opts.dbFilename,
       namespace: opts.namespace ?? 'default',
       searchAttributes: allSearchAttributes,
-      // eager activities: the next step starts in the same round trip that completes the workflow task
-      extraArgs: [
-        '--log-level',
-        'error',
-        '--dynamic-config-value',
-        'system.enableActivityEagerExecution=true',
-      ],
+      extraArgs: devServerArgs(opts.dbFilename !== undefined),
     },
   });
   const address = env.connection.options.address;
