@@ -16,7 +16,8 @@ export const BODY_LIMIT = '1mb';
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For names the client only behind a configured proxy: else it bypasses lockouts
+  app.set('trust proxy', deps.config.CO_TRUST_PROXY);
   app.use(helmet());
   app.use(
     pinoHttp({

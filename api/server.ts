@@ -3,6 +3,7 @@ import type { ApiDeps } from './deps';
 import { createApp } from './app';
 import { temporalClient } from '../lib/temporal';
 import { ensureBootstrapAdmin } from './crew/bootstrap';
+import { answerClientErrors } from './http/client-error';
 
 export interface ApiServer {
   url: string;
@@ -18,6 +19,7 @@ export async function startApiServer(base: Omit<ApiDeps, 'client'>): Promise<Api
   const bootstrap = await ensureBootstrapAdmin(deps.db, deps.config.CO_BOOTSTRAP_ADMIN_TOKEN);
   const server = http.createServer(createApp(deps));
   server.keepAliveTimeout = 65_000;
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(deps.config.PORT, deps.config.HOST, () => resolve());

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -21,6 +22,31 @@ const regex = z.string().refine(
   },
   { message: 'must be a valid regular expression' },
 );
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+/** Express's `trust proxy`: off, a hop count, or addresses/subnets (and loopback|linklocal|uniquelocal). */
+const trustProxy = z
+  .string()
+  .transform((v) => v.trim())
+  .refine(
+    (v) =>
+      /^(false|\d{1,2})$/.test(v) ||
+      v.split(',').every((part) => {
+        const [ip, bits, ...rest] = part.trim().split('/');
+        if (PROXY_NAMES.includes(ip!) && bits === undefined) return true;
+        const family = net.isIP(ip!);
+        const max = family === 4 ? 32 : 128;
+        return (
+          family !== 0 &&
+          rest.length === 0 &&
+          (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max))
+        );
+      }),
+    { message: 'must be false, a number of proxy hops, or addresses/subnets (e.g. loopback,10.0.0.0/8)' },
+  )
+  .transform((v): false | number | string[] =>
+    v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((p) => p.trim()),
+  );
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -51,6 +77,8 @@ export const configSchema = z.object({
   CO_K8S_PENDING_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
   CO_K8S_KEEP_FAILED_PODS: bool.default(false),
   CO_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** which peers may set X-Forwarded-For (the client address of rate limits and lockouts); off by default */
+  CO_TRUST_PROXY: trustProxy.default(false),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };

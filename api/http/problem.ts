@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { HttpError } from '../../lib/errors';
 
@@ -9,13 +10,13 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
     status = err.status;
     body = { type: 'about:blank', title: err.title, status, detail: err.message };
     if (err.errors) body.errors = err.errors;
-  } else if (isBodyParserError(err)) {
+  } else if (isClientError(err)) {
     status = err.status;
     body = {
       type: 'about:blank',
-      title: status === 413 ? 'Content Too Large' : 'Bad Request',
+      title: http.STATUS_CODES[status] ?? 'Bad Request',
       status,
-      detail: status === 413 ? 'request body is too large' : 'request body is not valid JSON',
+      detail: clientErrorDetail(err),
     };
   } else {
     req.log?.error({ err }, 'unhandled error');
@@ -27,16 +28,21 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
     .json({ ...body, instance: req.originalUrl.split('?')[0] });
 };
 
-function isBodyParserError(err: unknown): err is { status: number; type: string } {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    'type' in err &&
-    'status' in err &&
-    typeof (err as { status: unknown }).status === 'number' &&
-    (err as { status: number }).status < 500 &&
-    typeof (err as { type: unknown }).type === 'string'
-  );
+/** A 4xx raised by Express, its router or body-parser (http-errors style: a numeric `status`). */
+function isClientError(err: unknown): err is { status: number; type?: unknown; name?: unknown } {
+  if (typeof err !== 'object' || err === null || !('status' in err)) return false;
+  const status = (err as { status: unknown }).status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/** Our own words: the libraries' messages may quote attacker-chosen input or internals. */
+function clientErrorDetail(err: { status: number; type?: unknown; name?: unknown }): string {
+  if (err.status === 413) return 'request body is too large';
+  if (err.status === 415) return 'unsupported content encoding or charset';
+  if (err.name === 'URIError') return 'the path holds invalid percent-encoding';
+  if (err.type === 'entity.parse.failed') return 'request body is not valid JSON';
+  if (err.type === undefined) return 'request body could not be decoded (Content-Encoding)';
+  return 'request body could not be read';
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {

@@ -14,14 +14,27 @@ import type { Run } from '../../generated/prisma/client';
 
 const isTerminal = (status: string) => TERMINAL_RUN_STATUSES.includes(status as RunStatus);
 
-/** Cancellation is workflow cancellation: running steps are stopped, then `finally` steps run. */
+/** How long a cancel waits for Temporal before answering 503 (the SDK alone retries for ~20 s). */
+export const CANCEL_DEADLINE_MS = 5000;
+
+/**
+ * Cancellation is workflow cancellation: running steps are stopped, then `finally` steps run.
+ * It is accepted (202) only once Temporal has recorded it; when Temporal is unreachable the
+ * caller gets a prompt 503 and knows to retry, so no accepted cancel is ever lost.
+ */
 export async function cancelRun(client: Client, run: Run): Promise<void> {
   if (isTerminal(run.status)) throw conflict(`run #${run.number} is already ${run.status}`);
   try {
-    await client.workflow.getHandle(run.workflowId).cancel();
+    await client.withDeadline(Date.now() + CANCEL_DEADLINE_MS, () =>
+      client.workflow.getHandle(run.workflowId).cancel(),
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw conflict(`run #${run.number} is no longer running`);
-    throw err;
+    throw new HttpError(
+      503,
+      'Service Unavailable',
+      'Temporal did not record the cancel; nothing changed, try again',
+    );
   }
 }
 

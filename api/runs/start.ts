@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { ExecutionPlan } from '../../pipeline';
 import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
-import { HttpError } from '../../lib/errors';
+import { HttpError, invalid } from '../../lib/errors';
 import { searchAttributes } from '../../lib/temporal';
 import type { Pipeline, PipelineVersion, Project, Run } from '../../generated/prisma/client';
 import type { PipelineRunInput } from '../../workflows/types';
@@ -20,11 +20,27 @@ export interface StartRunRequest {
   rerunOf?: { id: string; workspaceId: string; from: 'failed' | 'start'; reuse?: PipelineRunInput['reuse'] };
 }
 
+const canonical = (params: unknown) =>
+  JSON.stringify(
+    Object.entries((params ?? {}) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+
+/** A reused Idempotency-Key must name the same request (IETF Idempotency-Key draft: else 422). */
+function sameRequest(existing: Run, req: StartRunRequest): Run {
+  if (canonical(existing.params) !== canonical(req.params)) {
+    throw invalid('Idempotency-Key was already used for a request with other params', [
+      { path: 'Idempotency-Key', message: `names run #${existing.number}, started with other params` },
+    ]);
+  }
+  return existing;
+}
+
 export const workflowIdOf = (runId: string) => `run-${runId}`;
 
 /**
  * Creates the Run row (number taken atomically from the pipeline) and starts its workflow.
- * With an Idempotency-Key, a second request returns the first run instead of starting another.
+ * With an Idempotency-Key, a second request returns the first run instead of starting another
+ * (422 when its params differ).
  * If the workflow cannot be started, the row is removed: nothing is half-created.
  */
 export async function startRun(
@@ -38,7 +54,7 @@ export async function startRun(
         pipelineId_idempotencyKey: { pipelineId: req.pipeline.id, idempotencyKey: req.idempotencyKey },
       },
     });
-    if (existing) return { run: existing, created: false };
+    if (existing) return { run: sameRequest(existing, req), created: false };
   }
   const id = crypto.randomUUID();
   let run: Run;
@@ -74,7 +90,7 @@ export async function startRun(
           pipelineId_idempotencyKey: { pipelineId: req.pipeline.id, idempotencyKey: req.idempotencyKey },
         },
       });
-      return { run: existing, created: false };
+      return { run: sameRequest(existing, req), created: false };
     }
     throw err;
   }

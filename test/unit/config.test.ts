@@ -25,4 +25,15 @@ describe('configuration', () => {
       /CO_SECRET_ENV_PATTERN: must be a valid regular expression/,
     );
   });
+
+  it('trusts no proxy by default and reads CO_TRUST_PROXY as hops or addresses', () => {
+    expect(loadConfig({}).CO_TRUST_PROXY).toBe(false);
+    expect(loadConfig({ CO_TRUST_PROXY: '1' }).CO_TRUST_PROXY).toBe(1);
+    expect(loadConfig({ CO_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).CO_TRUST_PROXY).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+    ]);
+    expect(() => loadConfig({ CO_TRUST_PROXY: 'everyone' })).toThrow(/CO_TRUST_PROXY: must be false/);
+    expect(() => loadConfig({ CO_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/CO_TRUST_PROXY/);
+  });
 });

@@ -11,7 +11,11 @@ import { createUserWithToken, type TestUser } from './actors';
 let stack: Stack;
 let users: TestUser[];
 beforeAll(async () => {
-  stack = await startStack({ worker: false, config: { CO_RATE_LIMIT_PER_MINUTE: '30' } });
+  // as behind a local reverse proxy, so the tests can speak for other client addresses
+  stack = await startStack({
+    worker: false,
+    config: { CO_RATE_LIMIT_PER_MINUTE: '30', CO_TRUST_PROXY: 'loopback' },
+  });
   // made first: the admin token has only 30 requests a minute here
   users = [];
   for (let i = 0; i < 4; i++) users.push(await createUserWithToken(stack));
@@ -20,7 +24,7 @@ afterAll(async () => {
   await stack.stop();
 });
 
-/** The API trusts X-Forwarded-For from loopback (a local reverse proxy), so tests can speak for other IPs. */
+/** The API trusts X-Forwarded-For from loopback here (CO_TRUST_PROXY), so tests can speak for other IPs. */
 const from = (ip: string) => ({ 'x-forwarded-for': ip });
 
 describe('HTTP hardening', () => {
