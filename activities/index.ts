@@ -5,6 +5,7 @@ import type { RunRecord, StepRecord } from '../workflows/types';
 import { recordRun, recordStep } from './read-model';
 import { createRunStep } from './run-step';
 import type { LogStore } from './logs/store';
+import type { WorkerMetrics } from './metrics';
 import { LocalRuntime } from './runtimes/local';
 import type { StepRuntime } from './runtimes/runtime';
 import type { KubernetesRuntime } from './runtimes/kubernetes';
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   logStore: LogStore;
   /** cluster credentials for pods and deployments; default: KUBECONFIG, ~/.kube/config or in-cluster */
   kubeConfig?: KubeConfig;
+  /** the worker's co_* series; none in tests that do not look at them */
+  metrics?: WorkerMetrics;
   /** runtimes by name; the local runtime is always there */
   runtimes?: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
 }
@@ -30,16 +33,31 @@ export function createActivities(deps: ActivityDeps) {
     kubernetes: lazyKubernetesRuntime(deps.config, deps.kubeConfig),
     ...deps.runtimes,
   };
+  const runStep = createRunStep({ ...deps, runtimes });
   return {
-    runStep: createRunStep({ ...deps, runtimes }),
+    runStep: deps.metrics ? deps.metrics.timeStep(runStep) : runStep,
     ...lazyDeployActivities(deps.kubeConfig),
     async recordSteps(records: StepRecord[]): Promise<void> {
       for (const r of records) await recordStep(deps.db, r);
     },
     async recordRun(record: RunRecord): Promise<void> {
-      await recordRun(deps.db, record);
+      const finished = await recordRun(deps.db, record);
+      if (finished && deps.metrics) await recordRunDuration(deps.db, deps.metrics, record);
     },
   };
+}
+
+async function recordRunDuration(db: Db, metrics: WorkerMetrics, record: RunRecord): Promise<void> {
+  const run = await db.run.findUnique({
+    where: { id: record.runId },
+    select: { createdAt: true, project: { select: { name: true } }, pipeline: { select: { name: true } } },
+  });
+  if (!run) return;
+  const seconds = Math.max(0, (new Date(record.at).getTime() - run.createdAt.getTime()) / 1000);
+  metrics.runFinished(
+    { project: run.project.name, pipeline: run.pipeline.name, status: record.status },
+    seconds,
+  );
 }
 
 /** The cluster's credentials are loaded on the first kubernetes step, so a worker without a cluster starts fine. */

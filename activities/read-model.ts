@@ -66,11 +66,11 @@ export async function recordStep(
       attempt = GREATEST(attempt, ${attempt})`;
 }
 
-/** Run status transitions; a finished run never goes back to running. */
-export async function recordRun(db: Db, r: RunRecord): Promise<void> {
+/** Run status transitions; a finished run never goes back to running. True when this record finished the run. */
+export async function recordRun(db: Db, r: RunRecord): Promise<boolean> {
   const at = new Date(r.at);
   const terminal = TERMINAL_RUN_STATUSES.includes(r.status);
-  await db.run.updateMany({
+  const { count } = await db.run.updateMany({
     where: { id: r.runId, status: { notIn: [...TERMINAL_RUN_STATUSES] } },
     data: {
       status: r.status,
@@ -81,4 +81,5 @@ export async function recordRun(db: Db, r: RunRecord): Promise<void> {
   if (r.status === 'running') {
     await db.run.updateMany({ where: { id: r.runId, startedAt: null }, data: { startedAt: at } });
   }
+  return terminal && count > 0;
 }

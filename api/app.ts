@@ -6,7 +6,7 @@ import type { ApiDeps } from './deps';
 import { healthRouter } from './health/routes';
 import { mountRoutes } from './http/route';
 import { notFoundHandler, problemHandler } from './http/problem';
-import { metricsRouter } from './http/metrics';
+import { httpMetrics, metricsRouter } from './http/metrics';
 import { authFailureGuard, requestRateLimit } from './http/rate-limit';
 import { apiRoutes } from './routes';
 import { openApiRouter } from './http/openapi';
@@ -33,7 +33,8 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
   app.use(healthRouter(deps.db, deps.temporal));
-  app.use(metricsRouter());
+  app.use(httpMetrics);
+  app.use(metricsRouter(deps.db));
   // Limits run before body parsing. No CORS middleware on purpose: no Access-Control-* headers.
   app.use('/api/v1', authFailureGuard(), requestRateLimit(deps.config.CO_RATE_LIMIT_PER_MINUTE));
   app.use(express.json({ limit: BODY_LIMIT }));

@@ -58,6 +58,8 @@ export const configSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('pipelines'),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
   TEMPORAL_CLI_PATH: z.string().optional(),
+  /** how users reach the API (links in the Temporal UI and in mails); default http://localhost:PORT */
+  CO_PUBLIC_URL: z.url().optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -79,9 +81,11 @@ export const configSchema = z.object({
   CO_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** which peers may set X-Forwarded-For (the client address of rate limits and lockouts); off by default */
   CO_TRUST_PROXY: trustProxy.default(false),
+  /** the worker's Prometheus endpoint (Temporal SDK series and co_* step series); unset: none */
+  CO_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string };
+export type Config = z.infer<typeof configSchema> & { dataDir: string; publicUrl: string };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -95,7 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const detail = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid configuration: ${detail}`);
   }
-  return { ...result.data, dataDir: path.resolve(result.data.CO_DATA_DIR) };
+  const publicUrl = (result.data.CO_PUBLIC_URL ?? `http://localhost:${result.data.PORT}`).replace(/\/+$/, '');
+  return { ...result.data, dataDir: path.resolve(result.data.CO_DATA_DIR), publicUrl };
 }
 
 export function requireDatabaseUrl(config: Config): string {

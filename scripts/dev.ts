@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../lib/config';
 import { connectDatabase, connectTemporalOrFail, StartupError } from '../lib/connect';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
-import { installTemporalLogger } from '../lib/temporal-logging';
+import { installTemporalRuntime, workerMetricsAddress } from '../lib/temporal-runtime';
 import { ensureSearchAttributes } from '../lib/temporal';
 import { startApiServer } from '../api/server';
 import { hashToken, newToken } from '../api/crew/tokens';
@@ -28,7 +28,7 @@ function devAdminToken(config: Config): string {
 /** `npm start`: Temporal dev server, database, migrations, API and worker in one process. */
 runMain(async (onShutdown) => {
   const config = loadConfig();
-  installTemporalLogger(config.LOG_LEVEL);
+  installTemporalRuntime({ logLevel: config.LOG_LEVEL, metricsAddress: workerMetricsAddress(config) });
   fs.mkdirSync(config.dataDir, { recursive: true });
   const logger = createLogger(config.LOG_LEVEL);
 

@@ -3,13 +3,13 @@ import { loadConfig, requireDatabaseUrl } from '../lib/config';
 import { connectDatabase, connectTemporalOrFail } from '../lib/connect';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
-import { installTemporalLogger } from '../lib/temporal-logging';
+import { installTemporalRuntime, workerMetricsAddress } from '../lib/temporal-runtime';
 import { startPipelineWorker } from './worker';
 
 /** Production entry point: the worker alone. */
 runMain(async (onShutdown) => {
   const config = loadConfig();
-  installTemporalLogger(config.LOG_LEVEL);
+  installTemporalRuntime({ logLevel: config.LOG_LEVEL, metricsAddress: workerMetricsAddress(config) });
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   const db = await connectDatabase(requireDatabaseUrl(config));
   const probe = await connectTemporalOrFail(config.TEMPORAL_ADDRESS);

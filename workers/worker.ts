@@ -1,10 +1,11 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { requireDatabaseUrl, type Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createActivities } from '../activities';
 import { createLogStore } from '../activities/logs/store';
+import { createWorkerMetrics } from '../activities/metrics';
 import { schedulePodSweep } from './pod-sweep';
 import { scheduleWorkspaceSweep } from './workspace-sweep';
 
@@ -26,11 +27,27 @@ export interface PipelineWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * Options that decide the per-step floor. Measured here, each of these costs ~50 ms per step or
+ * more: no workflow cache, fewer than 2 activity slots, or workflows and activities on separate
+ * workers (eager activity dispatch needs both on one worker). test/unit/worker-tuning.test.ts guards them.
+ */
+export function pipelineWorkerTuning(config: Config) {
+  return {
+    maxConcurrentActivityTaskExecutions: config.CO_WORKER_MAX_ACTIVITIES,
+    maxCachedWorkflows: 200,
+    // running steps get this long to finish on SIGTERM before they are cancelled
+    shutdownGraceTime: config.CO_SHUTDOWN_GRACE_MS,
+    shutdownForceTime: config.CO_SHUTDOWN_GRACE_MS + 10_000,
+  } satisfies Partial<WorkerOptions>;
+}
+
 /** The worker of task queue `pipelines`: the run interpreter workflows and every step activity. */
 export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<PipelineWorker> {
   const { config } = deps;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const logStore = createLogStore(requireDatabaseUrl(config));
+  const metrics = createWorkerMetrics(Runtime.instance().metricMeter);
+  const logStore = metrics.countLogLines(createLogStore(requireDatabaseUrl(config)));
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -43,13 +60,10 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       db: deps.db,
       logger: deps.logger,
       logStore,
+      metrics,
       kubeConfig: deps.kubeConfig,
     }),
-    maxConcurrentActivityTaskExecutions: config.CO_WORKER_MAX_ACTIVITIES,
-    maxCachedWorkflows: 200,
-    // running steps get this long to finish on SIGTERM before they are cancelled
-    shutdownGraceTime: config.CO_SHUTDOWN_GRACE_MS,
-    shutdownForceTime: config.CO_SHUTDOWN_GRACE_MS + 10_000,
+    ...pipelineWorkerTuning(config),
   });
   const stopSweep =
     config.CO_RUNTIME === 'kubernetes' || deps.kubeConfig || process.env.KUBECONFIG

@@ -15,6 +15,7 @@ import type { PlanNode } from '../pipeline/plan';
 import { recordSteps } from './activities';
 import { runAttempts } from './attempts';
 import { buildLaunch } from './launch';
+import { childSummary } from './child-summary';
 import { fanOutMatrix, matrixStatus } from './matrix-fanout';
 import { Semaphore } from './semaphore';
 import {
@@ -241,6 +242,7 @@ export class RunInterpreter {
           workflowId: `${workflowInfo().workflowId}-${node.id}-deploy`,
           args: [input],
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          ...childSummary(`${node.id} deployment`),
         }),
       );
       outputs = { applied: result.applied.map((o) => `${o.kind}/${o.name}`).join(',') };

@@ -1,4 +1,5 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { childSummary } from './child-summary';
 import { matrixChunk, MatrixTally, runCombos } from './matrixChunk';
 import { Semaphore } from './semaphore';
 import type { MatrixChunkInput, StepStatus } from './types';
@@ -40,6 +41,7 @@ export async function fanOutMatrix(
         const result = await executeChild(matrixChunk, {
           workflowId: `${workflowInfo().workflowId}-${input.node.id}-m${index}`,
           args: [{ ...input, combos: chunk, concurrency: perChild }],
+          ...childSummary(`${input.node.id} matrix part ${index + 1}/${chunks.length}`),
         });
         tally.add(result);
         onProgress(tally);

@@ -47,6 +47,7 @@ export function mountRoutes(db: Db, routes: RouteDef[]): Router {
   for (const route of routes) {
     assertDeclared(route);
     const handler: RequestHandler = async (req, res, next) => {
+      res.locals.route = `/api/v1${route.path}`;
       try {
         const ctx = await authorize(db, req, route.permission);
         res.locals.actor = ctx.actor;

@@ -5,6 +5,7 @@ import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { HttpError, invalid } from '../../lib/errors';
 import { searchAttributes } from '../../lib/temporal';
+import { apiMetrics } from '../http/metrics';
 import type { Pipeline, PipelineVersion, Project, Run } from '../../generated/prisma/client';
 import type { PipelineRunInput } from '../../workflows/types';
 
@@ -36,6 +37,25 @@ function sameRequest(existing: Run, req: StartRunRequest): Run {
 }
 
 export const workflowIdOf = (runId: string) => `run-${runId}`;
+
+/** What the Temporal UI shows under a run's summary (markdown): where it came from and how to get back to it. */
+function runDetails(config: Config, req: StartRunRequest, run: Run): string {
+  const api = `${config.publicUrl}/api/v1/projects/${encodeURIComponent(req.project.name)}/runs/${run.id}`;
+  const secretName = new RegExp(config.CO_SECRET_ENV_PATTERN, 'i');
+  const shown = (k: string, v: string) =>
+    secretName.test(k) ? '***' : v.length > 80 ? `${v.slice(0, 77)}...` : v;
+  const params = Object.entries(req.params)
+    .map(([k, v]) => `\`${k}\` = \`${shown(k, v)}\``)
+    .join(', ');
+  return [
+    `**${req.project.name}/${req.pipeline.name}** run #${run.number}, version ${req.version.version}, trigger \`${req.trigger}\``,
+    params ? `params: ${params}` : 'no params',
+    req.rerunOf ? `rerun of ${req.rerunOf.id} from ${req.rerunOf.from}` : undefined,
+    `[run in the API](${api})`,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
 
 /**
  * Creates the Run row (number taken atomically from the pipeline) and starts its workflow.
@@ -122,7 +142,8 @@ export async function startRun(
         number: run.number,
         version: req.version.version,
       },
-      staticSummary: `${req.project.name}/${req.pipeline.name} #${run.number}`,
+      staticSummary: `${req.project.name}/${req.pipeline.name} #${run.number} · ${req.trigger}`,
+      staticDetails: runDetails(deps.config, req, run),
     });
   } catch (err) {
     await db.run.delete({ where: { id: run.id } }).catch(() => undefined);
@@ -132,5 +153,10 @@ export async function startRun(
       `the run could not be started: ${(err as Error).message.split('\n')[0]}`,
     );
   }
+  apiMetrics.runsStarted.inc({
+    project: req.project.name,
+    pipeline: req.pipeline.name,
+    trigger: req.trigger,
+  });
   return { run, created: true };
 }

@@ -1,4 +1,4 @@
-import { installTemporalLogger } from '../../lib/temporal-logging';
+import { installTemporalRuntime } from '../../lib/temporal-runtime';
 
 // Worker state changes at INFO drown test output; errors still show.
-installTemporalLogger(process.env.TEST_TEMPORAL_LOG_LEVEL ?? 'error');
+installTemporalRuntime({ logLevel: process.env.TEST_TEMPORAL_LOG_LEVEL ?? 'error' });

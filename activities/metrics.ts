@@ -1,0 +1,76 @@
+import type { MetricMeter } from '@temporalio/common';
+import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult } from '../workflows/types';
+import type { LogStore } from './logs/store';
+
+/**
+ * The worker's co_* series. They go through the Temporal SDK's metric meter, so the worker has one
+ * Prometheus endpoint (CO_WORKER_METRICS_PORT) with the SDK's series and ours.
+ */
+export interface WorkerMetrics {
+  /** wraps the runStep activity: co_steps_running and co_step_duration_seconds{status} */
+  timeStep(
+    runStep: (input: RunStepInput) => Promise<RunStepResult>,
+  ): (input: RunStepInput) => Promise<RunStepResult>;
+  runFinished(labels: { project: string; pipeline: string; status: string }, seconds: number): void;
+  /** counts co_log_lines_ingested_total as batches are stored */
+  countLogLines(store: LogStore): LogStore;
+}
+
+const STATUS_OF_ERROR: Record<string, string> = {
+  [STEP_ERROR_TYPES.timedOut]: 'timed_out',
+  [STEP_ERROR_TYPES.cancelled]: 'cancelled',
+};
+
+export function createWorkerMetrics(meter: MetricMeter): WorkerMetrics {
+  const stepDuration = meter.createHistogram(
+    'co_step_duration_seconds',
+    'float',
+    's',
+    'Duration of step attempts by final status',
+  );
+  const stepsRunning = meter.createGauge(
+    'co_steps_running',
+    'int',
+    '',
+    'Step attempts running on this worker',
+  );
+  const runDuration = meter.createHistogram(
+    'co_run_duration_seconds',
+    'float',
+    's',
+    'Duration of runs from trigger to end, by project, pipeline and status',
+  );
+  const logLines = meter.createCounter('co_log_lines_ingested', '', 'Log lines stored');
+  let running = 0;
+
+  return {
+    timeStep(runStep) {
+      return async (input) => {
+        const started = performance.now();
+        stepsRunning.set(++running);
+        let status = 'succeeded';
+        try {
+          return await runStep(input);
+        } catch (err) {
+          status = STATUS_OF_ERROR[(err as { type?: string }).type ?? ''] ?? 'failed';
+          throw err;
+        } finally {
+          stepsRunning.set(--running);
+          stepDuration.record((performance.now() - started) / 1000, { status });
+        }
+      };
+    },
+    runFinished(labels, seconds) {
+      runDuration.record(seconds, labels);
+    },
+    countLogLines(store) {
+      return {
+        ...store,
+        async insert(key, rows) {
+          await store.insert(key, rows);
+          logLines.add(rows.length);
+        },
+      };
+    },
+  };
+}
