@@ -10,6 +10,9 @@ import { httpMetrics, metricsRouter } from './http/metrics';
 import { authFailureGuard, requestRateLimit } from './http/rate-limit';
 import { apiRoutes } from './routes';
 import { openApiRouter } from './http/openapi';
+import { createBlobStore } from '../lib/blobs';
+import { signingKey } from '../lib/signed-tokens';
+import { registryRouter } from './dockyard/registry/router';
 
 export const BODY_LIMIT = '1mb';
 
@@ -32,9 +35,17 @@ export function createApp(deps: ApiDeps): express.Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
     }),
   );
+  // run tokens and registry tokens are verified with it (api/crew/actor.ts)
+  app.locals.signingKey = signingKey(deps.config);
+  const blobStore = createBlobStore(deps.config);
   app.use(healthRouter(deps.db, deps.temporal));
   app.use(httpMetrics);
   app.use(metricsRouter(deps.db));
+  // the OCI registry streams its bodies: it comes before any body parser
+  app.use(
+    '/v2',
+    registryRouter({ ...deps, store: blobStore, signingKey: app.locals.signingKey as Buffer }),
+  );
   // Limits run before body parsing. No CORS middleware on purpose: no Access-Control-* headers.
   app.use('/api/v1', authFailureGuard(), requestRateLimit(deps.config.CO_RATE_LIMIT_PER_MINUTE));
   app.use(express.json({ limit: BODY_LIMIT }));

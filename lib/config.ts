@@ -83,6 +83,19 @@ export const configSchema = z.object({
   CO_TRUST_PROXY: trustProxy.default(false),
   /** the worker's Prometheus endpoint (Temporal SDK series and co_* step series); unset: none */
   CO_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  // dockyard: blob store, artifacts, large outputs, OCI registry
+  CO_BLOB_STORE: z
+    .string()
+    .refine((v) => v === 'fs' || /^s3:\/\/[^/?]+/.test(v), { message: 'must be fs or s3://bucket[/prefix]' })
+    .default('fs'),
+  /** where workers and pods reach the API; unset: http://HOST:PORT */
+  CO_API_URL: z.url().optional(),
+  /** HMAC key of the short-lived run tokens steps use against dockyard; unset: a key file in CO_DATA_DIR */
+  CO_DOCKYARD_TOKEN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  CO_ARTIFACT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  CO_BLOB_GC_GRACE_HOURS: z.coerce.number().min(0).default(24),
+  /** registry bytes per project; 0 means unlimited */
+  CO_DOCKYARD_QUOTA_BYTES: z.coerce.number().int().min(0).default(0),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; publicUrl: string };

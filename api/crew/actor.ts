@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Db } from '../../lib/db';
 import { unauthorized } from '../../lib/errors';
+import { verifyToken } from '../../lib/signed-tokens';
 import { hashToken } from './tokens';
 
 export interface Actor {
@@ -8,6 +9,8 @@ export interface Actor {
   name: string;
   isAdmin: boolean;
   tokenId: string;
+  /** set for a step's run token: it acts in this one run of this one project, on dockyard routes only */
+  run?: { runId: string; projectId: string };
 }
 
 const BEARER = /^Bearer\s+(\S{1,512})$/i;
@@ -17,7 +20,20 @@ export async function authenticate(db: Db, req: Request): Promise<Actor> {
   const header = req.headers.authorization;
   const match = header ? BEARER.exec(header) : null;
   if (!match?.[1]) throw unauthorized();
-  const row = await db.apiToken.findUnique({ where: { hash: hashToken(match[1]) }, include: { user: true } });
+  return actorForToken(db, match[1], req.app?.locals.signingKey as Buffer | undefined);
+}
+
+/** An API token, or a dockyard signed token (run or registry) when the app has a signing key. */
+export async function actorForToken(db: Db, token: string, signingKey?: Buffer): Promise<Actor> {
+  const signed = signingKey ? verifyToken(signingKey, token) : undefined;
+  if (signed?.kind === 'run') {
+    const run = { runId: signed.runId, projectId: signed.projectId };
+    return { userId: `run:${signed.runId}`, name: `run ${signed.runId}`, isAdmin: false, tokenId: '', run };
+  }
+  const row = await db.apiToken.findUnique({
+    where: signed?.kind === 'registry' ? { id: signed.tokenId } : { hash: hashToken(token) },
+    include: { user: true },
+  });
   const now = new Date();
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.user.disabled) {
     throw unauthorized('invalid, expired or revoked token');

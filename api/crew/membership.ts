@@ -7,6 +7,7 @@ import { isRole, strongestRole, type Role } from './roles';
 /** The actor's effective role in a project: direct or through a team; admins act as owners. */
 export async function roleIn(db: Db, actor: Actor, projectId: string): Promise<Role | undefined> {
   if (actor.isAdmin) return 'owner';
+  if (actor.run) return actor.run.projectId === projectId ? 'developer' : undefined;
   const bindings = await db.roleBinding.findMany({
     where: {
       projectId,

@@ -11,6 +11,7 @@ export const PROJECT_ACTIONS = {
   'write-pipelines': 'maintainer',
   'write-services': 'maintainer',
   'write-artifacts': 'developer',
+  'delete-artifacts': 'maintainer',
   'manage-members': 'owner',
   'read-audit': 'owner',
 } as const satisfies Record<string, Role>;

@@ -22,12 +22,16 @@ export interface RouteDef {
   permission: Permission;
   /** Summary for the OpenAPI document. */
   summary: string;
+  /** a step's run token may call it (dockyard artifact and output routes); refused everywhere else */
+  runToken?: boolean;
   handler(req: Request, res: Response, ctx: RouteContext): Promise<void> | void;
 }
 
-async function authorize(db: Db, req: Request, permission: Permission): Promise<RouteContext> {
+async function authorize(db: Db, req: Request, route: RouteDef): Promise<RouteContext> {
+  const { permission } = route;
   if (permission === 'public') return { actor: undefined as unknown as Actor };
   const actor = await authenticate(db, req);
+  if (actor.run && !route.runToken) throw forbidden('a run token is only valid for its run\'s artifacts and outputs');
   if (permission === 'authenticated') return { actor };
   if (permission === 'admin') {
     if (!actor.isAdmin) throw forbidden('only administrators may do this');
@@ -49,7 +53,7 @@ export function mountRoutes(db: Db, routes: RouteDef[]): Router {
     const handler: RequestHandler = async (req, res, next) => {
       res.locals.route = `/api/v1${route.path}`;
       try {
-        const ctx = await authorize(db, req, route.permission);
+        const ctx = await authorize(db, req, route);
         res.locals.actor = ctx.actor;
         await route.handler(req, res, ctx);
       } catch (err) {

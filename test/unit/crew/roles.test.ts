@@ -18,6 +18,7 @@ describe('roles', () => {
       cancel: ['developer', 'maintainer', 'owner'],
       approve: ['developer', 'maintainer', 'owner'],
       'write-artifacts': ['developer', 'maintainer', 'owner'],
+      'delete-artifacts': ['maintainer', 'owner'],
       'write-pipelines': ['maintainer', 'owner'],
       'write-services': ['maintainer', 'owner'],
       'manage-members': ['owner'],
