@@ -42,10 +42,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(httpMetrics);
   app.use(metricsRouter(deps.db));
   // the OCI registry streams its bodies: it comes before any body parser
-  app.use(
-    '/v2',
-    registryRouter({ ...deps, store: blobStore, signingKey: app.locals.signingKey as Buffer }),
-  );
+  app.use('/v2', registryRouter({ ...deps, store: blobStore, signingKey: app.locals.signingKey as Buffer }));
   // Limits run before body parsing. No CORS middleware on purpose: no Access-Control-* headers.
   app.use('/api/v1', authFailureGuard(), requestRateLimit(deps.config.CO_RATE_LIMIT_PER_MINUTE));
   app.use(express.json({ limit: BODY_LIMIT }));

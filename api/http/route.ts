@@ -31,7 +31,8 @@ async function authorize(db: Db, req: Request, route: RouteDef): Promise<RouteCo
   const { permission } = route;
   if (permission === 'public') return { actor: undefined as unknown as Actor };
   const actor = await authenticate(db, req);
-  if (actor.run && !route.runToken) throw forbidden('a run token is only valid for its run\'s artifacts and outputs');
+  if (actor.run && !route.runToken)
+    throw forbidden("a run token is only valid for its run's artifacts and outputs");
   if (permission === 'authenticated') return { actor };
   if (permission === 'admin') {
     if (!actor.isAdmin) throw forbidden('only administrators may do this');
