@@ -13,8 +13,10 @@ import { stepGraph, validatePipeline } from './validate';
 export const MAX_STEPS = 2000;
 export const DEFAULT_MAX_PARALLEL = 8;
 
+/** `warnings`: what was accepted and ignored (flows only: unknown keys, run state, empty entries). */
 export type CompileResult =
-  { ok: true; plan: ExecutionPlan; format: 'native' | 'flow' } | { ok: false; errors: PipelineError[] };
+  | { ok: true; plan: ExecutionPlan; format: 'native' | 'flow'; warnings: PipelineError[] }
+  | { ok: false; errors: PipelineError[]; warnings: PipelineError[] };
 
 /** YAML source -> execution plan or every error found. Never throws. */
 export function compilePipelineSource(source: string): CompileResult {
@@ -29,7 +31,10 @@ export function compilePipelineSource(source: string): CompileResult {
     const doc = value as Record<string, unknown>;
     if (isFlowDocument(doc)) {
       const flow = compileFlow(doc, map);
-      return flow.ok ? { ok: true, plan: flow.plan, format: 'flow' } : failure(flow.errors);
+      const warnings = sortErrors(flow.warnings);
+      return flow.ok
+        ? { ok: true, plan: flow.plan, format: 'flow', warnings }
+        : { ...failure(flow.errors), warnings };
     }
     return compileNative(doc, map);
   } catch (e) {
@@ -48,7 +53,7 @@ function compileNative(doc: Record<string, unknown>, map: SourceMap): CompileRes
   if (!result.success) return failure(schemaErrors(result.error, map));
   const errors = validatePipeline(result.data, map);
   if (errors.length > 0) return failure(errors);
-  return { ok: true, plan: buildPlan(result.data, map), format: 'native' };
+  return { ok: true, plan: buildPlan(result.data, map), format: 'native', warnings: [] };
 }
 
 function buildPlan(doc: PipelineDocument, map: SourceMap): ExecutionPlan {
@@ -196,8 +201,8 @@ function lengthOf(value: unknown): number {
   return Array.isArray(value) ? value.length : 0;
 }
 
-function failure(errors: PipelineError[]): CompileResult {
-  return { ok: false, errors: sortErrors(errors) };
+function failure(errors: PipelineError[]): { ok: false; errors: PipelineError[]; warnings: PipelineError[] } {
+  return { ok: false, errors: sortErrors(errors), warnings: [] };
 }
 
 export function docError(message: string): PipelineError {

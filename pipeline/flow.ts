@@ -1,72 +1,33 @@
-import { z } from 'zod';
 import { durationMessage, parseDuration } from './duration';
 import type { PathSegment, PipelineError } from './errors';
+import { FlowIds, sanitiseId } from './flow-ids';
+import {
+  flowSchema,
+  withoutUnknownKeys,
+  type FlowDocument,
+  type FlowEnvironments,
+  type FlowJob,
+} from './flow-schema';
 import { topologicalOrder } from './graph';
 import type { SourceMap } from './parse';
 import type { ExecutionPlan, PlanNode } from './plan';
-import { ID_PATTERN } from './schema';
 import { schemaErrors } from './schema-errors';
 
 /** Most jobs one flow may declare, the same cap as native steps. */
 const MAX_FLOW_JOBS = 2000;
 /** Who may resume a `pause` stage when the flow names nobody. */
 export const DEFAULT_PAUSE_APPROVERS = ['role:maintainer'];
+/** The component a `kubectl:` job runs, and the namespace the original defaulted to. */
+export const KUBECTL_COMPONENT = { name: 'kubernetes-apply', range: '^1' };
+export const DEFAULT_FLOW_NAMESPACE = 'default';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SUBSCRIPTION = /^([^.[\]]+)\.([^.[\]]+)\.([^.[\]]+)\[([^\]]+)\]$/;
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-/** Original flows count timeouts in seconds (0 = none); durations such as 15m are accepted too. */
-const timeout = z.union([z.number().int().nonnegative(), z.string()]);
-const quantity = z.union([z.string().min(1), z.number().nonnegative()]);
+/** `stage.action.job[KEY]`, or a shorter suffix of it (`action[KEY]`, `job[KEY]`). */
+const SUBSCRIPTION = /^([^[\]]+)\[([^\]]+)\]$/;
 
-const jobSchema = z.strictObject({
-  type: z.literal('component'),
-  name: z.string().min(1).optional(),
-  title: z.string().optional(),
-  endpoint: z.string().min(1),
-  timeout: timeout.optional(),
-  resources: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
-  environments: z.array(z.record(z.string(), scalar)).optional(),
-  outputs: z.array(z.string().min(1)).optional(),
-  subscriptions: z.array(z.record(z.string(), z.string())).optional(),
-});
-
-const actionSchema = z.strictObject({
-  name: z.string().min(1),
-  title: z.string().optional(),
-  jobs: z.array(jobSchema).min(1),
-});
-
-const stageSchema = z.strictObject({
-  type: z.enum(['start', 'normal', 'pause', 'end']),
-  name: z.string().min(1),
-  title: z.string().optional(),
-  sequencing: z.enum(['sequence', 'parallel']).optional(),
-  actions: z.array(actionSchema).optional(),
-  approvers: z.array(z.string().min(1)).optional(),
-  timeout: timeout.optional(),
-});
-
-/** A ContainerOps flow document (the original project's format). */
-export const flowSchema = z.strictObject({
-  uri: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/,
-      'must be namespace/repository/name',
-    ),
-  title: z.string().optional(),
-  version: z.union([z.string(), z.number()]).optional(),
-  tag: z.string().optional(),
-  timeout: timeout.optional(),
-  stages: z.array(stageSchema).min(1),
-});
-
-export type FlowDocument = z.infer<typeof flowSchema>;
-type FlowJob = z.infer<typeof jobSchema>;
-
+/** Any document with `stages:` is a flow, whatever else it has (2017 flows have no `uri`). */
 export function isFlowDocument(doc: Record<string, unknown>): boolean {
-  return 'uri' in doc && 'stages' in doc;
+  return 'stages' in doc;
 }
 
 interface JobRef {
@@ -74,38 +35,48 @@ interface JobRef {
   job: FlowJob;
   path: PathSegment[];
   stage: number;
+  /** every name a subscription may use for this job */
+  names: string[];
 }
 
-type FlowResult = { ok: true; plan: ExecutionPlan } | { ok: false; errors: PipelineError[] };
+type Report = (path: PathSegment[], message: string) => void;
+
+export type FlowResult =
+  | { ok: true; plan: ExecutionPlan; warnings: PipelineError[] }
+  | { ok: false; errors: PipelineError[]; warnings: PipelineError[] };
 
 export function compileFlow(value: Record<string, unknown>, map: SourceMap): FlowResult {
   const declared = countJobs(value);
   if (declared > MAX_FLOW_JOBS) {
-    return {
-      ok: false,
-      errors: [map.error(['stages'], `too many jobs: ${declared} declared, at most ${MAX_FLOW_JOBS}`)],
-    };
+    const errors = [map.error(['stages'], `too many jobs: ${declared} declared, at most ${MAX_FLOW_JOBS}`)];
+    return { ok: false, errors, warnings: [] };
   }
-  const parsed = flowSchema.safeParse(value, { reportInput: true });
-  if (!parsed.success) return { ok: false, errors: schemaErrors(parsed.error, map) };
+  const cleaned = withoutUnknownKeys(value, map);
+  const warnings = cleaned.warnings;
+  const warn: Report = (path, message) => warnings.push(map.error(path, message));
+  const parsed = flowSchema.safeParse(cleaned.doc, { reportInput: true });
+  if (!parsed.success) return { ok: false, errors: schemaErrors(parsed.error, map), warnings };
   const doc = parsed.data;
   const errors: PipelineError[] = [];
-  const err = (path: PathSegment[], message: string) => errors.push(map.error(path, message));
+  const err: Report = (path, message) => errors.push(map.error(path, message));
 
+  const name = flowName(doc, err);
+  const usesNamespace = doc.stages.some((s) => s?.actions?.some((a) => a?.jobs?.some((j) => j?.kubectl)));
+  if (doc.namespace !== undefined && !usesNamespace)
+    warn(['namespace'], 'namespace applies to kubectl jobs only, and this flow has none; ignored');
+  const namespace = doc.namespace ?? DEFAULT_FLOW_NAMESPACE;
+
+  const ids = new FlowIds();
   const needs = new Map<string, string[]>();
   const nodes = new Map<string, PlanNode>();
-  const jobs = new Map<string, JobRef>();
-  const claim = (raw: string, path: PathSegment[], what: string): string | undefined => {
-    const id = sanitiseId(raw);
-    if (nodes.has(id)) {
-      err(path, `step id "${id}" of ${what} is already used by another job or stage`);
-      return undefined;
-    }
-    return id;
-  };
+  const jobs: JobRef[] = [];
+  const stages = doc.stages.flatMap((stage, s) => (stage ? [{ stage, s }] : []));
+  doc.stages.forEach((stage, s) => {
+    if (stage === null) warn(['stages', s], 'empty stage entry; skipped');
+  });
 
   let previous: string[] = [];
-  doc.stages.forEach((stage, s) => {
+  stages.forEach(({ stage, s }, position) => {
     const stagePath: PathSegment[] = ['stages', s];
     if ((stage.type === 'start' || stage.type === 'end' || stage.type === 'pause') && stage.actions?.length) {
       err([...stagePath, 'actions'], `a ${stage.type} stage cannot have actions`);
@@ -113,70 +84,69 @@ export function compileFlow(value: Record<string, unknown>, map: SourceMap): Flo
     if (stage.type !== 'pause' && (stage.approvers || stage.timeout !== undefined)) {
       err(stagePath, `approvers and timeout apply to pause stages only`);
     }
-    if (stage.type === 'start' && s !== 0) err([...stagePath, 'type'], 'the start stage must come first');
-    if (stage.type === 'end' && s !== doc.stages.length - 1)
+    if (stage.type === 'start' && position !== 0)
+      err([...stagePath, 'type'], 'the start stage must come first');
+    if (stage.type === 'end' && position !== stages.length - 1)
       err([...stagePath, 'type'], 'the end stage must come last');
     if (stage.type === 'start' || stage.type === 'end') return;
     if (stage.type === 'pause') {
-      const id = claim(stage.name, [...stagePath, 'name'], `pause stage "${stage.name}"`);
-      if (!id) return;
+      const id = ids.claim(stage.name);
       const timeoutMs = flowTimeout(stage.timeout, [...stagePath, 'timeout'], err);
       needs.set(id, [...previous]);
+      const approvers = stage.approvers ?? DEFAULT_PAUSE_APPROVERS;
       nodes.set(id, {
         ...emptyNode(id, [...previous], 'approval', map.locate(stagePath).line),
-        approval:
-          timeoutMs === undefined
-            ? { approvers: stage.approvers ?? DEFAULT_PAUSE_APPROVERS }
-            : { approvers: stage.approvers ?? DEFAULT_PAUSE_APPROVERS, timeoutMs },
+        approval: timeoutMs === undefined ? { approvers } : { approvers, timeoutMs },
       });
       previous = [id];
       return;
     }
-    if (!stage.actions?.length) {
-      err(stagePath, `normal stage "${stage.name}" has no actions`);
+    const actions = (stage.actions ?? []).flatMap((action, a) => {
+      if (action === null) warn([...stagePath, 'actions', a], 'empty action entry; skipped');
+      return action ? [{ action, a }] : [];
+    });
+    if (actions.length === 0) {
+      warn(stagePath, `normal stage "${stage.name}" has no actions; it does nothing`);
       return;
     }
     const terminals: string[] = [];
     let chainFrom = previous;
-    stage.actions.forEach((action, a) => {
+    for (const { action, a } of actions) {
+      const actionPath: PathSegment[] = [...stagePath, 'actions', a];
       let before = stage.sequencing === 'parallel' ? previous : chainFrom;
-      action.jobs.forEach((job, j) => {
-        const path: PathSegment[] = [...stagePath, 'actions', a, 'jobs', j];
-        const id = claim(
-          `${stage.name}-${action.name}-${job.name ?? j}`,
-          path,
-          `job ${stage.name}.${action.name}.${job.name ?? j}`,
-        );
-        if (!id) return;
+      const actionJobs = action.jobs ?? [];
+      if (actionJobs.every((j) => j === null))
+        warn(actionPath, `action "${action.name}" has no jobs; it does nothing`);
+      const single = actionJobs.filter((j) => j !== null).length === 1;
+      actionJobs.forEach((job, j) => {
+        const path: PathSegment[] = [...actionPath, 'jobs', j];
+        if (job === null) return warn(path, 'empty job entry; skipped');
+        const id = ids.claim(`${stage.name}-${action.name}-${job.name ?? j}`);
         needs.set(id, [...before]);
-        nodes.set(id, jobNode(id, [...before], job, path, map, err));
-        const ref: JobRef = { id, job, path, stage: s };
-        jobs.set(`${stage.name}.${action.name}.${job.name ?? j}`, ref);
-        if (job.name !== undefined) jobs.set(`${stage.name}.${action.name}.${j}`, ref);
+        nodes.set(id, jobNode(id, [...before], job, path, namespace, map, { err, warn }));
+        jobs.push({ id, job, path, stage: s, names: jobNames(stage.name, action.name, job.name, j, single) });
         before = [id];
       });
       if (stage.sequencing === 'parallel') terminals.push(...before);
       else chainFrom = before;
-    });
+    }
     previous = stage.sequencing === 'parallel' ? terminals : chainFrom;
   });
 
-  const errAtKey = (path: PathSegment[], message: string) =>
-    errors.push(map.error(path, message, map.locateKey(path)));
-  for (const ref of new Set(jobs.values())) wireSubscriptions(ref, jobs, needs, nodes, errAtKey);
-  if (errors.length > 0) return { ok: false, errors };
-
-  const declaredOrder = [...nodes.keys()];
-  const order = topologicalOrder(declaredOrder, needs);
-  const planNodes = order.map((id) => ({ ...nodes.get(id)!, needs: needs.get(id)! }));
+  const errAtKey: Report = (path, message) => errors.push(map.error(path, message, map.locateKey(path)));
+  for (const ref of jobs) wireSubscriptions(ref, jobs, needs, nodes, errAtKey);
+  const env = environmentsOf(doc.environments, ['environments'], err);
   const timeoutMs = flowTimeout(doc.timeout, ['timeout'], err);
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return { ok: false, errors, warnings };
+
+  const order = topologicalOrder([...nodes.keys()], needs);
+  const planNodes = order.map((id) => ({ ...nodes.get(id)!, needs: needs.get(id)! }));
   const plan: ExecutionPlan = {
     version: 1,
     format: 'flow',
-    name: sanitiseId(doc.uri.split('/')[2]!),
+    name,
     params: [],
-    env: {},
+    env,
     maxParallel: 8,
     nodes: planNodes,
     finally: [],
@@ -184,7 +154,35 @@ export function compileFlow(value: Record<string, unknown>, map: SourceMap): Flo
   };
   if (doc.title !== undefined) plan.description = doc.title;
   if (timeoutMs !== undefined) plan.timeoutMs = timeoutMs;
-  return { ok: true, plan };
+  const receivers = (doc.receivers ?? []).flatMap((r) => (r ? [{ type: r.type, address: r.address }] : []));
+  if (receivers.length > 0) plan.receivers = receivers;
+  return { ok: true, plan, warnings };
+}
+
+/** `uri: namespace/repository/name`, or the 2017 `name: namespace/flow/run-number`. */
+function flowName(doc: FlowDocument, err: Report): string {
+  if (doc.uri !== undefined) return sanitiseId(doc.uri.split('/')[2]!).slice(0, 63);
+  if (doc.name === undefined) {
+    err([], 'a flow needs uri: namespace/repository/name (or name: in the 2017 dialect)');
+    return 'flow';
+  }
+  const parts = doc.name.split('/').filter((p) => p.length > 0);
+  // the 2017 dialect ends the name with the run number the old engine wrote back
+  const named = parts.length > 1 && /^\d+$/.test(parts[parts.length - 1]!) ? parts.slice(0, -1) : parts;
+  return sanitiseId(named[named.length - 1] ?? doc.name).slice(0, 63);
+}
+
+function jobNames(
+  stage: string,
+  action: string,
+  job: string | undefined,
+  index: number,
+  single: boolean,
+): string[] {
+  const names = [`${stage}.${action}.${index}`, `${action}.${index}`];
+  if (job !== undefined) names.push(`${stage}.${action}.${job}`, `${action}.${job}`, job);
+  if (single) names.push(`${stage}.${action}`, action);
+  return names;
 }
 
 function jobNode(
@@ -192,45 +190,74 @@ function jobNode(
   needs: string[],
   job: FlowJob,
   path: PathSegment[],
+  namespace: string,
   map: SourceMap,
-  err: (path: PathSegment[], message: string) => void,
+  report: { err: Report; warn: Report },
 ): PlanNode {
-  const node = emptyNode(id, needs, 'run', map.locate(path).line);
-  node.image = job.endpoint;
-  (job.environments ?? []).forEach((entry, i) => {
-    const keys = Object.keys(entry);
-    if (keys.length !== 1)
-      return err([...path, 'environments', i], 'each environment entry must be a single NAME: value');
-    const name = keys[0]!;
-    const value = String(entry[name]);
-    if (!ENV_NAME.test(name))
-      err([...path, 'environments', i, name], `invalid environment variable name "${name}"`);
-    else if (name in node.env)
-      err([...path, 'environments', i, name], `environment variable "${name}" is set twice`);
-    if (value.includes('${{'))
-      err([...path, 'environments', i, name], 'expressions are not supported in flow documents');
-    node.env[name] = value;
-  });
+  const { err, warn } = report;
+  const kubectl = job.kubectl?.trim() ? job.kubectl.trim() : undefined;
+  if (job.kubectl !== undefined && kubectl === undefined)
+    warn([...path, 'kubectl'], 'kubectl is empty; ignored');
+  const node = emptyNode(id, needs, kubectl ? 'uses' : 'run', map.locate(path).line);
+  if (kubectl) {
+    if (job.endpoint !== undefined)
+      warn(
+        [...path, 'endpoint'],
+        'a kubectl job applies its manifest; endpoint is ignored, as in the original',
+      );
+    node.uses = { ...KUBECTL_COMPONENT };
+    node.with = { manifests: kubectl, namespace, mode: 'replace' };
+  } else if (job.endpoint === undefined) {
+    err(path, 'a job needs endpoint (the image to run) or kubectl (a manifest to apply)');
+  } else node.image = job.endpoint;
+  node.env = environmentsOf(job.environments, [...path, 'environments'], err);
   const timeoutMs = flowTimeout(job.timeout, [...path, 'timeout'], err);
   if (timeoutMs !== undefined) node.timeoutMs = timeoutMs;
-  if (job.resources && (job.resources.cpu !== undefined || job.resources.memory !== undefined)) {
-    const requests: { cpu?: string; memory?: string } = {};
-    if (job.resources.cpu !== undefined) requests.cpu = String(job.resources.cpu);
-    if (job.resources.memory !== undefined) requests.memory = String(job.resources.memory);
-    node.pod = { resources: { requests } };
-  }
+  // the original wrote 0 for "no request"
+  const requests: { cpu?: string; memory?: string } = {};
+  if (job.resources?.cpu !== undefined && job.resources.cpu !== 0) requests.cpu = String(job.resources.cpu);
+  if (job.resources?.memory !== undefined && job.resources.memory !== 0)
+    requests.memory = String(job.resources.memory);
+  if (requests.cpu !== undefined || requests.memory !== undefined) node.pod = { resources: { requests } };
   return node;
+}
+
+/** `- NAME: value` entries or a mapping, as env; flow-level ones apply to every job, job ones win. */
+function environmentsOf(
+  value: FlowEnvironments | undefined,
+  path: PathSegment[],
+  err: Report,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  const set = (name: string, raw: unknown, at: PathSegment[]) => {
+    const v = raw === null || raw === undefined ? '' : String(raw);
+    if (!ENV_NAME.test(name)) err(at, `invalid environment variable name "${name}"`);
+    else if (name in env) err(at, `environment variable "${name}" is set twice`);
+    if (v.includes('${{')) err(at, 'expressions are not supported in flow documents');
+    env[name] = v;
+  };
+  if (value === undefined) return env;
+  if (!Array.isArray(value)) {
+    for (const [name, v] of Object.entries(value)) set(name, v, [...path, name]);
+    return env;
+  }
+  value.forEach((entry, i) => {
+    if (entry === null) return;
+    for (const [name, v] of Object.entries(entry)) set(name, v, [...path, i, name]);
+  });
+  return env;
 }
 
 /** Subscriptions become data edges: env NAME = the producer's output, producer made an ancestor. */
 function wireSubscriptions(
   consumer: JobRef,
-  jobs: Map<string, JobRef>,
+  jobs: JobRef[],
   needs: Map<string, string[]>,
   nodes: Map<string, PlanNode>,
-  err: (path: PathSegment[], message: string) => void,
+  err: Report,
 ): void {
   (consumer.job.subscriptions ?? []).forEach((entry, i) => {
+    if (entry === null) return;
     const at: PathSegment[] = [...consumer.path, 'subscriptions', i];
     const keys = Object.keys(entry);
     if (keys.length !== 1)
@@ -239,27 +266,37 @@ function wireSubscriptions(
     const envName = entry[key]!;
     const match = SUBSCRIPTION.exec(key);
     if (!match) return err([...at, key], `subscription "${key}" must look like stage.action.job[KEY]`);
-    const [, stage, action, job, output] = match;
-    const producer = jobs.get(`${stage}.${action}.${job}`);
-    if (!producer)
-      return err([...at, key], `subscription "${key}" refers to unknown job "${stage}.${action}.${job}"`);
+    const [, source = '', output = ''] = match;
+    const named = jobs.filter((j) => j.names.includes(source) && j !== consumer);
+    const runsBefore = (p: JobRef) => p.stage < consumer.stage || isAncestor(p.id, consumer.id, needs);
+    // a repeated name is fine as long as only one job of that name runs before this one
+    const candidates = named.length > 1 ? named.filter(runsBefore) : named;
+    if (named.length === 0)
+      return err([...at, key], `subscription "${key}" refers to unknown job "${source}"`);
+    if (candidates.length > 1) {
+      return err(
+        [...at, key],
+        `subscription "${key}": "${source}" names ${candidates.length} jobs (${candidates.map((c) => c.id).join(', ')}); use stage.action.job`,
+      );
+    }
+    const producer = candidates[0] ?? named[0]!;
     if (!ENV_NAME.test(envName)) return err([...at, key], `invalid environment variable name "${envName}"`);
-    const declared = producer.job.outputs;
-    if (declared && declared.length > 0 && !declared.includes(output!)) {
-      return err([...at, key], `job "${stage}.${action}.${job}" does not declare output "${output}"`);
+    const declared = [...(producer.job.outputs ?? []), ...(producer.job.output ?? [])];
+    if (declared.length > 0 && !declared.includes(output)) {
+      return err([...at, key], `job "${source}" does not declare output "${output}"`);
     }
     const node = nodes.get(consumer.id)!;
     if (envName in node.env) return err([...at, key], `environment variable "${envName}" is set twice`);
     const own = needs.get(consumer.id)!;
     if (producer.stage < consumer.stage) {
       if (!own.includes(producer.id)) own.push(producer.id);
-    } else if (producer.id === consumer.id || !isAncestor(producer.id, consumer.id, needs)) {
+    } else if (!isAncestor(producer.id, consumer.id, needs)) {
       return err(
         [...at, key],
         `subscription "${key}": job "${producer.id}" does not run before "${consumer.id}" (it must be in an earlier stage, an earlier action of a sequence stage, or earlier in the same action)`,
       );
     }
-    node.env[envName] = `\${{ ${outputReference(producer.id, output!)} }}`;
+    node.env[envName] = `\${{ ${outputReference(producer.id, output)} }}`;
   });
 }
 
@@ -286,7 +323,7 @@ function isAncestor(candidate: string, of: string, needs: Map<string, string[]>)
 function flowTimeout(
   value: number | string | undefined,
   path: PathSegment[],
-  err: (path: PathSegment[], message: string) => void,
+  err: Report,
 ): number | undefined {
   if (value === undefined || value === 0) return undefined;
   if (typeof value === 'number') return value * 1000;
@@ -309,18 +346,6 @@ function emptyNode(id: string, needs: string[], kind: PlanNode['kind'], line: nu
     continueOnError: false,
     line,
   };
-}
-
-/** Lowercases and replaces anything outside [a-z0-9-] so flow names become valid step ids. */
-export function sanitiseId(raw: string): string {
-  let id = raw
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (!/^[a-z]/.test(id)) id = `s-${id}`.replace(/-+$/, '');
-  id = id.slice(0, 63).replace(/-+$/, '');
-  return ID_PATTERN.test(id) ? id : 's';
 }
 
 function countJobs(value: Record<string, unknown>): number {

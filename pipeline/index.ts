@@ -19,4 +19,4 @@ export {
 export { expandMatrix, matrixKey, MAX_MATRIX_COMBINATIONS } from './matrix';
 export { parseDuration } from './duration';
 export { pipelineJsonSchema, pipelineSchema, type PipelineDocument, type StepDocument } from './schema';
-export { flowSchema, type FlowDocument } from './flow';
+export { flowSchema, type FlowDocument } from './flow-schema';

@@ -72,6 +72,8 @@ export const executionPlanSchema = z.strictObject({
   /** Finally steps in declaration order. */
   finally: z.array(planNodeSchema),
   edges: z.array(z.strictObject({ from: z.string(), to: z.string() })),
+  /** Flow `receivers`: who is mailed the result once the run has ended. */
+  receivers: z.array(z.strictObject({ type: z.literal('mail'), address: z.string() })).optional(),
 });
 
 export type ExecutionPlan = z.infer<typeof executionPlanSchema>;

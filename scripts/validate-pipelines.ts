@@ -1,10 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { compilePipelineSource } from '../pipeline';
+import { compilePipelineSource, type PipelineError } from '../pipeline';
 
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
 }
+
+export const USAGE = [
+  'usage: containerops <command> [arguments]',
+  '',
+  'commands:',
+  '  validate FILE...   check pipelines and ContainerOps flows; prints file:line:col for each',
+  '                     error and warning; exits 0 when only warnings remain',
+  '  help               print this help',
+];
 
 /** `containerops validate FILE...`: prints `file:line:col: path: message`; returns the exit code. */
 export function validateFiles(files: readonly string[], io: CliIo): number {
@@ -23,13 +32,16 @@ export function validateFiles(files: readonly string[], io: CliIo): number {
       continue;
     }
     const result = compilePipelineSource(source);
+    const located = (e: PipelineError, kind = '') =>
+      `${file}:${e.line}:${e.col}: ${kind}${e.path ? `${e.path}: ` : ''}${e.message}`;
+    for (const w of result.warnings) io.err(located(w, 'warning: '));
     if (result.ok) {
-      io.out(`${file}: ok`);
+      const count = result.warnings.length;
+      io.out(count === 0 ? `${file}: ok` : `${file}: ok (${count} warning${count === 1 ? '' : 's'})`);
       continue;
     }
     failed = true;
-    for (const e of result.errors)
-      io.err(`${file}:${e.line}:${e.col}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
+    for (const e of result.errors) io.err(located(e));
   }
   return failed ? 1 : 0;
 }
@@ -37,7 +49,12 @@ export function validateFiles(files: readonly string[], io: CliIo): number {
 export function main(argv: readonly string[], io: CliIo): number {
   const [command, ...rest] = argv;
   if (command === 'validate') return validateFiles(rest, io);
-  io.err('usage: containerops validate FILE...');
+  if (command === 'help' || command === '--help' || command === '-h') {
+    USAGE.forEach((line) => io.out(line));
+    return 0;
+  }
+  if (command !== undefined) io.err(`containerops: unknown command ${JSON.stringify(command)}`);
+  USAGE.forEach((line) => io.err(line));
   return 2;
 }
 

@@ -17,8 +17,8 @@ export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
         const result = compilePipelineSource(pipelineSource(req));
         res.json(
           result.ok
-            ? { valid: true, errors: [], format: result.format, plan: result.plan }
-            : { valid: false, errors: result.errors, plan: null },
+            ? { valid: true, errors: [], warnings: result.warnings, format: result.format, plan: result.plan }
+            : { valid: false, errors: result.errors, warnings: result.warnings, plan: null },
         );
       },
     },
@@ -28,9 +28,14 @@ export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
       permission: { project: 'write-pipelines' },
       summary: 'Create a pipeline from YAML (version 1)',
       async handler(req, res, { actor, project }) {
-        const { pipeline, version } = await createPipeline(db, project!, pipelineSource(req), actor.userId);
+        const { pipeline, version, warnings } = await createPipeline(
+          db,
+          project!,
+          pipelineSource(req),
+          actor.userId,
+        );
         await audit(db, { actor, projectId: project!.id, action: 'pipeline.created', target: pipeline.name });
-        res.status(201).json(pipelineView(pipeline, version));
+        res.status(201).json({ ...pipelineView(pipeline, version), warnings });
       },
     },
     {
@@ -39,7 +44,7 @@ export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
       permission: { project: 'write-pipelines' },
       summary: 'Store a new immutable version of a pipeline',
       async handler(req, res, { actor, project }) {
-        const { pipeline, version } = await updatePipeline(
+        const { pipeline, version, warnings } = await updatePipeline(
           db,
           project!,
           String(req.params.name),
@@ -53,7 +58,7 @@ export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
           target: pipeline.name,
           details: { version: version.version },
         });
-        res.json(pipelineView(pipeline, version));
+        res.json({ ...pipelineView(pipeline, version), warnings });
       },
     },
     {

@@ -1,11 +1,15 @@
 import crypto from 'node:crypto';
-import { compilePipelineSource, type ExecutionPlan } from '../../pipeline';
+import { compilePipelineSource, type ExecutionPlan, type PipelineError } from '../../pipeline';
 import type { Db } from '../../lib/db';
 import { conflict, invalid, notFound } from '../../lib/errors';
 import type { Pipeline, PipelineVersion, Project } from '../../generated/prisma/client';
 
 /** Compiles a source or throws 422 listing every error with its path and line:col. */
-export function compileOr422(source: string): { plan: ExecutionPlan; format: 'native' | 'flow' } {
+export function compileOr422(source: string): {
+  plan: ExecutionPlan;
+  format: 'native' | 'flow';
+  warnings: PipelineError[];
+} {
   const result = compilePipelineSource(source);
   if (!result.ok) {
     throw invalid(
@@ -13,11 +17,11 @@ export function compileOr422(source: string): { plan: ExecutionPlan; format: 'na
       result.errors.map((e) => ({ path: e.path, line: e.line, col: e.col, message: e.message })),
     );
   }
-  return { plan: result.plan, format: result.format };
+  return { plan: result.plan, format: result.format, warnings: result.warnings };
 }
 
 export async function createPipeline(db: Db, project: Project, source: string, actorId: string) {
-  const { plan, format } = compileOr422(source);
+  const { plan, format, warnings } = compileOr422(source);
   const pipelineId = crypto.randomUUID();
   try {
     return await db.$transaction(async (tx) => {
@@ -35,7 +39,7 @@ export async function createPipeline(db: Db, project: Project, source: string, a
           createdById: actorId,
         },
       });
-      return { pipeline, version };
+      return { pipeline, version, warnings };
     });
   } catch (err) {
     if ((err as { code?: string }).code === 'P2002') {
@@ -56,7 +60,7 @@ export async function updatePipeline(
   actorId: string,
 ) {
   const pipeline = await findPipeline(db, project, name);
-  const { plan, format } = compileOr422(source);
+  const { plan, format, warnings } = compileOr422(source);
   if (plan.name !== name) {
     throw invalid('the document names another pipeline', [
       {
@@ -81,7 +85,7 @@ export async function updatePipeline(
         createdById: actorId,
       },
     });
-    return { pipeline: bumped, version };
+    return { pipeline: bumped, version, warnings };
   });
 }
 

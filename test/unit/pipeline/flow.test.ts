@@ -139,25 +139,195 @@ describe('ContainerOps flow front end', () => {
     ]);
   });
 
-  it('rejects unknown keys and colliding ids in flows', () => {
+  it('warns about unknown keys and run state, and gives colliding names their own ids', () => {
     const source = yaml(
       'uri: acme/demo/ci',
+      'number: 12',
       'stages:',
       '  - type: normal',
       '    name: s',
+      '    colour: blue',
       '    actions:',
-      '      - { name: a_b, jobs: [{ type: component, endpoint: img }] }',
-      '      - { name: a-b, jobs: [{ type: component, endpoint: img, kubectl: x.yaml }] }',
+      '      - { name: a_b, jobs: [{ type: component, endpoint: img, status: running, logs: [x] }] }',
+      '      - { name: a-b, jobs: [{ type: component, endpoint: img }] }',
     );
-    expect(errorsOf(source)).toEqual([
-      { path: 'stages[0].actions[1].jobs[0].kubectl', line: 7, col: 63, message: 'unknown key "kubectl"' },
+    const result = compilePipelineSource(source);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.plan.nodes.map((n) => [n.id, n.needs])).toEqual([
+      ['s-a-b-0', []],
+      ['s-a-b-0-2', ['s-a-b-0']],
     ]);
-    expect(errorsOf(source.replace(', kubectl: x.yaml', ''))).toEqual([
+    expect(result.warnings).toEqual([
       {
-        path: 'stages[0].actions[1].jobs[0]',
-        line: 7,
-        col: 29,
-        message: 'step id "s-a-b-0" of job s.a-b.0 is already used by another job or stage',
+        path: 'number',
+        line: 2,
+        col: 1,
+        message: '"number" is run state the original engine wrote back; ignored',
+      },
+      { path: 'stages[0].colour', line: 6, col: 5, message: 'unknown key "colour"; ignored' },
+      {
+        path: 'stages[0].actions[0].jobs[0].status',
+        line: 8,
+        col: 63,
+        message: '"status" is run state the original engine wrote back; ignored',
+      },
+      {
+        path: 'stages[0].actions[0].jobs[0].logs',
+        line: 8,
+        col: 80,
+        message: '"logs" is run state the original engine wrote back; ignored',
+      },
+    ]);
+  });
+
+  it('reads the 2017 dialect: name instead of uri, job output, short subscriptions', () => {
+    const result = compilePipelineSource(
+      yaml(
+        'name: cncf/demo-for-cncf-ci/65 # <namespace>/<flow>/<run-number>',
+        'stages:',
+        '  - type: normal',
+        '    name: build',
+        '    actions:',
+        '      - name: release-coredns',
+        '        jobs:',
+        '          - { type: component, endpoint: img, output: ["CO_COREDNS_URI", "CO_E2E.TEST_URI"] }',
+        '  - type: normal',
+        '    name: k8s',
+        '    actions:',
+        '      - name: build-kubernetes',
+        '        jobs:',
+        '          - type: component',
+        '            endpoint: img',
+        '            subscriptions:',
+        '              - release-coredns[CO_COREDNS_URI]: CO_COREDNS_URI',
+        '              - build.release-coredns.0[CO_E2E.TEST_URI]: E2E',
+      ),
+    );
+    expect(result).toMatchObject({ ok: true, format: 'flow', warnings: [] });
+    if (!result.ok) return;
+    expect(result.plan.name).toBe('demo-for-cncf-ci');
+    expect(result.plan.nodes[1]).toMatchObject({
+      id: 'k8s-build-kubernetes-0',
+      needs: ['build-release-coredns-0'],
+      env: {
+        CO_COREDNS_URI: '${{ steps["build-release-coredns-0"].outputs.CO_COREDNS_URI }}',
+        E2E: '${{ steps["build-release-coredns-0"].outputs["CO_E2E.TEST_URI"] }}',
+      },
+    });
+  });
+
+  it('treats any document with stages as a flow, and asks for uri when it has no name', () => {
+    expect(errorsOf(yaml('title: x', 'stages:', '  - { type: start, name: start }'))).toEqual([
+      {
+        path: '',
+        line: 1,
+        col: 1,
+        message: 'a flow needs uri: namespace/repository/name (or name: in the 2017 dialect)',
+      },
+    ]);
+  });
+
+  it('skips empty stage, action and job entries with a warning', () => {
+    const result = compilePipelineSource(
+      yaml(
+        'uri: a/b/c',
+        'stages:',
+        '  -',
+        '  - type: normal',
+        '    name: s',
+        '    actions:',
+        '      - { name: a, jobs: [{ type: component, endpoint: img }, null] }',
+        '      -',
+      ),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.plan.nodes.map((n) => n.id)).toEqual(['s-a-0']);
+    expect(result.warnings.map((w) => `${w.line}:${w.col} ${w.path}: ${w.message}`)).toEqual([
+      '3:4 stages[0]: empty stage entry; skipped',
+      '7:63 stages[1].actions[0].jobs[1]: empty job entry; skipped',
+      '8:8 stages[1].actions[1]: empty action entry; skipped',
+    ]);
+  });
+
+  it('keeps ids of long names unique with a hash suffix', () => {
+    const long = 'component-python-analysis-coala-action-that-goes-on-and-on-and-on';
+    const plan = planOf(
+      yaml(
+        'uri: a/b/c',
+        'stages:',
+        '  - type: normal',
+        '    name: analysis-python-component',
+        '    actions:',
+        `      - { name: ${long}1, jobs: [{ type: component, endpoint: img }] }`,
+        `      - { name: ${long}2, jobs: [{ type: component, endpoint: img }] }`,
+      ),
+    );
+    const ids = plan.nodes.map((n) => n.id);
+    expect(new Set(ids).size).toBe(2);
+    for (const id of ids)
+      expect(id).toMatch(/^analysis-python-component-component-python-[a-z0-9-]*-[0-9a-f]{8}$/);
+    expect(ids.every((id) => id.length <= 63)).toBe(true);
+  });
+
+  it('applies flow environments to every job, job environments win', () => {
+    const plan = planOf(
+      yaml(
+        'uri: a/b/c',
+        'environments:',
+        '  - REGISTRY: hub.example',
+        '  - MODE: ci',
+        'stages:',
+        '  - type: normal',
+        '    name: s',
+        '    actions:',
+        '      - name: a',
+        '        jobs:',
+        '          - { type: component, endpoint: img, environments: [{ MODE: release }, { CO_DATA: "" }] }',
+      ),
+    );
+    expect(plan.env).toEqual({ REGISTRY: 'hub.example', MODE: 'ci' });
+    expect(plan.nodes[0]!.env).toEqual({ MODE: 'release', CO_DATA: '' });
+  });
+
+  it('turns a kubectl job into kubernetes-apply in replace mode, in the flow namespace', () => {
+    const source = yaml(
+      'uri: a/b/c',
+      'namespace: servicecomb',
+      'receivers: [{ type: mail, address: ops@example.org }]',
+      'stages:',
+      '  - type: normal',
+      '    name: deploy',
+      '    actions:',
+      '      - name: bmi',
+      '        jobs:',
+      '          - { type: component, kubectl: bmi/deployment.yaml, resources: { cpu: 0, memory: 0 } }',
+    );
+    const result = compilePipelineSource(source);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.warnings).toEqual([]);
+    expect(result.plan.receivers).toEqual([{ type: 'mail', address: 'ops@example.org' }]);
+    expect(result.plan.nodes[0]).toMatchObject({
+      kind: 'uses',
+      uses: { name: 'kubernetes-apply', range: '^1' },
+      with: { manifests: 'bmi/deployment.yaml', namespace: 'servicecomb', mode: 'replace' },
+    });
+    expect(result.plan.nodes[0]!.pod).toBeUndefined();
+    expect(planOf(source.replace('namespace: servicecomb\n', '')).nodes[0]!.with.namespace).toBe('default');
+    const noKubectl = compilePipelineSource(source.replace('kubectl: bmi/deployment.yaml', 'endpoint: img'));
+    expect(noKubectl.warnings).toEqual([
+      {
+        path: 'namespace',
+        line: 2,
+        col: 12,
+        message: 'namespace applies to kubectl jobs only, and this flow has none; ignored',
+      },
+    ]);
+    expect(errorsOf(source.replace('kubectl: bmi/deployment.yaml', 'kubectl:'))).toEqual([
+      {
+        path: 'stages[0].actions[0].jobs[0]',
+        line: 10,
+        col: 13,
+        message: 'a job needs endpoint (the image to run) or kubectl (a manifest to apply)',
       },
     ]);
   });
