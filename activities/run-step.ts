@@ -16,6 +16,7 @@ import { secretMasker, secretValuesOf } from './logs/mask';
 import { LogSink } from './logs/sink';
 import type { LogStore } from './logs/store';
 import { recordStep, recordStepStarted } from './read-model';
+import { reportsFailure } from './runtimes/cout';
 import type { StepFailureKind, StepLaunch, StepRuntime } from './runtimes/runtime';
 
 /** Outputs travel in Temporal payloads; beyond this they would bloat history (dockyard claim checks will lift it). */
@@ -119,7 +120,11 @@ export function createRunStep(deps: RunStepDeps) {
     const env: Record<string, string> = {
       ...componentEnv,
       ...input.env,
-      CO_DATA: coData(input.data),
+      // a flow job sets CO_DATA itself in `environments`
+      CO_DATA:
+        Object.keys(input.data).length === 0 && input.env.CO_DATA !== undefined
+          ? input.env.CO_DATA
+          : coData(input.data),
       CO_RUN_ID: input.runId,
       CO_STEP_ID: input.stepId,
       CO_ATTEMPT: String(input.attempt),
@@ -176,6 +181,10 @@ export function createRunStep(deps: RunStepDeps) {
     if (outcome.failure) {
       const { kind, message, retryable } = outcome.failure;
       throw await fail(kind, message, outcome.exitCode, retryable);
+    }
+    if (reportsFailure(outcome.outputs)) {
+      const message = `the component reported [COUT] CO_RESULT = false (exit code ${outcome.exitCode})`;
+      throw await fail('exit', message, outcome.exitCode, true);
     }
     const size = Buffer.byteLength(JSON.stringify(outcome.outputs));
     if (size > MAX_OUTPUT_BYTES) {

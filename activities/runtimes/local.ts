@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ProcessLauncher } from './launcher/launcher';
 import { LineSplitter } from './lines';
-import { parseCoutLine, parseOutputsFile } from './outputs';
+import { CoutReader } from './cout';
+import { parseOutputsFile } from './outputs';
 import type { StepHooks, StepLaunch, StepOutcome, StepRuntime } from './runtime';
 
 /** Variables of the worker's own environment a step may see; nothing else leaks (DATABASE_URL...). */
@@ -82,13 +83,15 @@ export class LocalRuntime implements StepRuntime {
     const [file, args] = launch.command?.length
       ? [launch.command[0]!, launch.command.slice(1)]
       : ['/bin/sh', ['-e', '-c', launch.script!]];
-    const coutOutputs: Record<string, string> = {};
+    const cout = new CoutReader();
     const stdout = new LineSplitter((line) => {
-      const cout = parseCoutLine(line);
-      if (cout) coutOutputs[cout[0]] = cout[1];
+      cout.line('stdout', line);
       hooks.onLine('stdout', line);
     });
-    const stderr = new LineSplitter((line) => hooks.onLine('stderr', line));
+    const stderr = new LineSplitter((line) => {
+      cout.line('stderr', line);
+      hooks.onLine('stderr', line);
+    });
     const child = this.launcher.launch(
       { file, args, cwd: launch.workspace, env },
       { onData: (stream, chunk) => (stream === 'stdout' ? stdout : stderr).push(chunk) },
@@ -127,7 +130,7 @@ export class LocalRuntime implements StepRuntime {
     stderr.end();
 
     const fileOutputs = parseOutputsFile(await fs.promises.readFile(outputsFile, 'utf8').catch(() => ''));
-    const outputs = { ...coutOutputs, ...fileOutputs };
+    const outputs = { ...cout.outputs, ...fileOutputs };
     const handle = pid === undefined ? undefined : String(pid);
     if (result.error && result.code === null && result.signal === null) {
       return {

@@ -1,5 +1,6 @@
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
-import { parseCoutLine, parseOutputsFile } from '../outputs';
+import { CoutReader } from '../cout';
+import { parseOutputsFile } from '../outputs';
 import type { StepHooks, StepLaunch, StepOutcome } from '../runtime';
 import {
   classifyPod,
@@ -85,7 +86,8 @@ async function supervise(
 ): Promise<StepOutcome> {
   const { core, kc } = settings;
   const stop = new AbortController();
-  const cout: Record<string, string> = {};
+  const reader = new CoutReader();
+  const cout = reader.outputs;
   const startedAt = Date.now();
   let lastPod: V1Pod | undefined;
   let logs: Promise<void> | undefined;
@@ -95,8 +97,7 @@ async function supervise(
   const decision = new Promise<Decision>((resolve) => (decide = resolve));
 
   const onLine = (line: string) => {
-    const output = parseCoutLine(line);
-    if (output) cout[output[0]] = output[1];
+    reader.line('stdout', line);
     hooks.onLine('stdout', line);
   };
   const containerExited = async (): Promise<boolean | null> => {
