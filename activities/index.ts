@@ -3,6 +3,7 @@ import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { RunRecord, StepRecord } from '../workflows/types';
 import { recordRun, recordStep } from './read-model';
+import { createMailReceivers } from './notify/receivers';
 import { createRunStep } from './run-step';
 import type { LogStore } from './logs/store';
 import type { WorkerMetrics } from './metrics';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
   const runStep = createRunStep({ ...deps, runtimes });
   return {
     runStep: deps.metrics ? deps.metrics.timeStep(runStep) : runStep,
+    mailReceivers: createMailReceivers(deps),
     ...lazyDeployActivities(deps.kubeConfig),
     async recordSteps(records: StepRecord[]): Promise<void> {
       for (const r of records) await recordStep(deps.db, r);

@@ -96,6 +96,9 @@ export const configSchema = z.object({
   CO_BLOB_GC_GRACE_HOURS: z.coerce.number().min(0).default(24),
   /** registry bytes per project; 0 means unlimited */
   CO_DOCKYARD_QUOTA_BYTES: z.coerce.number().int().min(0).default(0),
+  /** where flow `receivers` mail goes out: smtp://user:pass@host:port or smtps://... */
+  CO_SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  CO_MAIL_FROM: z.string().min(3).default('ContainerOps <containerops@localhost>'),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; publicUrl: string };

@@ -8,6 +8,7 @@ import {
 import { renderTemplate } from '../pipeline/evaluate';
 import { recordRun } from './activities';
 import { RunInterpreter } from './interpreter';
+import { notifyReceivers } from './receivers';
 import {
   approvalUpdate,
   stateQuery,
@@ -104,6 +105,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     }
     setStatus(status);
     await recordRun({ runId: input.runId, status, error, at: Date.now() });
+    await notifyReceivers(input, { status, error, steps: interpreter.steps.values() });
   });
 
   const steps: PipelineRunResult['steps'] = {};

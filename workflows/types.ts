@@ -126,6 +126,18 @@ export interface RunRecord {
   at: number;
 }
 
+/** The end of a run, as mailed to a flow's `receivers`. */
+export interface RunNotice {
+  runId: string;
+  project: string;
+  pipeline: string;
+  number: number;
+  status: RunStatus;
+  error?: string;
+  failedSteps: string[];
+  receivers: string[];
+}
+
 /** Thrown by runStep as ApplicationFailure types; all but infrastructure errors are final for the attempt. */
 export const STEP_ERROR_TYPES = {
   failed: 'StepFailed',

@@ -1,0 +1,112 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { startStack, type Stack } from '../../support/stack';
+import { createProject, eventually, trigger, waitForRun } from '../../support/runs';
+
+interface Received {
+  to: string[];
+  raw: string;
+}
+
+let smtp: SMTPServer;
+const inbox: Received[] = [];
+let stack: Stack;
+let project: string;
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, done) {
+      let raw = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (raw += chunk));
+      stream.on('end', () => {
+        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const { port } = smtp.server.address() as AddressInfo;
+  stack = await startStack({
+    config: { CO_SMTP_URL: `smtp://127.0.0.1:${port}`, CO_PUBLIC_URL: 'https://ci.example.org' },
+  });
+  project = await createProject(stack);
+});
+afterAll(async () => {
+  await stack?.stop();
+  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+});
+
+const FLOW = `uri: acme/demo/mailed
+title: A flow whose result is mailed
+number: 7
+receivers:
+  -
+    type: mail
+    address: ops@example.org
+  -
+    type: mail
+    address: dev@example.org
+stages:
+  - { type: start, name: start }
+  - type: normal
+    name: build
+    actions:
+      - name: compile
+        jobs:
+          - type: component
+            endpoint: hub.example.org/acme/compile:1
+            status: running
+  - { type: end, name: end }
+`;
+
+describe('flow receivers', () => {
+  it('stores the flow with 201 and the warnings beside it', async () => {
+    const res = await stack.request('POST', `/api/v1/projects/${project}/pipelines`, FLOW);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { name: string; format: string; warnings: unknown[] };
+    expect(body).toMatchObject({ name: 'mailed', format: 'flow' });
+    expect(body.warnings).toEqual([
+      {
+        path: 'number',
+        line: 3,
+        col: 1,
+        message: '"number" is run state the original engine wrote back; ignored',
+      },
+      {
+        path: 'stages[1].actions[0].jobs[0].status',
+        line: 20,
+        col: 13,
+        message: '"status" is run state the original engine wrote back; ignored',
+      },
+    ]);
+  });
+
+  it('mails each receiver the flow, run number, status, failed jobs and a link once the run ends', async () => {
+    const started = await trigger(stack, project, 'mailed');
+    const run = await waitForRun(stack, project, started.id);
+    // the local runtime cannot run an image, so the job fails: the mail must say which one
+    expect(run.status).toBe('failed');
+    const mails = await eventually(() => (inbox.length >= 2 ? inbox : undefined), 'two mails');
+    expect(mails.map((m) => m.to).sort()).toEqual([['dev@example.org'], ['ops@example.org']]);
+    for (const { raw } of mails) {
+      const mail = { raw: decodeQuotedPrintable(raw) };
+      expect(mail.raw).toMatch(/^Subject: \[ContainerOps\] mailed #1 failed$/m);
+      expect(mail.raw).toContain('Flow: mailed');
+      expect(mail.raw).toContain('Run: #1');
+      expect(mail.raw).toContain('Status: failed');
+      expect(mail.raw).toContain('Failed jobs: build-compile-0');
+      expect(mail.raw).toContain(`https://ci.example.org/api/v1/projects/${project}/runs/${started.id}`);
+    }
+  });
+});
+
+/** The body is quoted-printable: soft line breaks and =XX escapes. */
+function decodeQuotedPrintable(raw: string): string {
+  return raw
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
