@@ -209,7 +209,11 @@ function jobNode(
     node.with = { manifests: kubectl, namespace, mode: 'replace' };
   } else if (job.endpoint === undefined) {
     err(path, 'a job needs endpoint (the image to run) or kubectl (a manifest to apply)');
-  } else node.image = job.endpoint;
+  } else {
+    node.image = job.endpoint;
+    // an image with its own entrypoint and no script: only a container runtime can run it
+    node.runtime = 'kubernetes';
+  }
   node.env = environmentsOf(job.environments, [...path, 'environments'], err);
   const timeoutMs = flowTimeout(job.timeout, [...path, 'timeout'], err);
   if (timeoutMs !== undefined) node.timeoutMs = timeoutMs;

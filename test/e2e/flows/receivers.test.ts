@@ -88,7 +88,7 @@ describe('flow receivers', () => {
   it('mails each receiver the flow, run number, status, failed jobs and a link once the run ends', async () => {
     const started = await trigger(stack, project, 'mailed');
     const run = await waitForRun(stack, project, started.id);
-    // the local runtime cannot run an image, so the job fails: the mail must say which one
+    // this stack has no Kubernetes cluster for the image job, so the job fails: the mail must say which one
     expect(run.status).toBe('failed');
     const mails = await eventually(() => (inbox.length >= 2 ? inbox : undefined), 'two mails');
     expect(mails.map((m) => m.to).sort()).toEqual([['dev@example.org'], ['ops@example.org']]);
