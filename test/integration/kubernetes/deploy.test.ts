@@ -127,7 +127,6 @@ test("a failed rollout is reported and rolled back to the previous ReplicaSet's 
   expect(rollback).toEqual([{ name, namespace: target.namespace, fromRevision: '2', toRevision: '1' }]);
   const deployment = await apps.readNamespacedDeployment({ name, namespace: target.namespace });
   expect(deployment.spec?.template.spec?.containers[0]?.image).toBe(TEST_IMAGE);
-  expect(deployment.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
   const settled = await run(activities.waitForRollout, {
     targets: [
       {
@@ -142,6 +141,9 @@ test("a failed rollout is reported and rolled back to the previous ReplicaSet's 
     pollMs: realCluster ? 2000 : 50,
   });
   expect(settled).toEqual({ ok: true });
+  // The controller bumps the revision when it observes the new generation, not on the apply.
+  const rolledBack = await apps.readNamespacedDeployment({ name, namespace: target.namespace });
+  expect(rolledBack.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
   await cleanup(name);
 });
 
@@ -200,8 +202,9 @@ test('pausing and resuming sets spec.paused on the Deployments', async () => {
     true,
   );
   await run(activities.setRolloutPaused, { targets: applied, paused: false });
-  expect((await apps.readNamespacedDeployment({ name, namespace: target.namespace })).spec?.paused).toBe(
-    false,
-  );
+  // The API server omits a false `paused` (omitempty): absent means resumed.
+  expect(
+    (await apps.readNamespacedDeployment({ name, namespace: target.namespace })).spec?.paused ?? false,
+  ).toBe(false);
   await cleanup(name);
 });

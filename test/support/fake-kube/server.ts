@@ -336,6 +336,8 @@ export class FakeKube {
     merged: KubeObject,
   ) {
     const name = merged.metadata.name;
+    // Go's omitempty: a real server never returns `paused: false`.
+    if (merged.kind === 'Deployment' && merged.spec?.paused === false) delete merged.spec.paused;
     const errors = validateObject(merged);
     if (errors.length) {
       this.rejected.push({ kind: known.kind, name, errors });

@@ -9,7 +9,8 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+/** The relaxed rule, on by default since v1.34: printable ASCII except '='. */
+const ENV_NAME = /^[\x20-\x3c\x3e-\x7e]+$/;
 
 type Validator = { validate(): void };
 type ModelClass = new (data: unknown) => Validator;
@@ -68,7 +69,9 @@ function validatePodSpec(spec: any, path: string): string[] {
     if (!c.image) errors.push(`${path}.containers[${i}].image: Required value`);
     (c.env ?? []).forEach((e: any, j: number) => {
       if (!ENV_NAME.test(e.name ?? ''))
-        errors.push(`${path}.containers[${i}].env[${j}].name: Invalid value: "${e.name}"`);
+        errors.push(
+          `${path}.containers[${i}].env[${j}].name: Invalid value: "${e.name}": a valid environment variable name must consist only of printable ASCII characters other than '='`,
+        );
     });
     const policy = c.terminationMessagePolicy;
     if (policy && !['File', 'FallbackToLogsOnError'].includes(policy)) {
