@@ -12,7 +12,7 @@ import {
   type StepErrorDetails,
 } from '../workflows/types';
 import { resolveComponent } from './components';
-import { secretMasker, secretValuesOf } from './logs/mask';
+import { secretMasker, secretValuesOf, splitSecretEnv } from './logs/mask';
 import { LogSink } from './logs/sink';
 import type { LogStore } from './logs/store';
 import { recordStep, recordStepStarted } from './read-model';
@@ -144,6 +144,7 @@ export function createRunStep(deps: RunStepDeps) {
       );
     }
 
+    const split = splitSecretEnv(env, deps.config.CO_SECRET_ENV_PATTERN);
     const launch: StepLaunch = {
       project: input.project,
       runId: input.runId,
@@ -153,7 +154,8 @@ export function createRunStep(deps: RunStepDeps) {
       image,
       script,
       command,
-      env,
+      env: split.env,
+      ...(Object.keys(split.secretEnv).length ? { secretEnv: split.secretEnv } : {}),
       workspace,
       timeoutMs: input.timeoutMs,
       pod: input.pod,

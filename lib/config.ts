@@ -78,6 +78,13 @@ export const configSchema = z.object({
   CO_K8S_NAMESPACE: z.string().min(1).default('containerops'),
   CO_K8S_PENDING_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
   CO_K8S_KEEP_FAILED_PODS: bool.default(false),
+  /** where the leaked-pod sweep looks (comma-separated); unset: CO_K8S_NAMESPACE only */
+  CO_K8S_STEP_NAMESPACES: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+      message: 'must be comma-separated namespace names',
+    })
+    .optional(),
   CO_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** which peers may set X-Forwarded-For (the client address of rate limits and lockouts); off by default */
   CO_TRUST_PROXY: trustProxy.default(false),

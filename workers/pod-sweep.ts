@@ -26,8 +26,11 @@ export function schedulePodSweep(deps: {
     try {
       const k8s = kubernetesRuntimeModule();
       const kubeConfig = deps.kubeConfig ?? k8s.loadKubeConfig();
-      const result = await k8s.sweepLeakedPods({ kubeConfig, isRunActive });
+      const namespaces = (deps.config.CO_K8S_STEP_NAMESPACES ?? deps.config.CO_K8S_NAMESPACE).split(',');
+      const result = await k8s.sweepLeakedPods({ kubeConfig, isRunActive, namespaces });
       if (result.deleted.length) deps.logger.info({ deleted: result.deleted }, 'deleted leaked step pods');
+      if (result.deletedSecrets.length)
+        deps.logger.info({ deleted: result.deletedSecrets }, 'deleted step Secrets no pod owns');
     } catch (err) {
       deps.logger.warn({ err }, 'pod sweep failed');
     }

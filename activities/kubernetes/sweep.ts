@@ -1,5 +1,6 @@
-import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1Pod, type V1Secret } from '@kubernetes/client-node';
 import { deletePod } from '../runtimes/kubernetes/pod-api';
+import { deleteStepSecret } from '../runtimes/kubernetes/step-secret';
 import { ANNOTATION, LABEL } from '../runtimes/kubernetes/pod-spec';
 
 export interface SweepOptions {
@@ -17,6 +18,8 @@ export interface SweepOptions {
 export interface SweepResult {
   deleted: Array<{ namespace: string; name: string; runId: string }>;
   kept: number;
+  /** Step Secrets no pod owns (their worker died between creating the Secret and the pod). */
+  deletedSecrets: Array<{ namespace: string; name: string; runId: string }>;
 }
 
 /** Deletes containerops step pods whose run has ended, so a crashed worker never leaks pods. */
@@ -34,7 +37,7 @@ export async function sweepLeakedPods(options: SweepOptions): Promise<SweepResul
   }
 
   const active = new Map<string, boolean>();
-  const result: SweepResult = { deleted: [], kept: 0 };
+  const result: SweepResult = { deleted: [], kept: 0, deletedSecrets: [] };
   for (const pod of pods) {
     const meta = pod.metadata ?? {};
     const runId = meta.annotations?.[ANNOTATION.runId] ?? meta.labels?.[LABEL.run] ?? '';
@@ -52,6 +55,23 @@ export async function sweepLeakedPods(options: SweepOptions): Promise<SweepResul
     }
     await deletePod(core, meta.namespace ?? 'default', meta.name ?? '', 0);
     result.deleted.push({ namespace: meta.namespace ?? 'default', name: meta.name ?? '', runId });
+  }
+
+  const secrets: V1Secret[] = [];
+  if (options.namespaces) {
+    for (const namespace of options.namespaces)
+      secrets.push(...(await core.listNamespacedSecret({ namespace, labelSelector })).items);
+  } else {
+    secrets.push(...(await core.listSecretForAllNamespaces({ labelSelector })).items);
+  }
+  for (const secret of secrets) {
+    const meta = secret.metadata ?? {};
+    if (meta.ownerReferences?.length) continue; // the garbage collector deletes it with its pod
+    const runId = meta.annotations?.[ANNOTATION.runId] ?? meta.labels?.[LABEL.run] ?? '';
+    if (!active.has(runId)) active.set(runId, await options.isRunActive(runId));
+    if (active.get(runId)) continue;
+    await deleteStepSecret(core, meta.namespace ?? 'default', meta.name ?? '');
+    result.deletedSecrets.push({ namespace: meta.namespace ?? 'default', name: meta.name ?? '', runId });
   }
   return result;
 }

@@ -13,3 +13,15 @@ export function secretValuesOf(env: Record<string, string>, namePattern: string)
     .filter(([name]) => re.test(name))
     .map(([, value]) => value);
 }
+
+/** Separates the variables whose names match the secret pattern, so runtimes can keep them out of specs. */
+export function splitSecretEnv(
+  env: Record<string, string>,
+  namePattern: string,
+): { env: Record<string, string>; secretEnv: Record<string, string> } {
+  const re = new RegExp(namePattern, 'i');
+  const plain: Record<string, string> = {};
+  const secret: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) (re.test(name) ? secret : plain)[name] = value;
+  return { env: plain, secretEnv: secret };
+}

@@ -25,6 +25,8 @@ export interface KubernetesRuntimeOptions {
   heartbeatMs?: number;
   /** How long the API may be unreachable before the attempt fails as 'infrastructure' (default 5 min). */
   apiUnreachableMs?: number;
+  /** Extra annotations on every step pod (a service mesh's, the cluster autoscaler's, kwok's stage rules). */
+  podAnnotations?: Record<string, string>;
 }
 
 /** Runs each step attempt as one Kubernetes pod (restartPolicy Never). */
@@ -45,6 +47,7 @@ export class KubernetesRuntime implements StepRuntime {
       logDrainMs: 30_000,
       apiUnreachableMs: options.apiUnreachableMs ?? 5 * 60_000,
       pollFallbackMs: options.pollFallbackMs ?? 30_000,
+      podAnnotations: options.podAnnotations,
     };
   }
 

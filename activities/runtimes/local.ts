@@ -78,7 +78,10 @@ export class LocalRuntime implements StepRuntime {
 
     const env: Record<string, string> = {};
     for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name]!;
-    Object.assign(env, launch.env, { CO_OUTPUTS: outputsFile, CO_WORKSPACE: launch.workspace });
+    Object.assign(env, launch.env, launch.secretEnv, {
+      CO_OUTPUTS: outputsFile,
+      CO_WORKSPACE: launch.workspace,
+    });
 
     const [file, args] = launch.command?.length
       ? [launch.command[0]!, launch.command.slice(1)]

@@ -27,6 +27,11 @@ export interface StepLaunch {
   command?: string[];
   /** Fully resolved environment, including CO_* variables. */
   env: Record<string, string>;
+  /**
+   * Secret variables, kept apart from `env`: a runtime delivers them to the step without writing
+   * them into any spec (the Kubernetes runtime puts them in a per-attempt Secret).
+   */
+  secretEnv?: Record<string, string>;
   /** Per-run workspace directory shared by the run's steps (local runtime). */
   workspace: string;
   /** Hard limit for this attempt; the runtime kills the step when it passes. */

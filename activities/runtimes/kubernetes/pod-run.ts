@@ -21,6 +21,14 @@ import { followPodLogs } from './pod-logs';
 import { buildPod, CONTAINER_NAME } from './pod-spec';
 import { watchPod } from './pod-watch';
 import { sleep } from './sleep';
+import {
+  adoptStepSecret,
+  buildStepSecret,
+  createStepSecret,
+  deleteStepSecret,
+  hasSecretEnv,
+} from './step-secret';
+import { apiProblem, isPermanent } from './api-errors';
 
 export interface PodRunSettings {
   kc: KubeConfig;
@@ -35,6 +43,7 @@ export interface PodRunSettings {
   /** How long the API may stay unreachable before the attempt fails as 'infrastructure'. */
   apiUnreachableMs: number;
   pollFallbackMs?: number;
+  podAnnotations?: Record<string, string>;
 }
 
 type Decision =
@@ -53,7 +62,11 @@ export async function runPod(
   const namespace = launch.pod?.namespace ?? settings.namespace;
   let manifest: V1Pod;
   try {
-    manifest = buildPod(launch, { namespace, keepOnFailure: settings.keepOnFailure });
+    manifest = buildPod(launch, {
+      namespace,
+      keepOnFailure: settings.keepOnFailure,
+      annotations: settings.podAnnotations,
+    });
   } catch (err) {
     return { exitCode: null, outputs: {}, failure: failure('invalid', (err as Error).message, false) };
   }
@@ -61,11 +74,32 @@ export async function runPod(
   const fail = (f: Failure): StepOutcome => ({ exitCode: null, outputs: {}, failure: f, handle: name });
   if (hooks.signal.aborted) return fail(failure('cancelled', 'cancelled before the pod was created', false));
 
+  const withSecret = hasSecretEnv(launch);
+  if (withSecret) {
+    try {
+      await createStepSecret(core, buildStepSecret(launch, name, namespace));
+    } catch (err) {
+      const problem = apiProblem(err);
+      const message = `cannot create the step's Secret: ${problem.message}`;
+      return fail(
+        isPermanent(problem) ? failure('invalid', message, false) : failure('infrastructure', message, true),
+      );
+    }
+  }
   const created = await createOrAdoptPod(core, manifest, {
     signal: hooks.signal,
     giveUpAfterMs: settings.apiUnreachableMs,
     onRetry: () => safeHeartbeat(hooks, { pod: name, namespace, phase: 'Creating' }),
   });
+  if ('rejected' in created || 'unreachable' in created) {
+    if (withSecret) await deleteStepSecret(core, namespace, name).catch(() => undefined);
+  } else if (withSecret) {
+    // Best effort: should this fail, the sweep removes the Secret once the run has ended.
+    await core
+      .readNamespacedPod({ name, namespace })
+      .then((pod) => adoptStepSecret(core, pod))
+      .catch(() => undefined);
+  }
   if ('rejected' in created)
     return fail(failure('invalid', `pod rejected by the API server: ${created.rejected.message}`, false));
   if ('unreachable' in created) {

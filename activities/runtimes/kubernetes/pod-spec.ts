@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { StepLaunch } from '../runtime';
+import { secretEnvRefs } from './step-secret';
 
 export const LABEL = {
   run: 'containerops.dev/run',
@@ -70,6 +71,8 @@ function containerCommand(launch: StepLaunch): string[] | undefined {
 export interface PodSpecOptions {
   namespace: string;
   keepOnFailure: boolean;
+  /** Extra annotations on every step pod (a service mesh's, the cluster autoscaler's, kwok's stage rules). */
+  annotations?: Record<string, string>;
   /** Seconds added to the step timeout for the kubelet's own deadline, a backstop if the worker dies. */
   deadlineSlackSeconds?: number;
 }
@@ -77,17 +80,22 @@ export interface PodSpecOptions {
 export function buildPod(launch: StepLaunch, options: PodSpecOptions): V1Pod {
   if (!launch.image) throw new Error(`step ${launch.stepId} has no image: the kubernetes runtime needs one`);
   const settings = launch.pod ?? {};
-  const env = { ...launch.env, CO_OUTPUTS: TERMINATION_LOG };
+  const name = podName(launch);
+  const secretNames = new Set(Object.keys(launch.secretEnv ?? {}));
+  const env = Object.entries({ ...launch.env, CO_OUTPUTS: TERMINATION_LOG })
+    .filter(([key]) => !secretNames.has(key))
+    .map(([key, value]) => ({ name: key, value }));
   const command = containerCommand(launch);
   const resources = settings.resources;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: podName(launch),
+      name,
       namespace: options.namespace,
       labels: stepLabels(launch),
       annotations: {
+        ...options.annotations,
         [ANNOTATION.runId]: launch.runId,
         [ANNOTATION.stepId]: launch.stepId,
         [ANNOTATION.matrixKey]: launch.matrixKey,
@@ -112,7 +120,7 @@ export function buildPod(launch: StepLaunch, options: PodSpecOptions): V1Pod {
           name: CONTAINER_NAME,
           image: launch.image,
           ...(command ? { command } : {}),
-          env: Object.entries(env).map(([name, value]) => ({ name, value })),
+          env: [...env, ...secretEnvRefs(launch, name)],
           ...(resources ? { resources } : {}),
           terminationMessagePath: TERMINATION_LOG,
           terminationMessagePolicy: 'FallbackToLogsOnError',

@@ -3,7 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createDeployActivities, type AppliedObject } from '../../../activities/kubernetes/deploy';
-import { realCluster, startTarget, TEST_IMAGE, uniqueId, type KubeTarget } from './target';
+import { KWOK, realCluster, startTarget, TEST_IMAGE, uniqueId, type KubeTarget } from './target';
 
 jest.setTimeout(realCluster ? 300_000 : 20_000);
 
@@ -31,6 +31,21 @@ beforeAll(async () => {
 });
 afterEach(() => expect(target.fake?.rejected ?? []).toEqual([]));
 afterAll(() => target.stop());
+
+/** A pod template whose pods never become ready: an unpullable image, and kwok's never-ready rule. */
+function brokenDeployment(name: string, image: string) {
+  const manifest = deploymentManifest(name, image);
+  return {
+    ...manifest,
+    spec: {
+      ...manifest.spec,
+      template: {
+        ...manifest.spec.template,
+        metadata: { ...manifest.spec.template.metadata, annotations: { [KWOK.neverReady]: 'true' } },
+      },
+    },
+  };
+}
 
 function deploymentManifest(name: string, image: string) {
   return {
@@ -115,7 +130,7 @@ test("a failed rollout is reported and rolled back to the previous ReplicaSet's 
   const name = uniqueId('api');
   expect((await applyAndWait([deploymentManifest(name, TEST_IMAGE)])).ok).toBe(true);
 
-  const broken = deploymentManifest(name, 'registry.does-not-exist.invalid/api:2');
+  const broken = brokenDeployment(name, 'registry.does-not-exist.invalid/api:2');
   const failed = await applyAndWait([broken]);
   expect(failed.ok).toBe(false);
   expect(failed.reason).toContain('ProgressDeadlineExceeded');
@@ -149,7 +164,7 @@ test("a failed rollout is reported and rolled back to the previous ReplicaSet's 
 
 test('a first rollout has nothing to roll back to, and says so', async () => {
   const name = uniqueId('new');
-  const broken = deploymentManifest(name, 'registry.does-not-exist.invalid/new:1');
+  const broken = brokenDeployment(name, 'registry.does-not-exist.invalid/new:1');
   expect((await applyAndWait([broken])).ok).toBe(false);
 
   const rollback = await run(activities.rollbackDeployments, {

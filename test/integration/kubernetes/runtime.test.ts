@@ -1,9 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { KubernetesRuntime } from '../../../activities/runtimes/kubernetes';
 import { buildPod, podName } from '../../../activities/runtimes/kubernetes/pod-spec';
 import type { StepLaunch } from '../../../activities/runtimes/runtime';
 import {
+  eventually,
   fakeOnly,
+  kwok,
+  kwokExit,
+  needsContainers,
   realCluster,
   recordingHooks,
   startTarget,
@@ -22,15 +27,19 @@ beforeAll(async () => {
   target = await startTarget();
   core = target.kc.makeApiClient(CoreV1Api);
 });
-beforeEach(() => {
-  runtime = new KubernetesRuntime({
+function makeRuntime(podAnnotations?: Record<string, string>): KubernetesRuntime {
+  return new KubernetesRuntime({
     kubeConfig: target.kc,
     namespace: target.namespace,
     pendingTimeoutMs: realCluster ? 20_000 : 1_000,
     keepOnFailure: false,
     deleteGraceSeconds: 1,
     heartbeatMs: 100,
+    podAnnotations,
   });
+}
+beforeEach(() => {
+  runtime = makeRuntime();
 });
 afterEach(() => {
   // Every Pod the runtime sent must pass the official schemas (the invalid-spec test clears its own).
@@ -49,27 +58,48 @@ async function podExists(launch: StepLaunch): Promise<boolean> {
 
 const script = (...lines: string[]) => lines.join('\n');
 
-test('a step runs as a pod: logs stream in order, outputs come back, the pod is deleted', async () => {
+needsContainers(
+  'a step runs as a pod: logs stream in order, outputs come back, the pod is deleted',
+  'no logs',
+  async () => {
+    const launch = stepLaunch({
+      script: script(
+        'echo "hello from $CO_RUN"',
+        'echo "coverage=87" >> "$CO_OUTPUTS"',
+        'printf \'notes<<EOF\\nline one\\nline two\\nEOF\\n\' >> "$CO_OUTPUTS"',
+        'echo "[COUT] LEGACY = yes"',
+        'echo done',
+      ),
+    });
+    const hooks = recordingHooks();
+
+    const outcome = await runtime.run(launch, hooks);
+
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.outputs).toEqual({ coverage: '87', notes: 'line one\nline two', LEGACY: 'yes' });
+    expect(stdout(hooks)).toEqual(['hello from test', '[COUT] LEGACY = yes', 'done']);
+    expect(hooks.lines.every(([stream]) => stream === 'stdout')).toBe(true);
+    expect(hooks.heartbeats).toBeGreaterThan(0);
+    expect(outcome.handle).toBe(podName(launch));
+    expect(await podExists(launch)).toBe(false);
+  },
+);
+
+test('outputs come back from the termination message of a pod that exits 0, and the pod is deleted', async () => {
+  const file = 'coverage=87\nnotes<<EOF\nline one\nline two\nEOF\n';
   const launch = stepLaunch({
     script: script(
-      'echo "hello from $CO_RUN"',
       'echo "coverage=87" >> "$CO_OUTPUTS"',
-      'printf \'notes<<EOF\\nline one\\nline two\\nEOF\\n\' >> "$CO_OUTPUTS"',
-      'echo "[COUT] LEGACY = yes"',
-      'echo done',
+      `printf 'notes<<EOF\\nline one\\nline two\\nEOF\\n' >> "$CO_OUTPUTS"`,
     ),
   });
-  const hooks = recordingHooks();
 
-  const outcome = await runtime.run(launch, hooks);
+  const outcome = await makeRuntime(kwokExit(0, file)).run(launch, recordingHooks());
 
   expect(outcome.failure).toBeUndefined();
   expect(outcome.exitCode).toBe(0);
-  expect(outcome.outputs).toEqual({ coverage: '87', notes: 'line one\nline two', LEGACY: 'yes' });
-  expect(stdout(hooks)).toEqual(['hello from test', '[COUT] LEGACY = yes', 'done']);
-  expect(hooks.lines.every(([stream]) => stream === 'stdout')).toBe(true);
-  expect(hooks.heartbeats).toBeGreaterThan(0);
-  expect(outcome.handle).toBe(podName(launch));
+  expect(outcome.outputs).toEqual({ coverage: '87', notes: 'line one\nline two' });
   expect(await podExists(launch)).toBe(false);
 });
 
@@ -103,23 +133,27 @@ test('a non-zero exit fails as a retryable "exit" with the exit code and no outp
   const launch = stepLaunch({ script: script('echo "x=1" >> "$CO_OUTPUTS"', 'echo failing', 'exit 3') });
   const hooks = recordingHooks();
 
-  const outcome = await runtime.run(launch, hooks);
+  const outcome = await makeRuntime(kwokExit(3, 'x=1\n')).run(launch, hooks);
 
   expect(outcome.exitCode).toBe(3);
   expect(outcome.failure).toMatchObject({ kind: 'exit', retryable: true });
   expect(outcome.outputs).toEqual({});
-  expect(stdout(hooks)).toEqual(['failing']);
+  if (!kwok) expect(stdout(hooks)).toEqual(['failing']);
 });
 
-test('an image that cannot be pulled fails at once as non-retryable "image", naming the image', async () => {
-  const launch = stepLaunch({ image: 'registry.does-not-exist.invalid/nope:1', script: 'echo never' });
+needsContainers(
+  'an image that cannot be pulled fails at once as non-retryable "image", naming the image',
+  'no image pulls',
+  async () => {
+    const launch = stepLaunch({ image: 'registry.does-not-exist.invalid/nope:1', script: 'echo never' });
 
-  const outcome = await runtime.run(launch, recordingHooks());
+    const outcome = await runtime.run(launch, recordingHooks());
 
-  expect(outcome.failure).toMatchObject({ kind: 'image', retryable: false });
-  expect(outcome.failure?.message).toContain('registry.does-not-exist.invalid/nope:1');
-  expect(await podExists(launch)).toBe(false);
-});
+    expect(outcome.failure).toMatchObject({ kind: 'image', retryable: false });
+    expect(outcome.failure?.message).toContain('registry.does-not-exist.invalid/nope:1');
+    expect(await podExists(launch)).toBe(false);
+  },
+);
 
 test('a pod that stays Pending fails as "unschedulable" with the scheduler\'s reason', async () => {
   const launch = stepLaunch({
@@ -138,7 +172,12 @@ test('cancelling deletes the pod and reports "cancelled"', async () => {
   const launch = stepLaunch({ script: script('echo started', 'sleep 60', 'echo never') });
   const hooks = recordingHooks();
   const running = runtime.run(launch, hooks);
-  await hooks.lineSeen('started');
+  if (kwok)
+    await eventually('the pod to run', async () => {
+      const pod = await core.readNamespacedPod({ name: podName(launch), namespace: target.namespace });
+      return pod.status?.phase === 'Running';
+    });
+  else await hooks.lineSeen('started');
 
   hooks.cancel();
   const outcome = await running;
@@ -169,6 +208,59 @@ test('a spec the API server rejects fails as non-retryable "invalid"', async () 
   expect(outcome.failure).toMatchObject({ kind: 'invalid', retryable: false });
   expect(outcome.failure?.message).toMatch(/BAD=NAME/);
   target.fake?.rejected.splice(0);
+});
+
+test('secret variables reach the step from a per-attempt Secret owned by its pod, never through the pod spec', async () => {
+  const value = `s3cr3t-${randomBytes(6).toString('hex')}`;
+  const launch = stepLaunch({
+    secretEnv: { API_TOKEN: value, 'ODD NAME': 'odd-value' },
+    script: script('echo "got $API_TOKEN"', 'exit 1'),
+  });
+  const keeping = new KubernetesRuntime({
+    kubeConfig: target.kc,
+    namespace: target.namespace,
+    keepOnFailure: true,
+    heartbeatMs: 100,
+    podAnnotations: kwokExit(1),
+  });
+  const hooks = recordingHooks();
+
+  const outcome = await keeping.run(launch, hooks);
+
+  expect(outcome.exitCode).toBe(1);
+  if (!kwok) expect(stdout(hooks)).toContain(`got ${value}`);
+  const name = podName(launch);
+  const pod = await core.readNamespacedPod({ name, namespace: target.namespace });
+  expect(JSON.stringify(pod.spec)).not.toContain(value);
+  expect(JSON.stringify(pod.spec)).not.toContain('odd-value');
+  const env = pod.spec?.containers[0]?.env ?? [];
+  expect(env.find((e) => e.name === 'API_TOKEN')).toEqual({
+    name: 'API_TOKEN',
+    valueFrom: { secretKeyRef: { name, key: 'API_TOKEN' } },
+  });
+  const oddKey = env.find((e) => e.name === 'ODD NAME')?.valueFrom?.secretKeyRef?.key ?? '';
+  expect(oddKey).toMatch(/^env-[0-9a-f]{20}$/);
+  expect(env.find((e) => e.name === 'CO_RUN')).toEqual({ name: 'CO_RUN', value: 'test' });
+
+  const secret = await core.readNamespacedSecret({ name, namespace: target.namespace });
+  const decoded = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+  expect(decoded('API_TOKEN')).toBe(value);
+  expect(decoded(oddKey)).toBe('odd-value');
+  expect(secret.immutable).toBe(true);
+  expect(secret.metadata?.ownerReferences).toEqual([
+    expect.objectContaining({ apiVersion: 'v1', kind: 'Pod', name, uid: pod.metadata?.uid }),
+  ]);
+
+  // Deleting the pod deletes its Secret (the garbage collector follows the ownerReference).
+  await core.deleteNamespacedPod({ name, namespace: target.namespace, gracePeriodSeconds: 0 });
+  await eventually('the Secret to be collected with its pod', async () => {
+    try {
+      await core.readNamespacedSecret({ name, namespace: target.namespace });
+      return false;
+    } catch {
+      return true;
+    }
+  });
 });
 
 fakeOnly('an OOM-killed container fails as "oom"', async () => {

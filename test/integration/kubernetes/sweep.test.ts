@@ -1,6 +1,7 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { sweepLeakedPods } from '../../../activities/runtimes/kubernetes';
 import { buildPod } from '../../../activities/runtimes/kubernetes/pod-spec';
+import { buildStepSecret } from '../../../activities/runtimes/kubernetes/step-secret';
 import { startTarget, stepLaunch, type KubeTarget } from './target';
 
 let target: KubeTarget;
@@ -12,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => target.stop());
 
-test('the sweep deletes step pods of ended runs and leaves active runs alone', async () => {
+test('the sweep deletes step pods and unowned step Secrets of ended runs and leaves active runs alone', async () => {
   if (target.fake) {
     target.fake.podBehavior = async (pod) => {
       pod.schedule();
@@ -27,6 +28,13 @@ test('the sweep deletes step pods of ended runs and leaves active runs alone', a
     await core.createNamespacedPod({ namespace: target.namespace, body });
   }
 
+  // A worker that died between creating an attempt's Secret and its pod leaves the Secret unowned.
+  for (const launch of [ended, active]) {
+    const launchWithSecret = { ...launch, stepId: 'deploy', secretEnv: { API_TOKEN: 'x' } };
+    const body = buildStepSecret(launchWithSecret, `orphan-${launch.runId}`, target.namespace);
+    await core.createNamespacedSecret({ namespace: target.namespace, body });
+  }
+
   const result = await sweepLeakedPods({
     kubeConfig: target.kc,
     namespaces: [target.namespace],
@@ -35,6 +43,10 @@ test('the sweep deletes step pods of ended runs and leaves active runs alone', a
   });
 
   expect(result.deleted.map((d) => d.runId)).toEqual([ended.runId]);
+  expect(result.deletedSecrets).toEqual([
+    { namespace: target.namespace, name: `orphan-${ended.runId}`, runId: ended.runId },
+  ]);
+  await core.deleteNamespacedSecret({ name: `orphan-${active.runId}`, namespace: target.namespace });
   const left = await core.listNamespacedPod({
     namespace: target.namespace,
     labelSelector: `containerops.dev/run=${active.runId}`,

@@ -9,6 +9,25 @@ import type { LogStream, StepHooks, StepLaunch } from '../../../activities/runti
 import { FakeKube } from '../../support/fake-kube';
 
 export const realCluster = Boolean(process.env.KUBECONFIG);
+/** The real control plane of `npm run test:k8s:real`: kwok nodes, which never run a container. */
+export const kwok = realCluster && process.env.CO_K8S_KWOK === '1';
+
+/** Pod annotations read by scripts/kube/kwok-stages.yaml (ignored by kubelets and the fake). */
+export const KWOK = {
+  exitCode: 'kwok.containerops.dev/exit-code',
+  terminationMessage: 'kwok.containerops.dev/termination-message',
+  runFor: 'kwok.containerops.dev/run-for',
+  neverReady: 'kwok.containerops.dev/never-ready',
+} as const;
+
+/** Under kwok, annotations that make the pod exit as a script would have; nothing elsewhere. */
+export function kwokExit(exitCode: number, terminationMessage?: string): Record<string, string> {
+  if (!kwok) return {};
+  return {
+    [KWOK.exitCode]: String(exitCode),
+    ...(terminationMessage !== undefined ? { [KWOK.terminationMessage]: terminationMessage } : {}),
+  };
+}
 export const TEST_IMAGE = process.env.CO_K8S_TEST_IMAGE ?? 'busybox:1.36';
 
 export interface KubeTarget {
@@ -39,6 +58,40 @@ export function fakeOnly(name: string, fn: () => Promise<void>, timeout?: number
     return;
   }
   test(name, fn, timeout);
+}
+
+/** A test that needs a container to really execute (logs, image pulls); skipped with a reason under kwok. */
+export function needsContainers(name: string, why: string, fn: () => Promise<void>, timeout?: number): void {
+  if (kwok) {
+    test.skip(`${name} [kwok runs no container: ${why}]`, () => {});
+    console.warn(`skipped under kwok (${why}): ${name}`);
+    return;
+  }
+  test(name, fn, timeout);
+}
+
+/** A test that needs real controllers (ControllerRevisions, garbage collection); skipped against the fake. */
+export function realOnly(name: string, fn: () => Promise<void>, timeout?: number): void {
+  if (!realCluster) {
+    test.skip(`${name} [needs a real API server and controllers: npm run test:k8s:real]`, () => {});
+    return;
+  }
+  test(name, fn, timeout);
+}
+
+/** Polls until `check` holds (bounded): for state a controller reaches asynchronously. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 export function uniqueId(prefix: string): string {

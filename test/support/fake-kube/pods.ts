@@ -30,6 +30,13 @@ export class PodControl {
     return !pod || Boolean(pod.metadata.deletionTimestamp);
   }
 
+  /** A key of a Secret in the pod's namespace, as the kubelet resolves `secretKeyRef`. */
+  secretValue(name: string, key: string): string | undefined {
+    const secret = this.store.get('secrets', this.namespace, name);
+    const data = secret?.data?.[key] as string | undefined;
+    return data === undefined ? secret?.stringData?.[key] : Buffer.from(data, 'base64').toString('utf8');
+  }
+
   get container(): any {
     return this.pod?.spec.containers[0];
   }
@@ -193,10 +200,19 @@ export const runScript: PodBehavior = async (pod) => {
     if (await pod.sleep(50)) pod.waiting('ImagePullBackOff', `Back-off pulling image "${container.image}"`);
     return;
   }
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) {
+    const ref = e.valueFrom?.secretKeyRef;
+    const value = ref ? pod.secretValue(ref.name, ref.key) : (e.value ?? '');
+    if (value === undefined) {
+      pod.waiting('CreateContainerConfigError', `secret "${ref.name}" not found or has no key "${ref.key}"`);
+      return;
+    }
+    env[e.name] = value;
+  }
   pod.start();
   const command: string[] = container.command ?? [];
   const script = command[0] === 'sh' ? (command[command.length - 1] ?? '') : '';
-  const env = Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value ?? '']));
   pod.exit(await interpret(pod, script, env));
 };
 

@@ -218,6 +218,7 @@ export class FakeKube {
       }
       if (method === 'POST' && resource === 'pods' && namespace)
         return this.createPod(reply, fail, namespace, body);
+      if (method === 'POST' && !name) return this.create(reply, fail, known, namespace, body);
       if (method === 'DELETE' && name) {
         const obj = this.deleteObject(
           resource,
@@ -257,6 +258,25 @@ export class FakeKube {
     reply(201, stored);
     const control = this.control(namespace, pod.metadata.name);
     this.behaviors.push(this.podBehavior(control).catch(() => undefined));
+  }
+
+  private create(
+    reply: (s: number, p: unknown) => void,
+    fail: (s: number, r: string, m: string) => void,
+    known: { name: string; kind: string },
+    namespace: string | undefined,
+    body: string,
+  ) {
+    const obj = JSON.parse(body) as KubeObject;
+    if (obj.metadata) obj.metadata.namespace ??= namespace;
+    const errors = validateObject(obj);
+    if (errors.length) {
+      this.rejected.push({ kind: known.kind, name: obj.metadata?.name, errors });
+      return fail(422, 'Invalid', `${known.kind} "${obj.metadata?.name}" is invalid: ${errors.join('; ')}`);
+    }
+    if (this.store.get(known.name, namespace, obj.metadata.name))
+      return fail(409, 'AlreadyExists', `${known.name} "${obj.metadata.name}" already exists`);
+    reply(201, this.store.put(known.name, obj));
   }
 
   private deleteObject(

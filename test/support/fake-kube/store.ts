@@ -71,7 +71,17 @@ export class ObjectStore {
     this.objects.delete(k);
     existing.metadata.resourceVersion = String(++this.version);
     this.emit(resource, 'DELETED', existing);
+    this.collectDependents(existing.metadata.uid);
     return clone(existing);
+  }
+
+  /** The garbage collector: objects whose ownerReferences name a deleted owner go too. */
+  private collectDependents(uid: string | undefined): void {
+    if (!uid) return;
+    for (const [k, o] of [...this.objects]) {
+      if (!o.metadata.ownerReferences?.some((ref) => ref.uid === uid)) continue;
+      this.remove(k.slice(0, k.indexOf('/')), o.metadata.namespace, o.metadata.name);
+    }
   }
 
   /** Replays history after `sinceVersion`, then streams; returns the unsubscribe function. */

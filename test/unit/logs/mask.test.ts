@@ -1,4 +1,4 @@
-import { secretMasker, secretValuesOf } from '../../../activities/logs/mask';
+import { secretMasker, secretValuesOf, splitSecretEnv } from '../../../activities/logs/mask';
 
 describe('secretMasker', () => {
   it('replaces every occurrence of every secret with ***', () => {
@@ -39,5 +39,15 @@ describe('secretValuesOf', () => {
       'pw-value',
       't0k3n-value',
     ]);
+  });
+});
+
+describe('splitSecretEnv', () => {
+  test('moves the variables whose names match the pattern out of env, case-insensitively', () => {
+    const env = { GITHUB_TOKEN: 'ghp_abc', DB_Password: 'pw', PATH_PREFIX: '/x', CO_RUN_ID: 'r1' };
+    expect(splitSecretEnv(env, 'token|password')).toEqual({
+      env: { PATH_PREFIX: '/x', CO_RUN_ID: 'r1' },
+      secretEnv: { GITHUB_TOKEN: 'ghp_abc', DB_Password: 'pw' },
+    });
   });
 });
