@@ -19,18 +19,19 @@ export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
 export GOFLAGS=-mod=mod
 export CGO_ENABLED=0
 
-complete() {
-  [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]] || return 1
+have_all() {
   for t in "${TOOLS[@]}"; do [[ -x "$BIN/$t" ]] || return 1; done
 }
 
-if complete; then
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]] && have_all; then
   echo "$BIN"
   exit 0
 fi
 
 command -v go >/dev/null || { echo "go is required (Go 1.26+) to build the control plane" >&2; exit 1; }
 mkdir -p "$BIN" "$CACHE/src"
+# Binaries of other versions go; those of an interrupted build of these versions are kept.
+if [[ -f "$STAMP" && "$(cat "$STAMP")" != "$WANT" ]]; then rm -f "$BIN"/*; fi
 rm -f "$STAMP"
 echo "building the Kubernetes control plane into $BIN (a cold build is long: 15-25 min on 2 cores)" >&2
 
@@ -82,12 +83,26 @@ GO
   (cd "$dir" && nice go build -trimpath -ldflags=-s -o "$BIN/etcd" .)
 }
 
-[[ -x "$BIN/etcd" ]] || build_etcd
-[[ -x "$BIN/kwok" ]] || GOBIN="$BIN" nice go install -trimpath -ldflags=-s "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
-[[ -x "$BIN/helm" ]] || GOBIN="$BIN" nice go install -trimpath -ldflags=-s "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-for t in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-  [[ -x "$BIN/$t" ]] || { build_kubernetes; break; }
-done
+# `build.sh kubernetes` (or etcd, kwok, helm) builds one part only, e.g. to run parts side by side.
+ONLY="${*:-}"
+want_part() { [[ -z "$ONLY" || " $ONLY " == *" $1 "* ]]; }
+if want_part etcd; then [[ -x "$BIN/etcd" ]] || build_etcd; fi
+if want_part kwok; then
+  [[ -x "$BIN/kwok" ]] || GOBIN="$BIN" nice go install -trimpath -ldflags=-s "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+fi
+if want_part helm; then
+  [[ -x "$BIN/helm" ]] || GOBIN="$BIN" nice go install -trimpath -ldflags=-s "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+fi
+if want_part kubernetes; then
+  for t in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    [[ -x "$BIN/$t" ]] || { build_kubernetes; break; }
+  done
+fi
+if ! have_all; then
+  [[ -n "$ONLY" ]] && exit 0
+  echo "build incomplete" >&2
+  exit 1
+fi
 
 echo "$WANT" >"$STAMP"
 echo "$BIN"
