@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mariadb from 'mariadb';
 import { loadConfig, type Config } from '../lib/config';
-import { connectionOptions, createDb, type Db } from '../lib/db';
+import { createDb, type Db } from '../lib/db';
+import { dropDatabase } from '../lib/mysql';
 import { createLogger } from '../lib/logger';
 import { connectTemporal } from '../lib/temporal';
 import { startApiServer, type ApiServer } from '../api/server';
@@ -74,10 +74,7 @@ export async function startBenchStack(opts: { worker?: boolean } = {}): Promise<
       await connection.close();
       await db.$disconnect();
       await temporal?.stop();
-      const opts = connectionOptions(url.toString());
-      const conn = await mariadb.createConnection({ ...opts, database: undefined });
-      await conn.query(`DROP DATABASE IF EXISTS \`${opts.database}\``);
-      await conn.end();
+      await dropDatabase(url.toString());
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import mariadb from 'mariadb';
+import type { RowDataPacket } from 'mysql2/promise';
 import { connectionOptions } from '../lib/db';
+import { mysqlConnection } from '../lib/mysql';
 
 /**
  * Applies prisma/migrations/* /migration.sql in order and records each in `_prisma_migrations`
@@ -56,11 +57,11 @@ export function splitStatements(sql: string): string[] {
 }
 
 export async function createDatabaseIfMissing(url: string): Promise<void> {
-  const opts = connectionOptions(url);
-  const conn = await mariadb.createConnection({ ...opts, database: undefined });
+  const { database } = connectionOptions(url);
+  const conn = await mysqlConnection(url, { database: false });
   try {
     await conn.query(
-      `CREATE DATABASE IF NOT EXISTS \`${opts.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
   } finally {
     await conn.end();
@@ -70,18 +71,13 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
 /** Applies pending migrations; returns the names applied. Safe to run from several processes at once. */
 export async function applyMigrations(url: string, dir = MIGRATIONS_DIR): Promise<string[]> {
   await createDatabaseIfMissing(url);
-  const conn = await mariadb.createConnection(connectionOptions(url));
+  const conn = await mysqlConnection(url);
   const applied: string[] = [];
   try {
-    const [lock] = await conn.query("SELECT GET_LOCK('containerops_migrate', 60) AS ok");
-    if (Number(lock.ok) !== 1) throw new Error('could not take the migration lock within 60 s');
+    const [[lock]] = await conn.query<RowDataPacket[]>("SELECT GET_LOCK('containerops_migrate', 60) AS ok");
+    if (Number(lock?.ok) !== 1) throw new Error('could not take the migration lock within 60 s');
     await conn.query(CREATE_MIGRATIONS_TABLE);
-    const rows: Array<{
-      migration_name: string;
-      checksum: string;
-      finished_at: Date | null;
-      rolled_back_at: Date | null;
-    }> = await conn.query(
+    const [rows] = await conn.query<RowDataPacket[]>(
       'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations',
     );
     for (const m of readMigrations(dir)) {

@@ -1,5 +1,5 @@
-import mariadb from 'mariadb';
-import { connectionOptions } from '../../lib/db';
+import type { RowDataPacket } from 'mysql2/promise';
+import { mysqlPool } from '../../lib/mysql';
 import type { LogStream } from '../runtimes/runtime';
 
 export interface LogKey {
@@ -16,7 +16,7 @@ export interface LogRow {
   at: Date;
 }
 
-/** Where log lines go: MySQL through the plain driver (Prisma spends ~80 % of a batch insert outside the database). */
+/** Where log lines go: MySQL through the plain driver (mysql2) (Prisma spends ~80 % of a batch insert outside the database). */
 export interface LogStore {
   /** Idempotent: rows are keyed by (run, step, matrix, attempt, seq). */
   insert(key: LogKey, rows: LogRow[]): Promise<void>;
@@ -28,7 +28,7 @@ export interface LogStore {
 const COLUMNS = '(runId, stepId, matrixKey, attempt, seq, stream, line, at)';
 
 export function createLogStore(databaseUrl: string, connectionLimit = 4): LogStore {
-  const pool = mariadb.createPool({ ...connectionOptions(databaseUrl), connectionLimit });
+  const pool = mysqlPool(databaseUrl, connectionLimit);
   return {
     async insert(key, rows) {
       if (rows.length === 0) return;
@@ -46,7 +46,7 @@ export function createLogStore(databaseUrl: string, connectionLimit = 4): LogSto
       await pool.query(`INSERT IGNORE INTO LogLine ${COLUMNS} VALUES ${placeholders}`, params);
     },
     async maxSeq(key) {
-      const [row] = await pool.query(
+      const [[row]] = await pool.query<RowDataPacket[]>(
         'SELECT MAX(seq) AS seq FROM LogLine WHERE runId = ? AND stepId = ? AND matrixKey = ? AND attempt = ?',
         [key.runId, key.stepId, key.matrixKey, key.attempt],
       );

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import mariadb from 'mariadb';
+import type { RowDataPacket } from 'mysql2/promise';
 import { connectionOptions } from '../../lib/db';
+import { mysqlConnection } from '../../lib/mysql';
 
 /**
  * schema.prisma and the migrated database must agree: every model is a table, every scalar
@@ -53,19 +54,24 @@ it('schema.prisma and the migrated database agree on every model, field, unique 
   const models = parseSchema(fs.readFileSync(path.resolve(__dirname, '../../prisma/schema.prisma'), 'utf8'));
   expect(models.size).toBeGreaterThan(15);
   const opts = connectionOptions(process.env.DATABASE_URL!);
-  const conn = await mariadb.createConnection(opts);
+  const conn = await mysqlConnection(process.env.DATABASE_URL!);
   try {
-    const columns: Array<{ TABLE_NAME: string; COLUMN_NAME: string; IS_NULLABLE: string }> = await conn.query(
-      'SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?',
-      [opts.database],
-    );
-    const stats: Array<{
-      TABLE_NAME: string;
-      INDEX_NAME: string;
-      NON_UNIQUE: number | bigint;
-      COLUMN_NAME: string;
-      SEQ_IN_INDEX: number | bigint;
-    }> = await conn.query(
+    const [columns] = await conn.query<
+      Array<RowDataPacket & { TABLE_NAME: string; COLUMN_NAME: string; IS_NULLABLE: string }>
+    >('SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?', [
+      opts.database,
+    ]);
+    const [stats] = await conn.query<
+      Array<
+        RowDataPacket & {
+          TABLE_NAME: string;
+          INDEX_NAME: string;
+          NON_UNIQUE: number | string;
+          COLUMN_NAME: string;
+          SEQ_IN_INDEX: number | string;
+        }
+      >
+    >(
       'SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SEQ_IN_INDEX FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX',
       [opts.database],
     );
