@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { HttpError } from '../../lib/errors';
+import { isTransientDatabaseError } from './transient';
 
 /** RFC 9457 problem+json for every error; unknown errors are a bare 500 with no detail. */
 export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
@@ -18,6 +19,17 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
       status,
       detail: clientErrorDetail(err),
     };
+  } else if (isTransientDatabaseError(err)) {
+    // a busy or unreachable database is not the caller's fault, nor a bug: say so, and when to retry
+    req.log?.warn({ err }, 'database busy or unreachable');
+    status = 503;
+    body = {
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status,
+      detail: 'the database is busy or unreachable; retry shortly',
+    };
+    res.setHeader('Retry-After', '2');
   } else {
     req.log?.error({ err }, 'unhandled error');
   }

@@ -36,6 +36,8 @@ function sameRequest(existing: Run, req: StartRunRequest): Run {
   return existing;
 }
 
+const TRIGGER_TRANSACTION = { maxWait: 15_000, timeout: 15_000 };
+
 export const workflowIdOf = (runId: string) => `run-${runId}`;
 
 /** What the Temporal UI shows under a run's summary (markdown): where it came from and how to get back to it. */
@@ -102,7 +104,8 @@ export async function startRun(
           createdById: req.actorId ?? null,
         },
       });
-    });
+      // triggers of one pipeline queue on its row lock; under a burst they wait, not fail
+    }, TRIGGER_TRANSACTION);
   } catch (err) {
     if ((err as { code?: string }).code === 'P2002' && req.idempotencyKey) {
       const existing = await db.run.findUniqueOrThrow({

@@ -32,6 +32,12 @@ describe('readiness', () => {
     }, 'readyz to report 503');
     expect(down.failing).toEqual(['database']);
     expect((await fetch(`${stack.url}/healthz`)).status).toBe(200);
+    // an API call meanwhile is told to come back, not handed a bare 500
+    const call = await stack.request('GET', '/api/v1/projects');
+    expect(call.status).toBe(503);
+    expect(call.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(call.headers.get('retry-after')).toBe('2');
+    expect(((await call.json()) as { detail: string }).detail).toMatch(/database is busy or unreachable/);
 
     await proxy.start();
     await eventually(
