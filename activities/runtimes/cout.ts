@@ -16,6 +16,8 @@ export class CoutReader {
   readonly outputs: Record<string, string> = {};
   private readonly openBlock: Partial<Record<LogStream, string>> = {};
 
+  constructor(private readonly maxReportChars = MAX_REPORT_CHARS) {}
+
   line(stream: LogStream, line: string): void {
     const report = REPORT.exec(line);
     if (report) {
@@ -31,13 +33,19 @@ export class CoutReader {
       return;
     }
     const block = this.openBlock[stream];
-    if (block !== undefined) {
-      const sofar = this.outputs[block];
-      this.outputs[block] = sofar ? `${sofar}\n${line}` : line;
+    if (block === undefined) return;
+    const sofar = this.outputs[block] ?? '';
+    // a block that never ends must not hold the worker's memory; the output limit judges it later
+    if (sofar.length + 1 + line.length > this.maxReportChars) {
+      delete this.openBlock[stream];
+      return;
     }
+    this.outputs[block] = sofar ? `${sofar}\n${line}` : line;
   }
 }
 
+/** Largest report block kept (the platform's largest output, stored by reference once dockyard takes them). */
+export const MAX_REPORT_CHARS = 100 * 1024 * 1024;
 const COUT_PREFIX = /^\s*\[COUT\]/;
 const REPORT = /^\s*\[COUT\]\s*(CO_[A-Z0-9_]*CONTENT)(?:\s*=\s?|\s+|$)(.*)$/;
 

@@ -45,6 +45,12 @@ describe('CoutReader (the original [COUT] protocol)', () => {
     });
   });
 
+  it('stops a report block that outgrows its limit, keeping what fit', () => {
+    const reader = new CoutReader(11);
+    for (const line of ['[COUT] CO_JSON_CONTENT [1,', '2,', '3,', '4]', 'plain']) reader.line('stdout', line);
+    expect(reader.outputs).toEqual({ CO_JSON_CONTENT: '[1,\n2,\n3,' });
+  });
+
   it('reports failure when the last CO_RESULT is false', () => {
     expect(reportsFailure({ CO_RESULT: ' FALSE ' })).toBe(true);
     expect(reportsFailure({ CO_RESULT: 'true' })).toBe(false);
