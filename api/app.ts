@@ -13,6 +13,7 @@ import { openApiRouter } from './http/openapi';
 import { createBlobStore } from '../lib/blobs';
 import { signingKey } from '../lib/signed-tokens';
 import { registryRouter } from './dockyard/registry/router';
+import { uiRouter } from './ui/static';
 
 export const BODY_LIMIT = '1mb';
 
@@ -55,6 +56,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const routes = apiRoutes(deps);
   app.use(openApiRouter(routes));
   app.use('/api/v1', mountRoutes(deps.db, routes));
+  app.use(uiRouter());
   app.use(notFoundHandler);
   app.use(problemHandler);
   return app;

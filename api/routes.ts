@@ -7,8 +7,10 @@ import { userRoutes } from './crew/user-routes';
 import { whoamiRoutes } from './crew/whoami';
 import { logarithmRoutes } from './logarithm/routes';
 import { pipelineRoutes } from './pipelines/routes';
+import { pipelineVersionRoutes } from './pipelines/version-routes';
 import { memberRoutes } from './projects/member-routes';
 import { projectRoutes } from './projects/routes';
+import { runEventRoutes } from './runs/events';
 import { runRoutes } from './runs/routes';
 
 /** The route table: every /api/v1 route with its permission. The authorization matrix test walks it. */
@@ -22,7 +24,9 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...memberRoutes(deps),
     ...auditRoutes(deps),
     ...pipelineRoutes(deps),
+    ...pipelineVersionRoutes(deps),
     ...runRoutes(deps),
+    ...runEventRoutes(deps),
     ...logarithmRoutes(deps),
   ];
 }

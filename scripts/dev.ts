@@ -12,6 +12,7 @@ import { startPipelineWorker } from '../workers/worker';
 import { startEmbeddedMariaDb } from './embedded-mariadb';
 import { applyMigrations } from './migrate';
 import { startTemporalDevServer } from './temporal-dev-server';
+import { uiIsStale, buildUi } from './ui-build';
 
 const say = (msg: string) => console.log(`containerops: ${msg}`);
 
@@ -78,6 +79,10 @@ runMain(async (onShutdown) => {
     logger.warn({ err }, 'could not register search attributes'),
   );
 
+  if (uiIsStale()) {
+    say('building the web UI (ui/ changed or was never built)');
+    buildUi();
+  }
   const worker = await startPipelineWorker({ config: runtimeConfig, db, logger });
   onShutdown(worker.stop);
   const api = await startApiServer({
@@ -88,6 +93,7 @@ runMain(async (onShutdown) => {
   });
   onShutdown(api.close);
 
+  say(`Web UI       ${api.url}/`);
   say(`API          ${api.url}   (try: curl ${api.url}/readyz)`);
   say(`Temporal UI  ${temporalUi}`);
   // a database that had users before this data dir existed has its own admin token: don't print one that fails

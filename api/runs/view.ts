@@ -11,7 +11,7 @@ export function runLinks(config: Config, project: string, run: Run) {
   return { self, temporal: temporalLink(config, run.workflowId) };
 }
 
-function stepView(s: StepRun) {
+export function stepView(s: StepRun) {
   return {
     id: s.stepId,
     matrix: s.matrix ?? null,

@@ -112,6 +112,17 @@ const EXPECTATIONS: Record<string, Expectation> = {
     who: 'viewer',
     ok: [404],
   },
+  'GET /projects/:project/runs/:run/events': { permission: { project: 'read' }, who: 'viewer', ok: [404] },
+  'GET /projects/:project/pipelines/:name/versions': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [404],
+  },
+  'GET /projects/:project/pipelines/:name/versions/:version': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [404],
+  },
 };
 
 const ACTORS = ['anonymous', 'viewer', 'developer', 'maintainer', 'other-owner', 'owner', 'admin'] as const;

@@ -1,0 +1,15 @@
+export function duration(from: string | null, to: string | null, now = Date.now()): string {
+  if (!from) return '';
+  const ms = (to ? Date.parse(to) : now) - Date.parse(from);
+  if (ms < 1000) return `${Math.max(0, ms)} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '';
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

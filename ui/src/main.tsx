@@ -1,0 +1,61 @@
+import { StrictMode, type ReactNode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import '@xyflow/react/dist/style.css';
+import './styles.css';
+import { SessionProvider, useSession } from './lib/session';
+import { Layout } from './components/Layout';
+import { SignIn } from './pages/SignIn';
+import { Projects } from './pages/Projects';
+import { Components } from './pages/Components';
+import { ProjectLayout } from './pages/ProjectLayout';
+import { MemberList, PipelineList, RunList, SecretList, ServiceList } from './pages/ProjectLists';
+import { RunPage } from './run/RunPage';
+import { PipelineEditor } from './editor/PipelineEditor';
+
+function RequireSession({ children }: { children: ReactNode }) {
+  const { user } = useSession();
+  const location = useLocation();
+  if (!user) return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
+  return children;
+}
+
+function App() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignIn />} />
+      <Route
+        element={
+          <RequireSession>
+            <Layout />
+          </RequireSession>
+        }
+      >
+        <Route index element={<Projects />} />
+        <Route path="components" element={<Components />} />
+        <Route path="projects/:project" element={<ProjectLayout />}>
+          <Route index element={<PipelineList />} />
+          <Route path="pipelines" element={<PipelineList />} />
+          <Route path="pipelines/new" element={<PipelineEditor />} />
+          <Route path="pipelines/:name" element={<PipelineEditor />} />
+          <Route path="runs" element={<RunList />} />
+          <Route path="runs/:runId" element={<RunPage />} />
+          <Route path="services" element={<ServiceList />} />
+          <Route path="secrets" element={<SecretList />} />
+          <Route path="members" element={<MemberList />} />
+        </Route>
+        <Route path="*" element={<p className="empty">This page does not exist.</p>} />
+      </Route>
+    </Routes>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <BrowserRouter>
+      <SessionProvider>
+        <App />
+      </SessionProvider>
+    </BrowserRouter>
+  </StrictMode>,
+);

@@ -1,0 +1,206 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../lib/api';
+import { duration, when } from '../lib/format';
+import { useApi } from '../lib/use-api';
+import { useRoute } from '../lib/capabilities';
+import type { PlanNode, StepView } from '../lib/types';
+import { ErrorBox, isAbsent } from '../components/feedback';
+import { StatusBadge } from '../components/StatusBadge';
+import { LogView } from './LogView';
+
+interface Artifact {
+  name: string;
+  step: string;
+  matrix?: string | null;
+  digest: string;
+  size: number;
+}
+
+function legLabel(leg: StepView): string {
+  return leg.matrix
+    ? Object.entries(leg.matrix)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')
+    : leg.matrixKey || 'default';
+}
+
+export function StepPanel({
+  base,
+  node,
+  legs,
+  canApprove,
+  onChanged,
+}: {
+  base: string;
+  node: PlanNode;
+  legs: StepView[];
+  canApprove: boolean;
+  onChanged(): void;
+}) {
+  const [legKey, setLegKey] = useState<string>();
+  const leg = legs.find((l) => l.matrixKey === legKey) ?? legs[0];
+  const hasArtifacts = useRoute('GET', '/projects/{project}/runs/{run}/artifacts');
+  const artifacts = useApi<{ items: Artifact[] }>(hasArtifacts ? `${base}/artifacts` : null);
+  if (!leg) return null;
+  const stepArtifacts = artifacts.data?.items.filter((a) => a.step === node.id) ?? [];
+  const logPath = `${base}/steps/${encodeURIComponent(node.id)}/logs${leg.matrixKey ? `?matrix=${encodeURIComponent(leg.matrixKey)}` : ''}`;
+  const outputs = Object.entries(leg.outputs ?? {});
+
+  return (
+    <section className="step-panel" aria-labelledby="step-title">
+      <div className="step-panel-head">
+        <h2 id="step-title">{node.id}</h2>
+        <StatusBadge status={leg.status} />
+      </div>
+      {legs.length > 1 && (
+        <div className="legs" role="group" aria-label="Matrix legs">
+          {legs.map((l) => (
+            <button
+              key={l.matrixKey}
+              type="button"
+              className={`leg status-${l.status}`}
+              aria-pressed={l === leg}
+              onClick={() => setLegKey(l.matrixKey)}
+            >
+              {legLabel(l)} · {l.status.replace('_', ' ')}
+            </button>
+          ))}
+        </div>
+      )}
+      <dl className="facts">
+        <dt>Kind</dt>
+        <dd>{node.uses ? `${node.uses.name}@${node.uses.range}` : node.kind}</dd>
+        <dt>Attempts</dt>
+        <dd>
+          {leg.attempts}
+          {node.retry.attempts > 1 ? ` of ${node.retry.attempts}` : ''}
+        </dd>
+        <dt>Duration</dt>
+        <dd>{duration(leg.startedAt, leg.finishedAt) || '—'}</dd>
+        {leg.exitCode !== null && (
+          <>
+            <dt>Exit code</dt>
+            <dd>{leg.exitCode}</dd>
+          </>
+        )}
+        {leg.reused && (
+          <>
+            <dt>Reused</dt>
+            <dd>from the earlier run</dd>
+          </>
+        )}
+        {leg.approval && (
+          <>
+            <dt>Decision</dt>
+            <dd>
+              {leg.approval.decision} by {leg.approval.by} {when(leg.approval.at)}
+              {leg.approval.comment ? ` — “${leg.approval.comment}”` : ''}
+            </dd>
+          </>
+        )}
+      </dl>
+      {leg.error && (
+        <p className="step-error" role="note">
+          {leg.error}
+        </p>
+      )}
+      {node.approval && leg.status === 'waiting' && (
+        <ApprovalForm base={base} node={node} canApprove={canApprove} onDecided={onChanged} />
+      )}
+      {node.kind !== 'approval' && (
+        <>
+          <h3>Log</h3>
+          <LogView path={logPath} active={leg.status !== 'pending' && leg.status !== 'skipped'} />
+        </>
+      )}
+      <h3>Outputs</h3>
+      {outputs.length === 0 ? (
+        <p className="muted">No outputs.</p>
+      ) : (
+        <table className="table compact">
+          <tbody>
+            {outputs.map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row" className="mono">
+                  {k}
+                </th>
+                <td className="mono wrap">{typeof v === 'string' ? v : JSON.stringify(v)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Artifacts</h3>
+      {isAbsent(artifacts.error) || stepArtifacts.length === 0 ? (
+        <p className="muted">No artifacts.</p>
+      ) : (
+        <ul className="artifacts">
+          {stepArtifacts.map((a) => (
+            <li key={`${a.name}-${a.matrix ?? ''}`}>
+              <a href={`/api/v1${base}/artifacts/${encodeURIComponent(a.name)}`} download>
+                {a.name}
+              </a>{' '}
+              <span className="muted">{(a.size / 1024).toFixed(1)} KiB</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ApprovalForm({
+  base,
+  node,
+  canApprove,
+  onDecided,
+}: {
+  base: string;
+  node: PlanNode;
+  canApprove: boolean;
+  onDecided(): void;
+}) {
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const approvers = node.approval?.approvers ?? [];
+  if (!canApprove) {
+    return (
+      <p className="waiting-note">
+        Waiting for approval{approvers.length ? ` by ${approvers.join(', ')}` : ''}.
+      </p>
+    );
+  }
+  async function decide(decision: 'approve' | 'reject', e?: FormEvent) {
+    e?.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api(`${base}/steps/${encodeURIComponent(node.id)}/approval`, {
+        method: 'POST',
+        body: { decision, ...(comment ? { comment } : {}) },
+      });
+      onDecided();
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="approval" onSubmit={(e) => decide('approve', e)} aria-label="Approval">
+      <p>This step waits for a decision{approvers.length ? ` (approvers: ${approvers.join(', ')})` : ''}.</p>
+      <label htmlFor="approval-comment">Comment</label>
+      <textarea id="approval-comment" rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
+      <div className="buttons">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          Approve
+        </button>
+        <button type="button" className="btn btn-danger" disabled={busy} onClick={() => decide('reject')}>
+          Reject
+        </button>
+      </div>
+      {error && <ErrorBox error={error} />}
+    </form>
+  );
+}
