@@ -160,6 +160,7 @@ function concretePath(path: string): string {
     name: 'no-such-pipeline',
     run: '00000000-0000-4000-8000-000000000001',
     step: 'build',
+    version: '1',
   };
   return path.replace(/:(\w+)/g, (_, p: string) => {
     if (!(p in values)) throw new Error(`no test value for :${p} in ${path}`);

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../support/stack';
 import { createPipeline, createProject, trigger, waitForRun, waitForStep } from '../../support/runs';
-import { launchBrowser, openPage, signIn, type UiPage } from '../../support/browser';
+import { launchBrowser, openPage, screenshot, signIn, type UiPage } from '../../support/browser';
 import { createUserWithToken, grant } from '../crew/actors';
 
 jest.setTimeout(120_000);
@@ -96,6 +96,7 @@ describe('the run page', () => {
     await page.locator('.react-flow__node [data-step="compile"]').click();
     await page.getByLabel('Step log').getByText('compiling web-app').waitFor();
     await page.getByRole('cell', { name: 'web-app-1.0.tgz' }).waitFor();
+    await screenshot(page, 'run-finished');
     expect(await page.getByRole('link', { name: /Temporal UI/ }).getAttribute('href')).toBe(
       run.links.temporal,
     );
@@ -120,6 +121,7 @@ describe('the run page', () => {
 
     // the waiting step is selected on its own
     await page.getByRole('heading', { name: 'gate' }).waitFor();
+    await screenshot(page, 'run-waiting');
     await page.getByLabel('Comment').fill('looks good');
     await page.getByRole('button', { name: 'Approve' }).click();
 
@@ -131,6 +133,40 @@ describe('the run page', () => {
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
     const run = await waitForRun(stack, project, started.id);
     expect(run.status).toBe('succeeded');
+  });
+
+  it('works on a phone-sized screen and with the keyboard alone', async () => {
+    await createPipeline(stack, project, buildPipeline.replace('name: web-app', 'name: mobile-app'));
+    const run = await waitForRun(stack, project, (await trigger(stack, project, 'mobile-app')).id);
+    ui = await openPage(browser, stack.url, { width: 390, height: 844 });
+    const { page } = ui;
+
+    // sign in with the keyboard: the token field has focus, Enter submits
+    await page.goto(`/projects/${project}/runs/${run.id}`);
+    await page.keyboard.type(ADMIN_TOKEN);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'mobile-app #1' }).waitFor();
+    await page.locator('.run-head [data-status="succeeded"]').waitFor();
+
+    // Tab reaches a step button; Enter opens that step and its log
+    const lint = page.getByRole('navigation', { name: 'Steps' }).locator('button[data-step="lint"]');
+    for (let i = 0; i < 60 && !(await lint.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press('Tab');
+    }
+    expect(await lint.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'lint', exact: true }).waitFor();
+    await page.getByLabel('Step log').getByText('lint is clean').waitFor();
+
+    // nothing is wider than the screen
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'run-phone');
+    await page.goto(`/projects/${project}/pipelines`);
+    await page.getByRole('link', { name: 'mobile-app' }).waitFor();
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
   });
 
   it('shows a viewer no approve, cancel or rerun buttons', async () => {

@@ -6,13 +6,14 @@ import type { Component, Page } from './types';
  * come from GET /components/:name/:version, fetched once per version.
  */
 export async function listComponents(signal?: AbortSignal): Promise<Component[]> {
-  const page = await api<Page<Component & { latest?: string; versions?: string[] }>>(
-    '/components?limit=200',
-    {
-      signal,
-    },
-  );
-  return page.items.map((c) => ({ ...c, version: c.version ?? c.latest ?? '' }));
+  const page = await api<Page<Component & { latest?: string | null }>>('/components?limit=200', {
+    signal,
+  });
+  // a component whose every version is yanked has no latest: nothing to add to a pipeline
+  return page.items.flatMap((c) => {
+    const version = c.version ?? c.latest;
+    return version ? [{ ...c, version }] : [];
+  });
 }
 
 const cache = new Map<string, Promise<Component>>();
