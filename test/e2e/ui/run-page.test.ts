@@ -143,6 +143,9 @@ describe('the run page', () => {
 
     // sign in with the keyboard: the token field has focus, Enter submits
     await page.goto(`/projects/${project}/runs/${run.id}`);
+    const field = page.getByLabel('API token');
+    await field.waitFor();
+    expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.type(ADMIN_TOKEN);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'mobile-app #1' }).waitFor();

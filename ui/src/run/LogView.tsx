@@ -60,7 +60,7 @@ export function LogView({ path, active }: { path: string; active: boolean }) {
           </>
         )}
         {state === 'error' && 'The log stream was lost.'}
-        {state === 'complete' && lines.length === 0 && 'No log output.'}
+        {state === 'complete' && (lines.length === 0 ? 'No log output.' : 'Complete')}
       </div>
       <pre
         ref={box}
