@@ -18,7 +18,8 @@ export function uiRouter(dist = UI_DIST): Router {
   );
   router.use(express.static(dist, { index: false, maxAge: '1h' }));
   router.get(/.*/, (req, res, next) => {
-    if (NOT_UI.test(req.path) || !req.accepts('html')) return next();
+    // only page loads (browsers ask for text/html by name); API clients get the API's 404
+    if (NOT_UI.test(req.path) || !(req.get('accept') ?? '').includes('text/html')) return next();
     const index = path.join(dist, 'index.html');
     if (!fs.existsSync(index)) {
       res
