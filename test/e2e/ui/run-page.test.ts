@@ -27,6 +27,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** How far the page is wider than the screen, in CSS pixels (evaluated in the browser). */
+const OVERFLOW = 'document.documentElement.scrollWidth - window.innerWidth';
+
 const buildPipeline = `apiVersion: containerops/v1
 kind: Pipeline
 name: web-app
@@ -145,7 +148,7 @@ describe('the run page', () => {
     await page.goto(`/projects/${project}/runs/${run.id}`);
     const field = page.getByLabel('API token');
     await field.waitFor();
-    expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await field.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     await page.keyboard.type(ADMIN_TOKEN);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'mobile-app #1' }).waitFor();
@@ -153,23 +156,21 @@ describe('the run page', () => {
 
     // Tab reaches a step button; Enter opens that step and its log
     const lint = page.getByRole('navigation', { name: 'Steps' }).locator('button[data-step="lint"]');
-    for (let i = 0; i < 60 && !(await lint.evaluate((el) => el === document.activeElement)); i++) {
+    for (let i = 0; i < 60 && !(await lint.evaluate((el) => el === el.ownerDocument.activeElement)); i++) {
       await page.keyboard.press('Tab');
     }
-    expect(await lint.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await lint.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'lint', exact: true }).waitFor();
     await page.getByLabel('Step log').getByText('lint is clean').waitFor();
 
     // nothing is wider than the screen
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>(OVERFLOW);
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'run-phone');
     await page.goto(`/projects/${project}/pipelines`);
     await page.getByRole('link', { name: 'mobile-app' }).waitFor();
-    expect(
-      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
-    ).toBeLessThanOrEqual(0);
+    expect(await page.evaluate<number>(OVERFLOW)).toBeLessThanOrEqual(0);
   });
 
   it('shows a viewer no approve, cancel or rerun buttons', async () => {
