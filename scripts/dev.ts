@@ -81,7 +81,7 @@ runMain(async (onShutdown) => {
 
   if (uiIsStale()) {
     say('building the web UI (ui/ changed or was never built)');
-    buildUi();
+    await buildUi();
   }
   const worker = await startPipelineWorker({ config: runtimeConfig, db, logger });
   onShutdown(worker.stop);

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -31,30 +32,36 @@ export function uiIsStale(): boolean {
  * Builds the UI with Vite (a child process: Vite is ESM-only) into a fresh folder that then
  * replaces ui/dist, so a server never serves a half-written build.
  */
-export function buildUi(): void {
+export async function buildUi(): Promise<void> {
   const vite = path.join(
     path.dirname(require.resolve('vite/package.json', { paths: [ROOT] })),
     'bin',
     'vite.js',
   );
   const out = path.join(UI, `.dist-${process.pid}`);
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', out], {
+  const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', out], {
     cwd: UI,
     stdio: 'inherit',
   });
-  if (result.status !== 0) {
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  if (code !== 0) {
     fs.rmSync(out, { recursive: true, force: true });
-    throw new Error(`the UI build failed (exit ${result.status ?? result.signal})`);
+    throw new Error(`the UI build failed (exit ${code ?? signal})`);
   }
   fs.rmSync(DIST, { recursive: true, force: true });
   fs.renameSync(out, DIST);
 }
 
 /** Builds the UI only when it is missing or stale; returns whether it built. */
-export function ensureUiBuilt(): boolean {
+export async function ensureUiBuilt(): Promise<boolean> {
   if (!uiIsStale()) return false;
-  buildUi();
+  await buildUi();
   return true;
 }
 
-if (require.main === module) buildUi();
+if (require.main === module) {
+  buildUi().catch((err: Error) => {
+    console.error(err.message);
+    process.exit(1);
+  });
+}

@@ -18,7 +18,7 @@ export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does it)`);
   }
-  ensureUiBuilt();
+  await ensureUiBuilt();
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
 }
 
