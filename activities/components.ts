@@ -1,53 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Db } from '../lib/db';
+import { componentSchema, parseComponentSource, resolveRange, type ComponentSpec } from '../pipeline';
+
+/** Built-in components ship files beside component.yaml; the local runtime exposes the folder. */
+const BUILTIN_DIR = path.resolve(__dirname, '../components');
 
 export interface ResolvedComponent {
   name: string;
   version: string;
-  image: string;
-  script?: string;
-  command?: string[];
-  env: Record<string, string>;
+  spec: ComponentSpec;
+  /** components/<name> when this is a built-in whose folder holds this very version */
+  dir?: string;
 }
 
-function parts(version: string): number[] {
-  return version
-    .split(/[.+-]/)
-    .slice(0, 3)
-    .map((p) => Number.parseInt(p, 10) || 0);
-}
-
-/** `*`, `1`, `1.2` and `1.2.3` (exact) ranges, the forms the DSL's `uses: name@range` takes. */
-export function satisfies(version: string, range: string): boolean {
-  if (range === '*' || range === '' || range === 'latest') return true;
-  const want = range.replace(/^[v^~=]/, '').split('.');
-  const have = version.replace(/^v/, '').split('.');
-  return want.every((w, i) => w === 'x' || w === '*' || w === have[i]);
-}
-
-function compareVersions(a: string, b: string): number {
-  const [pa, pb] = [parts(a), parts(b)];
-  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
-}
-
-/** The newest catalog version of `name` that satisfies `range`, or undefined. */
+/**
+ * The version a plan pinned (even if yanked since), or for plans saved without a pin the
+ * newest version in the range that is not yanked. Undefined when there is none.
+ */
 export async function resolveComponent(
   db: Db,
-  name: string,
-  range: string,
+  uses: { name: string; range: string; version?: string },
 ): Promise<ResolvedComponent | undefined> {
-  const component = await db.component.findUnique({ where: { name }, include: { versions: true } });
-  const best = component?.versions
-    .filter((v) => satisfies(v.version, range))
-    .sort((a, b) => compareVersions(b.version, a.version))[0];
-  if (!best) return undefined;
-  const spec = (best.spec ?? {}) as { script?: string; command?: string[]; env?: Record<string, string> };
-  return {
-    name,
-    version: best.version,
-    image: best.image,
-    script: spec.script,
-    command: spec.command,
-    env: spec.env ?? {},
-  };
+  const component = await db.component.findUnique({
+    where: { name: uses.name },
+    include: { versions: true },
+  });
+  if (!component) return undefined;
+  const row = uses.version
+    ? component.versions.find((v) => v.version === uses.version)
+    : resolveRange(component.versions, uses.range);
+  if (!row) return undefined;
+  const spec = componentSchema.parse(row.spec);
+  return { name: uses.name, version: row.version, spec, dir: builtinDir(spec) };
+}
+
+function builtinDir(spec: ComponentSpec): string | undefined {
+  const dir = path.join(BUILTIN_DIR, spec.name);
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, 'component.yaml'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const local = parseComponentSource(text);
+  return local.ok && local.spec.version === spec.version ? dir : undefined;
 }

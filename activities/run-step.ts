@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
@@ -11,7 +12,9 @@ import {
   type RunStepResult,
   type StepErrorDetails,
 } from '../workflows/types';
+import { componentLaunch, coData } from './component-launch';
 import { resolveComponent } from './components';
+import { inProcessStep } from './in-process-steps';
 import { secretMasker, secretValuesOf, splitSecretEnv } from './logs/mask';
 import { LogSink } from './logs/sink';
 import type { LogStore } from './logs/store';
@@ -28,6 +31,8 @@ export interface RunStepDeps {
   logger: Logger;
   runtimes: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
   logStore: LogStore;
+  /** the worker's cluster, for built-ins that talk to Kubernetes themselves */
+  kubeConfig?: KubeConfig;
 }
 
 const FAILURE_STATUS: Partial<Record<StepFailureKind, 'timed_out' | 'cancelled'>> = {
@@ -51,13 +56,6 @@ function stepError(
           : STEP_ERROR_TYPES.invalid;
   const details: StepErrorDetails = { exitCode, kind, retryable };
   return ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
-}
-
-/** `with:` as original ContainerOps components read it: space-separated key=value. */
-function coData(data: Record<string, string>): string {
-  return Object.entries(data)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
 }
 
 /** Runs one attempt of one step on its runtime, streaming logs and recording status. */
@@ -92,23 +90,35 @@ export function createRunStep(deps: RunStepDeps) {
     };
 
     let script = input.script;
-    let command: string[] | undefined;
     let image = input.image;
-    let componentEnv: Record<string, string> = {};
+    let baseEnv: Record<string, string> = {};
+    let stepEnv: Record<string, string> = {
+      // a flow job sets CO_DATA itself in `environments`
+      CO_DATA:
+        Object.keys(input.data).length === 0 && input.env.CO_DATA !== undefined
+          ? input.env.CO_DATA
+          : coData(input.data),
+    };
+    let secretInputs: string[] = [];
+    let secretNames: string[] = [];
+    let requires: string[] | undefined;
     if (input.kind === 'uses' && input.uses) {
-      const component = await resolveComponent(deps.db, input.uses.name, input.uses.range);
+      const component = await resolveComponent(deps.db, input.uses);
       if (!component) {
-        throw await fail(
-          'invalid',
-          `component ${input.uses.name}@${input.uses.range} is not in the catalog`,
-          null,
-          false,
-        );
+        const wanted = input.uses.version
+          ? `${input.uses.name}@${input.uses.version}`
+          : `${input.uses.name}@${input.uses.range}`;
+        throw await fail('invalid', `component ${wanted} is not in the catalog`, null, false);
       }
-      script = component.script;
-      command = component.command;
-      image ??= component.image;
-      componentEnv = component.env;
+      const launch = componentLaunch(component, input.data);
+      if (launch.problem) throw await fail('invalid', launch.problem, null, false);
+      script = launch.script;
+      image ??= launch.image;
+      baseEnv = launch.baseEnv;
+      stepEnv = launch.env;
+      secretInputs = launch.secretValues;
+      secretNames = launch.secretEnvNames;
+      requires = launch.requires;
     }
     const runtimeName = input.runtime ?? deps.config.CO_RUNTIME;
     const runtime = deps.runtimes[runtimeName];
@@ -118,13 +128,9 @@ export function createRunStep(deps: RunStepDeps) {
     const workspace = path.join(deps.config.dataDir, 'workspaces', input.workspaceId ?? input.runId);
     await fs.promises.mkdir(workspace, { recursive: true });
     const env: Record<string, string> = {
-      ...componentEnv,
+      ...baseEnv,
       ...input.env,
-      // a flow job sets CO_DATA itself in `environments`
-      CO_DATA:
-        Object.keys(input.data).length === 0 && input.env.CO_DATA !== undefined
-          ? input.env.CO_DATA
-          : coData(input.data),
+      ...stepEnv,
       CO_RUN_ID: input.runId,
       CO_STEP_ID: input.stepId,
       CO_ATTEMPT: String(input.attempt),
@@ -133,7 +139,7 @@ export function createRunStep(deps: RunStepDeps) {
     for (const [k, v] of Object.entries(input.matrix ?? {}))
       env[`MATRIX_${k.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`] = v;
 
-    const mask = secretMasker(secretValuesOf(env, deps.config.CO_SECRET_ENV_PATTERN));
+    const mask = secretMasker([...secretValuesOf(env, deps.config.CO_SECRET_ENV_PATTERN), ...secretInputs]);
     // a second execution of the same attempt (the worker was lost) continues the numbering
     const resumeAt = ctx.info.attempt > 1 ? await deps.logStore.maxSeq(key) : 0;
     const sink = new LogSink(deps.logStore, key, mask, resumeAt);
@@ -145,6 +151,11 @@ export function createRunStep(deps: RunStepDeps) {
     }
 
     const split = splitSecretEnv(env, deps.config.CO_SECRET_ENV_PATTERN);
+    for (const name of secretNames) {
+      // secret inputs (and CO_DATA, which repeats them) travel like other secret env
+      if (name in split.env) split.secretEnv[name] = split.env[name]!;
+      delete split.env[name];
+    }
     const launch: StepLaunch = {
       project: input.project,
       runId: input.runId,
@@ -153,21 +164,26 @@ export function createRunStep(deps: RunStepDeps) {
       attempt: input.attempt,
       image,
       script,
-      command,
       env: split.env,
       ...(Object.keys(split.secretEnv).length ? { secretEnv: split.secretEnv } : {}),
       workspace,
       timeoutMs: input.timeoutMs,
       pod: input.pod,
+      component: input.uses?.name,
+      requires,
     };
     if (ctx.info.attempt > 1 && ctx.info.heartbeatDetails !== undefined) {
       await runtime.reclaim?.(launch, ctx.info.heartbeatDetails);
     }
-    const outcome = await runtime.run(launch, {
-      onLine: (stream, line) => sink.push(stream, line),
-      heartbeat: (details) => ctx.heartbeat(details),
+    const hooks = {
+      onLine: (stream: 'stdout' | 'stderr', line: string) => sink.push(stream, line),
+      heartbeat: (details?: unknown) => ctx.heartbeat(details),
       signal: ctx.cancellationSignal,
-    });
+    };
+    const inProcess = inProcessStep(launch.component);
+    const outcome = inProcess
+      ? await inProcess(launch, hooks, deps.kubeConfig)
+      : await runtime.run(launch, hooks);
     await sink.close();
 
     if (outcome.failure?.kind === 'cancelled' || ctx.cancellationSignal.aborted) {

@@ -8,6 +8,7 @@ import { whoamiRoutes } from './crew/whoami';
 import { logarithmRoutes } from './logarithm/routes';
 import { pipelineRoutes } from './pipelines/routes';
 import { pipelineVersionRoutes } from './pipelines/version-routes';
+import { nucleusRoutes } from './nucleus/routes';
 import { memberRoutes } from './projects/member-routes';
 import { projectRoutes } from './projects/routes';
 import { runEventRoutes } from './runs/events';
@@ -28,5 +29,6 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...runRoutes(deps),
     ...runEventRoutes(deps),
     ...logarithmRoutes(deps),
+    ...nucleusRoutes(deps),
   ];
 }

@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { temporalClient } from '../lib/temporal';
 import { ensureBootstrapAdmin } from './crew/bootstrap';
 import { answerClientErrors } from './http/client-error';
+import { publishBuiltinComponents } from './nucleus/builtins';
 
 export interface ApiServer {
   url: string;
@@ -17,6 +18,7 @@ export interface ApiServer {
 export async function startApiServer(base: Omit<ApiDeps, 'client'>): Promise<ApiServer> {
   const deps: ApiDeps = { ...base, client: temporalClient(base.temporal, base.config.TEMPORAL_NAMESPACE) };
   const bootstrap = await ensureBootstrapAdmin(deps.db, deps.config.CO_BOOTSTRAP_ADMIN_TOKEN);
+  await publishBuiltinComponents(deps.db, deps.logger);
   const server = http.createServer(createApp(deps));
   server.keepAliveTimeout = 65_000;
   answerClientErrors(server);

@@ -7,6 +7,7 @@ import { parseYaml, type SourceMap } from './parse';
 import type { ExecutionPlan, PlanNode, PlanPod } from './plan';
 import { pipelineSchema, type PipelineDocument, type PodDocument, type StepDocument } from './schema';
 import { schemaErrors } from './schema-errors';
+import { checkComponentUses, pinPlan, splitUses, type CatalogSnapshot, type Pin } from './uses';
 import { stepGraph, validatePipeline } from './validate';
 
 /** Most steps (main plus finally, or flow jobs) one document may declare. */
@@ -18,8 +19,11 @@ export type CompileResult =
   | { ok: true; plan: ExecutionPlan; format: 'native' | 'flow'; warnings: PipelineError[] }
   | { ok: false; errors: PipelineError[]; warnings: PipelineError[] };
 
-/** YAML source -> execution plan or every error found. Never throws. */
-export function compilePipelineSource(source: string): CompileResult {
+/**
+ * YAML source -> execution plan or every error found. Never throws. With a catalog snapshot,
+ * `uses:` is resolved and pinned and `with:` checked against the component's inputs.
+ */
+export function compilePipelineSource(source: string, catalog?: CatalogSnapshot): CompileResult {
   try {
     if (typeof source !== 'string') return failure([docError('pipeline source must be a string')]);
     const parsed = parseYaml(source);
@@ -32,11 +36,14 @@ export function compilePipelineSource(source: string): CompileResult {
     if (isFlowDocument(doc)) {
       const flow = compileFlow(doc, map);
       const warnings = sortErrors(flow.warnings);
-      return flow.ok
-        ? { ok: true, plan: flow.plan, format: 'flow', warnings }
-        : { ...failure(flow.errors), warnings };
+      if (!flow.ok) return { ...failure(flow.errors), warnings };
+      if (!catalog) return { ok: true, plan: flow.plan, format: 'flow', warnings };
+      const pinned = pinPlan(flow.plan, catalog);
+      return pinned.errors.length
+        ? { ...failure(pinned.errors), warnings }
+        : { ok: true, plan: pinned.plan, format: 'flow', warnings };
     }
-    return compileNative(doc, map);
+    return compileNative(doc, map, catalog);
   } catch (e) {
     return failure([
       docError(`internal error while compiling: ${e instanceof Error ? e.message : String(e)}`),
@@ -44,7 +51,11 @@ export function compilePipelineSource(source: string): CompileResult {
   }
 }
 
-function compileNative(doc: Record<string, unknown>, map: SourceMap): CompileResult {
+function compileNative(
+  doc: Record<string, unknown>,
+  map: SourceMap,
+  catalog?: CatalogSnapshot,
+): CompileResult {
   const declared = lengthOf(doc.steps) + lengthOf(doc.finally);
   if (declared > MAX_STEPS) {
     return failure([map.error(['steps'], `too many steps: ${declared} declared, at most ${MAX_STEPS}`)]);
@@ -52,8 +63,15 @@ function compileNative(doc: Record<string, unknown>, map: SourceMap): CompileRes
   const result = pipelineSchema.safeParse(doc, { reportInput: true });
   if (!result.success) return failure(schemaErrors(result.error, map));
   const errors = validatePipeline(result.data, map);
+  let pins = new Map<string, Pin>();
+  if (catalog) {
+    const checked = checkComponentUses(result.data, map, catalog);
+    errors.push(...checked.errors);
+    pins = checked.pins;
+  }
   if (errors.length > 0) return failure(errors);
-  return { ok: true, plan: buildPlan(result.data, map), format: 'native', warnings: [] };
+  const plan = buildPlan(result.data, map);
+  return { ok: true, plan: catalog ? pinPlan(plan, catalog, pins).plan : plan, format: 'native', warnings: [] };
 }
 
 function buildPlan(doc: PipelineDocument, map: SourceMap): ExecutionPlan {
@@ -157,10 +175,7 @@ export function extractScriptExpressions(script: string, exprEnv: Record<string,
   return out + script.slice(last);
 }
 
-export function splitUses(uses: string): { name: string; range: string } {
-  const at = uses.lastIndexOf('@');
-  return at < 0 ? { name: uses, range: '*' } : { name: uses.slice(0, at), range: uses.slice(at + 1) };
-}
+export { splitUses };
 
 function buildPod(pod: PodDocument): PlanPod {
   const quantities = (r?: { cpu?: string | number; memory?: string | number }) =>

@@ -20,3 +20,14 @@ export { expandMatrix, matrixKey, MAX_MATRIX_COMBINATIONS } from './matrix';
 export { parseDuration } from './duration';
 export { pipelineJsonSchema, pipelineSchema, type PipelineDocument, type StepDocument } from './schema';
 export { flowSchema, type FlowDocument } from './flow-schema';
+export {
+  componentSchema,
+  parseComponentSource,
+  inputEnvName,
+  literalProblem,
+  canonicalJson,
+  inputText,
+  type ComponentSpec,
+  type ComponentInput,
+} from './component';
+export { resolveRange, inputValues, type CatalogSnapshot, type CatalogVersion } from './uses';

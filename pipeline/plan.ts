@@ -22,7 +22,8 @@ export const planNodeSchema = z.strictObject({
   script: z.string().optional(),
   /** CO_EXPR_n -> CEL source (without the `${{ }}` wrapper). */
   exprEnv: stringRecord,
-  uses: z.strictObject({ name: z.string(), range: z.string() }).optional(),
+  /** `version` is the one the range resolved to when the pipeline version was saved. */
+  uses: z.strictObject({ name: z.string(), range: z.string(), version: z.string().optional() }).optional(),
   image: z.string().optional(),
   with: stringRecord,
   env: stringRecord,
@@ -74,6 +75,8 @@ export const executionPlanSchema = z.strictObject({
   edges: z.array(z.strictObject({ from: z.string(), to: z.string() })),
   /** Flow `receivers`: who is mailed the result once the run has ended. */
   receivers: z.array(z.strictObject({ type: z.literal('mail'), address: z.string() })).optional(),
+  /** step id -> `name@x.y.z`: the component versions this plan is pinned to */
+  components: z.record(z.string(), z.string()).optional(),
 });
 
 export type ExecutionPlan = z.infer<typeof executionPlanSchema>;

@@ -86,7 +86,8 @@ export interface RunStepInput {
   attempt: number;
   kind: 'run' | 'uses';
   script?: string;
-  uses?: { name: string; range: string };
+  /** `version`: pinned when the pipeline version was saved */
+  uses?: { name: string; range: string; version?: string };
   image?: string;
   /** rendered env: pipeline env, step env, params, CO_EXPR_n; never secrets */
   env: Record<string, string>;

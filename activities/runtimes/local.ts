@@ -6,6 +6,7 @@ import { ProcessLauncher } from './launcher/launcher';
 import { LineSplitter } from './lines';
 import { CoutReader } from './cout';
 import { parseOutputsFile } from './outputs';
+import { missingPrograms, missingProgramsMessage } from './requires';
 import type { StepHooks, StepLaunch, StepOutcome, StepRuntime } from './runtime';
 
 /** Variables of the worker's own environment a step may see; nothing else leaks (DATABASE_URL...). */
@@ -64,6 +65,18 @@ export class LocalRuntime implements StepRuntime {
           kind: 'invalid',
           retryable: false,
           message: `the local runtime cannot run image ${launch.image ?? '(none)'} without a script; use runtime: kubernetes`,
+        },
+      };
+    }
+    const missing = await missingPrograms(launch.requires ?? [], process.env.PATH ?? '');
+    if (missing.length > 0) {
+      return {
+        exitCode: null,
+        outputs: {},
+        failure: {
+          kind: 'invalid',
+          retryable: false,
+          message: missingProgramsMessage(launch.component ?? `step ${launch.stepId}`, missing),
         },
       };
     }

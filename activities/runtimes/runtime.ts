@@ -37,6 +37,10 @@ export interface StepLaunch {
   /** Hard limit for this attempt; the runtime kills the step when it passes. */
   timeoutMs?: number;
   pod?: PodSettings;
+  /** The component this step runs (`name@x.y.z`), for messages. */
+  component?: string;
+  /** Host programs the step needs; the local runtime checks them before it starts anything. */
+  requires?: string[];
 }
 
 export interface StepHooks {

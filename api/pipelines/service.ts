@@ -3,14 +3,17 @@ import { compilePipelineSource, type ExecutionPlan, type PipelineError } from '.
 import type { Db } from '../../lib/db';
 import { conflict, invalid, notFound } from '../../lib/errors';
 import type { Pipeline, PipelineVersion, Project } from '../../generated/prisma/client';
+import { catalogSnapshot } from '../nucleus/catalog';
 
-/** Compiles a source or throws 422 listing every error with its path and line:col. */
-export function compileOr422(source: string): {
-  plan: ExecutionPlan;
-  format: 'native' | 'flow';
-  warnings: PipelineError[];
-} {
-  const result = compilePipelineSource(source);
+/**
+ * Compiles a source against the component catalog (resolving and pinning `uses:`), or throws
+ * 422 listing every error with its path and line:col.
+ */
+export async function compileOr422(
+  db: Db,
+  source: string,
+): Promise<{ plan: ExecutionPlan; format: 'native' | 'flow'; warnings: PipelineError[] }> {
+  const result = compilePipelineSource(source, await catalogSnapshot(db));
   if (!result.ok) {
     throw invalid(
       `the pipeline has ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`,
@@ -21,7 +24,7 @@ export function compileOr422(source: string): {
 }
 
 export async function createPipeline(db: Db, project: Project, source: string, actorId: string) {
-  const { plan, format, warnings } = compileOr422(source);
+  const { plan, format, warnings } = await compileOr422(db, source);
   const pipelineId = crypto.randomUUID();
   try {
     return await db.$transaction(async (tx) => {
@@ -60,7 +63,7 @@ export async function updatePipeline(
   actorId: string,
 ) {
   const pipeline = await findPipeline(db, project, name);
-  const { plan, format, warnings } = compileOr422(source);
+  const { plan, format, warnings } = await compileOr422(db, source);
   if (plan.name !== name) {
     throw invalid('the document names another pipeline', [
       {
@@ -114,6 +117,7 @@ export function pipelineView(pipeline: Pipeline, version?: PipelineVersion) {
           format: version.format,
           source: version.source,
           plan: version.plan,
+          components: (version.plan as { components?: Record<string, string> }).components ?? {},
           versionCreatedAt: version.createdAt,
         }
       : {}),

@@ -123,6 +123,11 @@ const EXPECTATIONS: Record<string, Expectation> = {
     who: 'viewer',
     ok: [404],
   },
+  'POST /components': { permission: 'admin', who: 'admin', ok: [422], body: {} },
+  'GET /components': { permission: 'authenticated', who: 'authenticated', ok: [200] },
+  'GET /components/:name': { permission: 'authenticated', who: 'authenticated', ok: [404] },
+  'GET /components/:name/:version': { permission: 'authenticated', who: 'authenticated', ok: [404] },
+  'POST /components/:name/:version/yank': { permission: 'admin', who: 'admin', ok: [404] },
 };
 
 const ACTORS = ['anonymous', 'viewer', 'developer', 'maintainer', 'other-owner', 'owner', 'admin'] as const;
