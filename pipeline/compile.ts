@@ -71,7 +71,12 @@ function compileNative(
   }
   if (errors.length > 0) return failure(errors);
   const plan = buildPlan(result.data, map);
-  return { ok: true, plan: catalog ? pinPlan(plan, catalog, pins).plan : plan, format: 'native', warnings: [] };
+  return {
+    ok: true,
+    plan: catalog ? pinPlan(plan, catalog, pins).plan : plan,
+    format: 'native',
+    warnings: [],
+  };
 }
 
 function buildPlan(doc: PipelineDocument, map: SourceMap): ExecutionPlan {
