@@ -14,6 +14,7 @@ import { loadKubeConfig } from '../runtimes/kubernetes/kubeconfig';
 import { sleep } from '../runtimes/kubernetes/sleep';
 import { asManifest, FIELD_MANAGER, readObject, serverSideApply, type AppliedObject } from './apply';
 import { rollbackDeployment, type RollbackResult } from './rollback';
+import { rollbackByControllerRevision } from './rollback-revisions';
 import { rolloutState, WORKLOAD_KINDS } from './rollout-status';
 
 export type { AppliedObject } from './apply';
@@ -108,24 +109,20 @@ export function createDeployActivities(options: DeployActivityOptions = {}) {
       }
     },
 
-    /** Rolls every Deployment back to its previous revision; other kinds are reported as skipped. */
+    /**
+     * Rolls every workload back to its previous revision: Deployments to their previous
+     * ReplicaSet's template, StatefulSets and DaemonSets to their previous ControllerRevision's.
+     * (The name predates StatefulSets and DaemonSets; it stays for workflow history replay.)
+     */
     async rollbackDeployments(input: ApplyInput): Promise<RollbackResult[]> {
       const kc = await resolve(input.cluster);
       const results: RollbackResult[] = [];
       for (const raw of input.manifests) {
         const manifest = asManifest(raw, input.namespace);
-        const { name, namespace = input.namespace } = manifest.metadata;
-        if (manifest.kind !== 'Deployment') {
-          if ((WORKLOAD_KINDS as readonly string[]).includes(manifest.kind)) {
-            results.push({
-              name,
-              namespace,
-              skipped: `automatic rollback supports Deployments, not ${manifest.kind}`,
-            });
-          }
-          continue;
-        }
-        results.push(await kubeCall(() => rollbackDeployment(kc, manifest), `roll back Deployment/${name}`));
+        const { name } = manifest.metadata;
+        if (!(WORKLOAD_KINDS as readonly string[]).includes(manifest.kind)) continue;
+        const rollback = manifest.kind === 'Deployment' ? rollbackDeployment : rollbackByControllerRevision;
+        results.push(await kubeCall(() => rollback(kc, manifest), `roll back ${manifest.kind}/${name}`));
         heartbeat({ results });
       }
       return results;

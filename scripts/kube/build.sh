@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubectl), kwok and helm from the Go module proxy into a cache outside the
+# kube-scheduler), kwok and helm from the Go module proxy into a cache outside the
 # repository. A cold build takes 15-25 minutes on two idle cores; a warm one returns at once.
 # Prints the bin directory on its last line.
 set -euo pipefail
@@ -13,7 +13,7 @@ CACHE="${CO_KUBE_CACHE:-$HOME/.cache/containerops/k8s}/$KUBE_VERSION"
 BIN="$CACHE/bin"
 STAMP="$CACHE/versions"
 WANT="kubernetes=$KUBE_VERSION etcd=$ETCD_VERSION kwok=$KWOK_VERSION helm=$HELM_VERSION"
-TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok helm)
+TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok helm)
 
 export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
 export GOFLAGS=-mod=mod
@@ -54,8 +54,7 @@ build_kubernetes() {
   (cd "$dir" && nice go build -trimpath -ldflags=-s -o "$BIN/" \
     k8s.io/kubernetes/cmd/kube-apiserver \
     k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler \
-    k8s.io/kubernetes/cmd/kubectl)
+    k8s.io/kubernetes/cmd/kube-scheduler)
 }
 
 # etcd's server module has no main package of its own: etcdmain.Main is the whole binary.
@@ -94,7 +93,7 @@ if want_part helm; then
   [[ -x "$BIN/helm" ]] || GOBIN="$BIN" nice go install -trimpath -ldflags=-s "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 fi
 if want_part kubernetes; then
-  for t in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for t in kube-apiserver kube-controller-manager kube-scheduler; do
     [[ -x "$BIN/$t" ]] || { build_kubernetes; break; }
   done
 fi

@@ -24,7 +24,7 @@ export interface ControlPlane {
   kubeconfig: string;
   server: string;
   token: string;
-  /** Where kubectl, helm and the rest live. */
+  /** Where helm, kwok and the control-plane binaries live. */
   bin: string;
   stop(): Promise<void>;
 }

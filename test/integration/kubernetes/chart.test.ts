@@ -6,7 +6,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CoreV1Api, BatchV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  AuthorizationV1Api,
+  CoreV1Api,
+  BatchV1Api,
+  KubernetesObjectApi,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import { eventually, kwok, KWOK, startTarget, uniqueId, type KubeTarget } from './target';
 
@@ -210,19 +216,42 @@ describe('helm install on the real control plane', () => {
         );
       }
 
-      // What the worker's ServiceAccount may do, as the API server's authorizer answers.
-      const worker = `system:serviceaccount:${namespace}:co-containerops-worker`;
-      const canI = (...args: string[]) =>
-        run('kubectl', ['--kubeconfig', kubeconfig, 'auth', 'can-i', ...args, '--as', worker]).stdout.trim();
-      expect(canI('create', 'pods', '-n', stepNamespace)).toBe('yes');
-      expect(canI('get', 'pods', '--subresource=log', '-n', stepNamespace)).toBe('yes');
-      expect(canI('create', 'secrets', '-n', stepNamespace)).toBe('yes');
-      expect(canI('list', 'events', '-n', stepNamespace)).toBe('yes');
-      expect(canI('create', 'pods', '-n', namespace)).toBe('no');
-      expect(canI('create', 'pods', '-n', 'default')).toBe('no');
-      expect(canI('get', 'secrets', '-n', 'default')).toBe('no');
-      expect(canI('create', 'deployments', '-n', stepNamespace)).toBe('no');
-      expect(canI('list', 'nodes')).toBe('no');
+      // What the worker's ServiceAccount may do, as the API server's authorizer answers
+      // (a SubjectAccessReview: what `kubectl auth can-i --as` asks).
+      const authz = target.kc.makeApiClient(AuthorizationV1Api);
+      const canI = async (verb: string, resource: string, ns?: string, subresource?: string, group = '') => {
+        const review = await authz.createSubjectAccessReview({
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SubjectAccessReview',
+            spec: {
+              user: `system:serviceaccount:${namespace}:co-containerops-worker`,
+              groups: [
+                'system:serviceaccounts',
+                `system:serviceaccounts:${namespace}`,
+                'system:authenticated',
+              ],
+              resourceAttributes: {
+                verb,
+                resource,
+                group,
+                ...(ns ? { namespace: ns } : {}),
+                ...(subresource ? { subresource } : {}),
+              },
+            },
+          },
+        });
+        return review.status?.allowed ? 'yes' : 'no';
+      };
+      expect(await canI('create', 'pods', stepNamespace)).toBe('yes');
+      expect(await canI('get', 'pods', stepNamespace, 'log')).toBe('yes');
+      expect(await canI('create', 'secrets', stepNamespace)).toBe('yes');
+      expect(await canI('list', 'events', stepNamespace)).toBe('yes');
+      expect(await canI('create', 'pods', namespace)).toBe('no');
+      expect(await canI('create', 'pods', 'default')).toBe('no');
+      expect(await canI('get', 'secrets', 'default')).toBe('no');
+      expect(await canI('create', 'deployments', stepNamespace, undefined, 'apps')).toBe('no');
+      expect(await canI('list', 'nodes')).toBe('no');
 
       const uninstall = run('helm', [
         'uninstall',

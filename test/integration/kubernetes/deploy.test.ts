@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { createDeployActivities, type AppliedObject } from '../../../activities/kubernetes/deploy';
-import { KWOK, realCluster, startTarget, TEST_IMAGE, uniqueId, type KubeTarget } from './target';
+import { KWOK, realCluster, realOnly, startTarget, TEST_IMAGE, uniqueId, type KubeTarget } from './target';
 
 jest.setTimeout(realCluster ? 300_000 : 20_000);
 
@@ -73,13 +73,37 @@ function serviceManifest(name: string) {
   };
 }
 
+/** A StatefulSet or DaemonSet of one pod; `broken` pods never become ready. */
+function workloadManifest(kind: 'StatefulSet' | 'DaemonSet', name: string, image: string, broken = false) {
+  return {
+    apiVersion: 'apps/v1',
+    kind,
+    metadata: { name, labels: { app: name } },
+    spec: {
+      ...(kind === 'StatefulSet' ? { replicas: 1, serviceName: name } : {}),
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: {
+          labels: { app: name },
+          ...(broken ? { annotations: { [KWOK.neverReady]: 'true' } } : {}),
+        },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'app', image, command: ['sh', '-c', 'sleep 3600'] }],
+        },
+      },
+    },
+  };
+}
+
 async function applyAndWait(
   manifests: object[],
+  timeoutMs = realCluster ? 120_000 : 10_000,
 ): Promise<{ applied: AppliedObject[]; ok: boolean; reason?: string }> {
   const applied = await run(activities.applyManifests, { manifests, namespace: target.namespace });
   const result = await run(activities.waitForRollout, {
     targets: applied,
-    deadline: Date.now() + (realCluster ? 120_000 : 10_000),
+    deadline: Date.now() + timeoutMs,
     pollMs: realCluster ? 2000 : 50,
   });
   return { applied, ...result };
@@ -161,6 +185,50 @@ test("a failed rollout is reported and rolled back to the previous ReplicaSet's 
   expect(rolledBack.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
   await cleanup(name);
 });
+
+for (const kind of ['StatefulSet', 'DaemonSet'] as const) {
+  realOnly(
+    `a failed ${kind} rollout is rolled back to its previous ControllerRevision's template`,
+    async () => {
+      const name = uniqueId(kind.toLowerCase());
+      const good = workloadManifest(kind, name, TEST_IMAGE);
+      expect((await applyAndWait([good])).ok).toBe(true);
+
+      const broken = workloadManifest(kind, name, 'registry.does-not-exist.invalid/db:2', true);
+      const failed = await applyAndWait([broken], 15_000);
+      expect(failed.ok).toBe(false);
+      expect(failed.reason).toMatch(/rollout timed out/);
+
+      const rollback = await run(activities.rollbackDeployments, {
+        manifests: [broken],
+        namespace: target.namespace,
+      });
+      expect(rollback).toEqual([{ name, namespace: target.namespace, fromRevision: '2', toRevision: '1' }]);
+      const client = KubernetesObjectApi.makeApiClient(target.kc);
+      const restored = (await client.read({
+        apiVersion: 'apps/v1',
+        kind,
+        metadata: { name, namespace: target.namespace },
+      })) as { spec?: any; metadata?: { generation?: number } };
+      expect(restored.spec.template.spec.containers[0].image).toBe(TEST_IMAGE);
+      const settled = await run(activities.waitForRollout, {
+        targets: [
+          {
+            apiVersion: 'apps/v1',
+            kind,
+            name,
+            namespace: target.namespace,
+            generation: restored.metadata?.generation,
+          },
+        ],
+        deadline: Date.now() + 120_000,
+        pollMs: 1000,
+      });
+      expect(settled).toEqual({ ok: true });
+      await client.delete({ apiVersion: 'apps/v1', kind, metadata: { name, namespace: target.namespace } });
+    },
+  );
+}
 
 test('a first rollout has nothing to roll back to, and says so', async () => {
   const name = uniqueId('new');
