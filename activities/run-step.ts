@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
@@ -57,6 +58,24 @@ function stepError(
   const details: StepErrorDetails = { exitCode, kind, retryable };
   return ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
 }
+
+/** Names one attempt of one step, the same each time Temporal re-executes it (at-least-once). */
+export function attemptId(key: {
+  runId: string;
+  stepId: string;
+  matrixKey: string;
+  attempt: number;
+}): string {
+  return crypto
+    .createHash('sha256')
+    .update(`${key.runId}\0${key.stepId}\0${key.matrixKey}\0${key.attempt}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** Temporal cancels running activities with reason WORKER_SHUTDOWN once the shutdown grace is over. */
+const isWorkerShutdown = (signal: AbortSignal) =>
+  signal.aborted && signal.reason instanceof CancelledFailure && signal.reason.message === 'WORKER_SHUTDOWN';
 
 /** Runs one attempt of one step on its runtime, streaming logs and recording status. */
 export function createRunStep(deps: RunStepDeps) {
@@ -134,6 +153,7 @@ export function createRunStep(deps: RunStepDeps) {
       CO_RUN_ID: input.runId,
       CO_STEP_ID: input.stepId,
       CO_ATTEMPT: String(input.attempt),
+      CO_ATTEMPT_ID: attemptId(key),
       ...(input.matrixKey ? { CO_MATRIX_KEY: input.matrixKey } : {}),
     };
     for (const [k, v] of Object.entries(input.matrix ?? {}))
@@ -186,6 +206,13 @@ export function createRunStep(deps: RunStepDeps) {
       : await runtime.run(launch, hooks);
     await sink.close();
 
+    if (isWorkerShutdown(ctx.cancellationSignal)) {
+      // the platform is stopping, not the user: the attempt runs again on the next worker
+      throw ApplicationFailure.retryable(
+        'the worker stopped while the step ran; it runs again',
+        'WorkerShutdown',
+      );
+    }
     if (outcome.failure?.kind === 'cancelled' || ctx.cancellationSignal.aborted) {
       await recordStep(deps.db, {
         ...key,

@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ProcessLauncher } from './launcher/launcher';
+import { ApplicationFailure } from '@temporalio/common';
+import { killAttemptProcesses } from './attempt-processes';
+import { LAUNCHER_LOST, ProcessLauncher } from './launcher/launcher';
 import { LineSplitter } from './lines';
 import { CoutReader } from './cout';
 import { parseOutputsFile } from './outputs';
@@ -54,6 +56,7 @@ export class LocalRuntime implements StepRuntime {
     const last = lastHeartbeat as Partial<LocalHeartbeat> | undefined;
     if (!last?.pid || last.host !== os.hostname()) return;
     if (await isStepProcess(last.pid, launch)) killGroup(last.pid, 'SIGKILL');
+    await killAttemptProcesses(launch.env.CO_ATTEMPT_ID);
   }
 
   async run(launch: StepLaunch, hooks: StepHooks): Promise<StepOutcome> {
@@ -148,6 +151,13 @@ export class LocalRuntime implements StepRuntime {
     const fileOutputs = parseOutputsFile(await fs.promises.readFile(outputsFile, 'utf8').catch(() => ''));
     const outputs = { ...cout.outputs, ...fileOutputs };
     const handle = pid === undefined ? undefined : String(pid);
+    if (result.error === LAUNCHER_LOST) {
+      // the platform failed, not the step: Temporal retries the activity (and reclaim cleans up)
+      throw ApplicationFailure.retryable(
+        `the step launcher was lost: ${file} must run again`,
+        'LauncherLost',
+      );
+    }
     if (result.error && result.code === null && result.signal === null) {
       return {
         exitCode: null,

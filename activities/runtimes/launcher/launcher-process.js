@@ -3,11 +3,14 @@
 // Forking from the worker itself costs ~20 ms per step (fork copies the page tables of a
 // process with hundreds of MB resident); from this small process it costs ~2 ms. It relays
 // output chunks and exit status over IPC, and when the worker dies (the IPC channel closes)
-// it kills every step's process group, so a crashed worker leaves no orphans.
+// it kills every step's processes, so a crashed worker leaves no orphans.
+// It runs in its own session (the worker forks it detached): a Ctrl-C or SIGTERM sent to the
+// terminal's process group reaches the worker, which drives shutdown, and not this process.
 // Plain JavaScript on purpose: it must start without a TypeScript loader.
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 
-/** @type {Map<number, import('node:child_process').ChildProcess>} */
+/** @type {Map<number, { child: import('node:child_process').ChildProcess, attemptId?: string }>} */
 const children = new Map();
 
 function killGroup(pid, signal) {
@@ -18,6 +21,32 @@ function killGroup(pid, signal) {
   }
 }
 
+/**
+ * Kills every process whose environment carries CO_ATTEMPT_ID=<attemptId>: what a step started
+ * in another session or group (`setsid cmd &`) outlives its process group but keeps its environment.
+ */
+async function killAttemptProcesses(attemptId) {
+  if (!attemptId) return;
+  const needle = Buffer.from(`CO_ATTEMPT_ID=${attemptId}\0`);
+  const entries = await fs.promises.readdir('/proc').catch(() => []);
+  await Promise.all(
+    entries.map(async (entry) => {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || pid === process.pid) return;
+      const environ = await fs.promises.readFile(`/proc/${pid}/environ`).catch(() => undefined);
+      if (!environ) return;
+      const at = environ.indexOf(needle);
+      if (at === 0 || (at > 0 && environ[at - 1] === 0)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }),
+  );
+}
+
 function send(message) {
   if (process.connected) process.send(message);
 }
@@ -25,6 +54,7 @@ function send(message) {
 process.on('message', (msg) => {
   if (!msg || msg.type !== 'spawn') return;
   const { id, file, args, cwd, env } = msg;
+  const attemptId = env && env.CO_ATTEMPT_ID;
   let child;
   try {
     child = spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -39,22 +69,33 @@ process.on('message', (msg) => {
   });
   if (child.pid === undefined) return;
   const pid = child.pid;
-  children.set(id, child);
+  children.set(id, { child, attemptId });
   send({ type: 'spawned', id, pid });
   for (const stream of ['stdout', 'stderr']) {
     child[stream].setEncoding('utf8');
     child[stream].on('data', (chunk) => send({ type: 'data', id, stream, chunk }));
   }
   // the shell exited but a background child holds its output open: the step is over
-  child.once('exit', () => setTimeout(() => killGroup(pid, 'SIGKILL'), 200).unref());
+  child.once('exit', () =>
+    setTimeout(() => {
+      killGroup(pid, 'SIGKILL');
+      void killAttemptProcesses(attemptId);
+    }, 200).unref(),
+  );
   child.once('close', (code, signal) => {
     children.delete(id);
     killGroup(pid, 'SIGKILL');
     if (!failed) send({ type: 'close', id, code, signal });
+    // after the answer: the scan of /proc costs ~15 ms, which the step's end need not wait for
+    void killAttemptProcesses(attemptId);
   });
 });
 
 process.on('disconnect', () => {
-  for (const child of children.values()) if (child.pid) killGroup(child.pid, 'SIGKILL');
-  process.exit(0);
+  const sweeps = [];
+  for (const { child, attemptId } of children.values()) {
+    if (child.pid) killGroup(child.pid, 'SIGKILL');
+    sweeps.push(killAttemptProcesses(attemptId));
+  }
+  void Promise.all(sweeps).finally(() => process.exit(0));
 });

@@ -31,6 +31,8 @@ interface Pending {
   closed(result: { code: number | null; signal: NodeJS.Signals | null; error?: string }): void;
 }
 
+export const LAUNCHER_LOST = 'the step launcher process exited';
+
 /** Forks step processes through the small launcher process (see launcher-process.js for why). */
 export class ProcessLauncher {
   private child: ChildProcess | undefined;
@@ -41,6 +43,8 @@ export class ProcessLauncher {
     if (this.child?.connected) return this.child;
     const child = fork(path.join(__dirname, 'launcher-process.js'), [], {
       execArgv: [],
+      // its own session: a signal to the terminal's process group must not take running steps with it
+      detached: true,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // only what node itself needs; steps get their own env with each request
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
@@ -51,7 +55,7 @@ export class ProcessLauncher {
       for (const [id, p] of this.pending) {
         this.pending.delete(id);
         p.pid(undefined);
-        p.closed({ code: null, signal: null, error: 'the step launcher process exited' });
+        p.closed({ code: null, signal: null, error: LAUNCHER_LOST });
       }
     });
     child.unref();
