@@ -5,6 +5,7 @@ import { temporalClient } from '../lib/temporal';
 import { ensureBootstrapAdmin } from './crew/bootstrap';
 import { answerClientErrors } from './http/client-error';
 import { publishBuiltinComponents } from './nucleus/builtins';
+import { StartupError } from '../lib/connect';
 
 export interface ApiServer {
   url: string;
@@ -23,7 +24,13 @@ export async function startApiServer(base: Omit<ApiDeps, 'client'>): Promise<Api
   server.keepAliveTimeout = 65_000;
   answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new StartupError(
+          `the API cannot listen on ${deps.config.HOST}:${deps.config.PORT}: ${err.code === 'EADDRINUSE' ? 'the port is in use (set PORT)' : err.message}`,
+        ),
+      ),
+    );
     server.listen(deps.config.PORT, deps.config.HOST, () => resolve());
   });
   const address = server.address();

@@ -86,6 +86,10 @@ export const configSchema = z.object({
     })
     .optional(),
   CO_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** ports of the servers `npm start` runs itself (0: any free port) */
+  CO_DEV_TEMPORAL_PORT: z.coerce.number().int().min(0).max(65535).default(7233),
+  CO_DEV_TEMPORAL_UI_PORT: z.coerce.number().int().min(0).max(65535).default(8233),
+  CO_DEV_MARIADB_PORT: z.coerce.number().int().min(0).max(65535).default(3307),
   /** which peers may set X-Forwarded-For (the client address of rate limits and lockouts); off by default */
   CO_TRUST_PROXY: trustProxy.default(false),
   /** the worker's Prometheus endpoint (Temporal SDK series and co_* step series); unset: none */

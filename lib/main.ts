@@ -3,19 +3,24 @@ import { StartupError } from './connect';
 
 type Cleanup = () => Promise<void>;
 
+/** A second signal sooner than this after the first is the same stop request, relayed. */
+const REPEAT_WINDOW_MS = 1000;
+
 /**
  * Runs an entry point: a start-up failure prints one clear line and exits 1; SIGINT/SIGTERM
  * run the registered clean-ups in reverse order, then exit 0.
  */
 export function runMain(start: (onShutdown: (fn: Cleanup) => void) => Promise<void>): void {
   const cleanups: Cleanup[] = [];
-  let stopping = false;
+  let stoppingSince = 0;
   const stop = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince) {
+      // npm and tsx relay the signal the process group already delivered: only a later one forces
+      if (Date.now() - stoppingSince < REPEAT_WINDOW_MS) return;
       console.error(`${signal} again: exiting now`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     console.error(`${signal}: shutting down`);
     for (const fn of cleanups.reverse()) {
       await fn().catch((err) => console.error(`shutdown: ${(err as Error).message}`));

@@ -11,7 +11,7 @@ import { hashToken, newToken } from '../api/crew/tokens';
 import { startPipelineWorker } from '../workers/worker';
 import { startEmbeddedMariaDb } from './embedded-mariadb';
 import { applyMigrations } from './migrate';
-import { startTemporalDevServer } from './temporal-dev-server';
+import { startDevTemporal } from './temporal-dev-process';
 import { uiIsStale, buildUi } from './ui-build';
 
 const say = (msg: string) => console.log(`containerops: ${msg}`);
@@ -26,16 +26,27 @@ function devAdminToken(config: Config): string {
   return token;
 }
 
+/** The data dir must be a writable directory; anything else is one line, before anything starts. */
+function useDataDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    const { code } = err as NodeJS.ErrnoException;
+    throw new StartupError(`cannot use the data dir ${dir} (CO_DATA_DIR): ${code ?? (err as Error).message}`);
+  }
+}
+
 /** `npm start`: Temporal dev server, database, migrations, API and worker in one process. */
 runMain(async (onShutdown) => {
   const config = loadConfig();
   installTemporalRuntime({ logLevel: config.LOG_LEVEL, metricsAddress: workerMetricsAddress(config) });
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  useDataDir(config.dataDir);
   const logger = createLogger(config.LOG_LEVEL);
 
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    const mariadb = await startEmbeddedMariaDb(config.dataDir, say);
+    const mariadb = await startEmbeddedMariaDb(config.dataDir, say, config.CO_DEV_MARIADB_PORT);
     if (!mariadb) {
       throw new StartupError(
         'DATABASE_URL is not set and no MariaDB/MySQL server is installed: install mariadb-server, or set DATABASE_URL=mysql://user:pass@host:3306/containerops',
@@ -54,17 +65,16 @@ runMain(async (onShutdown) => {
   let temporalUi = config.TEMPORAL_UI_URL;
   if (!process.env.TEMPORAL_ADDRESS) {
     say('starting the Temporal dev server');
-    const uiPort = Number(new URL(config.TEMPORAL_UI_URL).port || 8233);
-    const server = await startTemporalDevServer({
-      dbFilename: path.join(config.dataDir, 'temporal.sqlite'),
-      port: Number(config.TEMPORAL_ADDRESS.split(':').pop()),
-      uiPort,
+    const server = await startDevTemporal({
+      dataDir: config.dataDir,
+      port: config.CO_DEV_TEMPORAL_PORT,
+      uiPort: config.CO_DEV_TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
       log: say,
     });
     onShutdown(server.stop);
     temporalAddress = server.address;
-    temporalUi = `http://localhost:${uiPort}`;
+    temporalUi = server.uiUrl;
   }
   const runtimeConfig: Config = {
     ...config,
@@ -83,14 +93,19 @@ runMain(async (onShutdown) => {
     say('building the web UI (ui/ changed or was never built)');
     await buildUi();
   }
-  const worker = await startPipelineWorker({ config: runtimeConfig, db, logger });
-  onShutdown(worker.stop);
+  // the API first: a port in use stops the start before the worker takes any step
   const api = await startApiServer({
     config: runtimeConfig,
     db,
     temporal,
     logger,
   });
+  const workflowBundle = config.CO_WORKFLOW_BUNDLE
+    ? { codePath: path.resolve(config.CO_WORKFLOW_BUNDLE) }
+    : undefined;
+  const worker = await startPipelineWorker({ config: runtimeConfig, db, logger, workflowBundle });
+  // clean-ups run in reverse: the API stops taking requests, then running steps get their grace
+  onShutdown(worker.stop);
   onShutdown(api.close);
 
   say(`Web UI       ${api.url}/`);

@@ -1,8 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { StartupError } from '../lib/connect';
+import { freePort } from './free-port';
+import { lastLogLine, startTethered, stopStale, type TetheredProcess } from './tethered-process';
 
 const SEARCH = ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/mysql/bin'];
 
@@ -16,23 +18,12 @@ function find(names: string[]): string | undefined {
   return undefined;
 }
 
-async function freePort(preferred: number): Promise<number> {
-  const tryListen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen(port, '127.0.0.1', () => {
-        const p = (srv.address() as net.AddressInfo).port;
-        srv.close(() => resolve(p));
-      });
-    });
-  return tryListen(preferred).catch(() => tryListen(0));
-}
-
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForPort(port: number, server: TetheredProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let exited: Error | undefined;
+  server.exited.catch((err: Error) => (exited = err));
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`mariadbd exited with code ${child.exitCode}`);
+    if (exited) throw new StartupError(exited.message);
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => {
         s.end();
@@ -42,13 +33,14 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
     });
     if (ok) return;
     if (Date.now() > deadline)
-      throw new Error(`mariadbd did not listen on port ${port} within ${timeoutMs} ms`);
+      throw new StartupError(`mariadbd did not listen on port ${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 export interface EmbeddedMariaDb {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -59,10 +51,11 @@ export interface EmbeddedMariaDb {
 export async function startEmbeddedMariaDb(
   dataDir: string,
   log: (m: string) => void,
+  preferredPort = 3307,
 ): Promise<EmbeddedMariaDb | undefined> {
-  const server = find(['mariadbd', 'mysqld']);
+  const mariadbd = find(['mariadbd', 'mysqld']);
   const installer = find(['mariadb-install-db', 'mysql_install_db']);
-  if (!server || !installer) return undefined;
+  if (!mariadbd || !installer) return undefined;
   const dir = path.resolve(dataDir, 'mysql');
   const datadir = path.join(dir, 'data');
   const user = process.getuid?.() === 0 ? ['--user=root'] : [];
@@ -86,29 +79,36 @@ export async function startEmbeddedMariaDb(
       throw new StartupError(`${path.basename(installer)} failed: ${reason}`);
     }
   }
-  const port = await freePort(3307);
-  const child = spawn(
-    server,
-    [
+  const pidFile = path.join(dir, 'mysqld.pid');
+  // kill -9 of an older `npm start` (or of its tether) can leave its server on these files
+  const stale = await stopStale(pidFile, `--datadir=${datadir}`, 30_000);
+  if (stale) log(`stopped a MariaDB (pid ${stale}) an earlier start left running on ${datadir}`);
+  const port = await freePort(preferredPort);
+  const server = await startTethered({
+    program: mariadbd,
+    args: [
       '--no-defaults',
       `--datadir=${datadir}`,
       `--socket=${path.join(dir, 'mysqld.sock')}`,
-      `--pid-file=${path.join(dir, 'mysqld.pid')}`,
+      `--pid-file=${pidFile}`,
       `--port=${port}`,
       '--bind-address=127.0.0.1',
       `--log-error=${path.join(dir, 'error.log')}`,
       ...user,
     ],
-    { stdio: 'ignore' },
-  );
-  await waitForPort(port, child, 30_000);
+    logFile: path.join(dir, 'console.log'),
+    stopGraceMs: 30_000,
+  });
+  try {
+    await waitForPort(port, server, 30_000);
+  } catch (err) {
+    await server.stop();
+    const reason = lastLogLine(path.join(dir, 'error.log'));
+    throw new StartupError(`${(err as Error).message.split(':')[0]}: ${reason}`);
+  }
   return {
     url: `mysql://root@127.0.0.1:${port}/containerops`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    pid: server.pid,
+    stop: () => server.stop(),
   };
 }
