@@ -196,7 +196,8 @@ export function createRunStep(deps: RunStepDeps) {
       await runtime.reclaim?.(launch, ctx.info.heartbeatDetails);
     }
     const hooks = {
-      onLine: (stream: 'stdout' | 'stderr', line: string) => sink.push(stream, line),
+      onLine: (stream: 'stdout' | 'stderr', line: string, continues?: boolean) =>
+        sink.push(stream, line, continues),
       heartbeat: (details?: unknown) => ctx.heartbeat(details),
       signal: ctx.cancellationSignal,
     };

@@ -1,3 +1,4 @@
+import { cutAt } from '../runtimes/lines';
 import type { LogStream } from '../runtimes/runtime';
 import type { LogKey, LogRow, LogStore } from './store';
 
@@ -5,8 +6,8 @@ export type { LogKey } from './store';
 
 const MAX_BATCH = 5000;
 const FLUSH_MS = 100;
-/** TEXT holds 64 KiB; a longer line is cut (the runtime already splits at 16 KiB). */
-const MAX_LINE_CHARS = 16 * 1024;
+/** TEXT holds 64 KiB (16 Ki characters of up to 4 bytes); a longer line goes on in the next rows. */
+export const MAX_ROW_CHARS = 16 * 1024;
 
 /**
  * Batches one attempt's log lines into the log store, numbered per attempt. Rows are keyed by
@@ -25,11 +26,18 @@ export class LogSink {
     private seq = 0,
   ) {}
 
-  push(stream: LogStream, line: string): void {
-    const text = this.mask(
-      line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…[truncated]` : line,
-    );
-    this.buffer.push({ seq: ++this.seq, stream, line: text, at: new Date() });
+  /** `continues`: the next push goes on with this line (the runtime cut an over-long one). */
+  push(stream: LogStream, line: string, continues = false): void {
+    const text = this.mask(line);
+    const at = new Date();
+    // all rows of one piece go into one batch (one INSERT), so readers see all of them or none
+    let start = 0;
+    do {
+      const end = cutAt(text, start + MAX_ROW_CHARS);
+      const more = end < text.length || continues;
+      this.buffer.push({ seq: ++this.seq, stream, line: text.slice(start, end), continues: more, at });
+      start = end;
+    } while (start < text.length);
     if (this.buffer.length >= MAX_BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }

@@ -13,6 +13,8 @@ export interface LogRow {
   seq: number;
   stream: LogStream;
   line: string;
+  /** the line goes on in the next row */
+  continues?: boolean;
   at: Date;
 }
 
@@ -25,14 +27,14 @@ export interface LogStore {
   close(): Promise<void>;
 }
 
-const COLUMNS = '(runId, stepId, matrixKey, attempt, seq, stream, line, at)';
+const COLUMNS = '(runId, stepId, matrixKey, attempt, seq, stream, line, continues, at)';
 
 export function createLogStore(databaseUrl: string, connectionLimit = 4): LogStore {
   const pool = mysqlPool(databaseUrl, connectionLimit);
   return {
     async insert(key, rows) {
       if (rows.length === 0) return;
-      const placeholders = rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const placeholders = rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
       const params = rows.flatMap((r) => [
         key.runId,
         key.stepId,
@@ -41,6 +43,7 @@ export function createLogStore(databaseUrl: string, connectionLimit = 4): LogSto
         r.seq,
         r.stream,
         r.line,
+        r.continues === true,
         r.at,
       ]);
       await pool.query(`INSERT IGNORE INTO LogLine ${COLUMNS} VALUES ${placeholders}`, params);

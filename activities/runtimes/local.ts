@@ -103,14 +103,17 @@ export class LocalRuntime implements StepRuntime {
       ? [launch.command[0]!, launch.command.slice(1)]
       : ['/bin/sh', ['-e', '-c', launch.script!]];
     const cout = new CoutReader();
-    const stdout = new LineSplitter((line) => {
-      cout.line('stdout', line);
-      hooks.onLine('stdout', line);
-    });
-    const stderr = new LineSplitter((line) => {
-      cout.line('stderr', line);
-      hooks.onLine('stderr', line);
-    });
+    // a piece of an over-long line is no [COUT] line: only whole lines are read for outputs
+    const splitter = (stream: 'stdout' | 'stderr') => {
+      let midLine = false;
+      return new LineSplitter((line, continues) => {
+        if (!midLine && !continues) cout.line(stream, line);
+        midLine = continues;
+        hooks.onLine(stream, line, continues);
+      });
+    };
+    const stdout = splitter('stdout');
+    const stderr = splitter('stderr');
     const child = this.launcher.launch(
       { file, args, cwd: launch.workspace, env },
       { onData: (stream, chunk) => (stream === 'stdout' ? stdout : stderr).push(chunk) },

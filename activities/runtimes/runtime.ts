@@ -44,8 +44,8 @@ export interface StepLaunch {
 }
 
 export interface StepHooks {
-  /** One line of output, without its trailing newline. */
-  onLine(stream: LogStream, line: string): void;
+  /** One line of output, without its trailing newline; `continues`: the next call goes on with it. */
+  onLine(stream: LogStream, line: string, continues?: boolean): void;
   /** Called periodically while the step is alive; throws when the activity is cancelled. */
   heartbeat(details?: unknown): void;
   /** Aborted when the step must stop (activity cancellation, worker shutdown). */

@@ -13,6 +13,8 @@ export interface LogRow {
   seq: number;
   stream: string;
   line: string;
+  /** the line goes on in the next row (a line over 16 KiB is stored as several rows) */
+  continues: boolean;
   at: Date;
 }
 
@@ -42,7 +44,7 @@ export function readLogBatch(
     },
     orderBy: { id: 'asc' },
     take: opts.limit ?? BATCH_ROWS,
-    select: { id: true, attempt: true, seq: true, stream: true, line: true, at: true },
+    select: { id: true, attempt: true, seq: true, stream: true, line: true, continues: true, at: true },
   });
 }
 

@@ -10,15 +10,16 @@ export const PING_MS = 15_000;
 /** A client this far behind is let go; it reconnects with Last-Event-ID and loses nothing. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-function event(row: LogRow): string {
+/** One event per line: a line stored as several rows is sent whole, with the id of its last row. */
+function event(first: LogRow, line: string, lastId: bigint): string {
   const data = {
-    attempt: row.attempt,
-    stream: row.stream,
-    seq: row.seq,
-    line: row.line,
-    at: row.at.toISOString(),
+    attempt: first.attempt,
+    stream: first.stream,
+    seq: first.seq,
+    line,
+    at: first.at.toISOString(),
   };
-  return `id: ${row.id}\ndata: ${JSON.stringify(data)}\n\n`;
+  return `id: ${lastId}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /**
@@ -43,8 +44,18 @@ class Follower implements TailSubscriber {
     else this.send(rows);
   }
 
+  /** An over-long line whose rows are not all read yet. */
+  private open: { first: LogRow; parts: string[]; lastId?: bigint } | undefined;
+
+  private closeOpen(lastId?: bigint): string {
+    const open = this.open;
+    this.open = undefined;
+    return open ? event(open.first, open.parts.join(''), lastId ?? open.lastId ?? open.first.id) : '';
+  }
+
   end(status: string): void {
-    const finish = () => this.res.end(`event: end\ndata: ${JSON.stringify({ status })}\n\n`);
+    const finish = () =>
+      this.res.end(`${this.closeOpen()}event: end\ndata: ${JSON.stringify({ status })}\n\n`);
     if (this.pending) this.pending.push(finish);
     else finish();
   }
@@ -59,7 +70,14 @@ class Follower implements TailSubscriber {
     for (const row of rows) {
       if (row.id <= this.sentId) continue;
       this.sentId = row.id;
-      if (this.attempt === undefined || row.attempt === this.attempt) out += event(row);
+      if (this.attempt !== undefined && row.attempt !== this.attempt) continue;
+      const open = this.open;
+      if (open && open.first.attempt !== row.attempt) out += this.closeOpen();
+      if (this.open) this.open.parts.push(row.line);
+      else this.open = { first: row, parts: [row.line] };
+      // a line whose rest is not read yet waits for it (it is written in the same batch or the next)
+      if (!row.continues) out += this.closeOpen(row.id);
+      else this.open.lastId = row.id;
     }
     if (out === '' || this.res.destroyed || this.res.writableEnded) return true;
     const flowing = this.res.write(out);

@@ -11,6 +11,7 @@ interface TickRow {
   seq: number | null;
   stream: string | null;
   line: string | null;
+  continues: number | boolean | null;
   at: Date | null;
 }
 
@@ -28,12 +29,12 @@ export interface Tick {
 export async function readTick(db: Db, key: LogKey, afterId: bigint): Promise<Tick> {
   const result = await db.$queryRaw<TickRow[]>`
     SELECT r.status AS runStatus, s.status AS stepStatus, s.attempt AS stepAttempt,
-           NULL AS id, NULL AS attempt, NULL AS seq, NULL AS stream, NULL AS line, NULL AS at
+           NULL AS id, NULL AS attempt, NULL AS seq, NULL AS stream, NULL AS line, NULL AS continues, NULL AS at
     FROM Run r
     LEFT JOIN StepRun s ON s.runId = r.id AND s.stepId = ${key.stepId} AND s.matrixKey = ${key.matrixKey}
     WHERE r.id = ${key.runId}
     UNION ALL
-    (SELECT NULL, NULL, NULL, l.id, l.attempt, l.seq, l.stream, l.line, l.at
+    (SELECT NULL, NULL, NULL, l.id, l.attempt, l.seq, l.stream, l.line, l.continues, l.at
      FROM LogLine l
      WHERE l.runId = ${key.runId} AND l.stepId = ${key.stepId} AND l.matrixKey = ${key.matrixKey}
        AND l.id > ${afterId}
@@ -56,6 +57,7 @@ export async function readTick(db: Db, key: LogKey, afterId: bigint): Promise<Ti
       seq: Number(r.seq),
       stream: r.stream!,
       line: r.line!,
+      continues: Boolean(Number(r.continues)),
       at: r.at instanceof Date ? r.at : new Date(r.at!),
     });
   }

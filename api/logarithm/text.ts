@@ -13,17 +13,33 @@ export interface TextOptions {
  */
 export class LogTextFormatter {
   private attempt: number | undefined;
+  /** the last row written continues: its line is still open */
+  private open = false;
 
   constructor(private readonly opts: TextOptions) {}
 
   format(rows: LogRow[]): string {
     let out = '';
     for (const row of rows) {
-      if (this.attempt !== undefined && row.attempt !== this.attempt)
-        out += `--- attempt ${row.attempt} ---\n`;
+      const newAttempt = this.attempt !== undefined && row.attempt !== this.attempt;
+      if (this.open && newAttempt) out += '\n';
+      if (this.open && !newAttempt) {
+        out += row.line; // the rest of an over-long line
+      } else {
+        if (newAttempt) out += `--- attempt ${row.attempt} ---\n`;
+        out += this.opts.timestamps ? `${row.at.toISOString()} ${row.line}` : row.line;
+      }
       this.attempt = row.attempt;
-      out += this.opts.timestamps ? `${row.at.toISOString()} ${row.line}\n` : `${row.line}\n`;
+      this.open = row.continues;
+      if (!this.open) out += '\n';
     }
+    return out;
+  }
+
+  /** Closes a line the log ends in the middle of (its step was killed while writing it). */
+  finish(): string {
+    const out = this.open ? '\n' : '';
+    this.open = false;
     return out;
   }
 }
@@ -40,7 +56,7 @@ export async function stepLogText(
   let text = '';
   for await (const rows of logRows(db, { runId, stepId, matrixKey }, 0n, opts))
     text += formatter.format(rows);
-  return text;
+  return text + formatter.finish();
 }
 
 /** Streams a log as text/plain, one batch at a time, waiting for the client to drain; stops if it leaves. */
@@ -60,5 +76,5 @@ export async function sendLogText(
       await Promise.race([once(res, 'drain'), once(res, 'close')]);
     }
   }
-  res.end();
+  res.end(formatter.finish());
 }

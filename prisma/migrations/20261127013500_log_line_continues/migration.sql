@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE `LogLine` ADD COLUMN `continues` BOOLEAN NOT NULL DEFAULT false;
