@@ -1,5 +1,5 @@
 import { parseDuration } from './duration';
-import { sortErrors, type PipelineError } from './errors';
+import { capErrors, sortErrors, type PipelineError } from './errors';
 import { findTemplates, unwrapCondition } from './expressions';
 import { compileFlow, isFlowDocument } from './flow';
 import { topologicalOrder } from './graph';
@@ -222,7 +222,7 @@ function lengthOf(value: unknown): number {
 }
 
 function failure(errors: PipelineError[]): { ok: false; errors: PipelineError[]; warnings: PipelineError[] } {
-  return { ok: false, errors: sortErrors(errors), warnings: [] };
+  return { ok: false, errors: capErrors(sortErrors(errors)), warnings: [] };
 }
 
 export function docError(message: string): PipelineError {

@@ -24,6 +24,23 @@ export function appendPath(prefix: string, seg: PathSegment): string {
   return `${prefix}[${JSON.stringify(seg)}]`;
 }
 
+/** Most errors reported for one document: past this, finding more only costs time. */
+export const MAX_ERRORS = 100;
+
+/** The first MAX_ERRORS errors and, when there were more, one that says so. */
+export function capErrors(errors: readonly PipelineError[]): PipelineError[] {
+  if (errors.length <= MAX_ERRORS) return [...errors];
+  return [
+    ...errors.slice(0, MAX_ERRORS),
+    {
+      path: '',
+      line: 1,
+      col: 1,
+      message: `more than ${MAX_ERRORS} errors; only the first ${MAX_ERRORS} are listed`,
+    },
+  ];
+}
+
 /** Sorts by position, then path, then message, and drops exact duplicates. */
 export function sortErrors(errors: readonly PipelineError[]): PipelineError[] {
   const seen = new Set<string>();

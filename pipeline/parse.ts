@@ -5,6 +5,10 @@ import { appendPath, formatPath, type PathSegment, type PipelineError } from './
 export const MAX_SOURCE_BYTES = 1024 * 1024;
 /** Most YAML nodes a document may expand to, counting alias expansions (billion laughs guard). */
 export const MAX_EXPANDED_NODES = 200_000;
+/** Deepest nesting of maps and lists accepted (the yaml parser itself overflows near 1,000). */
+export const MAX_DEPTH = 64;
+const TOO_DEEP = `nesting is too deep: at most ${MAX_DEPTH} levels of maps and lists`;
+
 /** Alias budget handed to the yaml package's own toJS check. */
 const MAX_ALIAS_COUNT = 100;
 
@@ -45,7 +49,7 @@ export function parseYaml(source: string): ParseResult {
   const errors: PipelineError[] = [...doc.errors, ...doc.warnings].map((e) => ({
     path: '',
     ...pos(e.pos[0]),
-    message: firstLine(e.message),
+    message: /Maximum call stack size exceeded/.test(e.message) ? TOO_DEEP : firstLine(e.message),
   }));
   if (errors.length > 0) return { ok: false, errors };
   if (doc.contents === null) return { ok: false, errors: [docError('document is empty')] };
@@ -79,8 +83,12 @@ function buildValue(
   const at = (node: Node | null | undefined, path: string, message: string) =>
     errors.push({ path, ...pos(node?.range?.[0] ?? 0), message });
 
-  const build = (node: unknown, key: string, keyNode?: Node): unknown => {
+  const build = (node: unknown, key: string, keyNode?: Node, depth = 0): unknown => {
     if (++count > MAX_EXPANDED_NODES) throw new ExpansionError();
+    if (depth > MAX_DEPTH) {
+      at(node as Node, key, TOO_DEEP);
+      throw new TooDeepError();
+    }
     if (node === null || node === undefined) {
       if (keyNode && !entries.has(key)) entries.set(key, { node: keyNode, keyNode });
       return null;
@@ -94,7 +102,7 @@ function buildValue(
       }
       active.add(target);
       try {
-        return build(target, key, keyNode);
+        return build(target, key, keyNode, depth);
       } finally {
         active.delete(target);
       }
@@ -105,7 +113,8 @@ function buildValue(
       if (v !== null && typeof v === 'object') return String(v);
       return v;
     }
-    if (isSeq(node)) return node.items.map((item, i) => build(item, appendPath(key, i)));
+    if (isSeq(node))
+      return node.items.map((item, i) => build(item, appendPath(key, i), undefined, depth + 1));
     if (isMap(node)) {
       const obj: Record<string, unknown> = {};
       for (const pair of node.items) {
@@ -120,7 +129,7 @@ function buildValue(
           at(k, key, 'key "__proto__" is not allowed');
           continue;
         }
-        obj[name] = build(pair.value, appendPath(key, name), k);
+        obj[name] = build(pair.value, appendPath(key, name), k, depth + 1);
       }
       return obj;
     }
@@ -132,6 +141,7 @@ function buildValue(
     const value = build(doc.contents, '');
     return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
   } catch (e) {
+    if (e instanceof TooDeepError) return { ok: false, errors };
     if (e instanceof ExpansionError || e instanceof RangeError) {
       return {
         ok: false,
@@ -143,6 +153,7 @@ function buildValue(
 }
 
 class ExpansionError extends Error {}
+class TooDeepError extends Error {}
 
 /** Node count after alias expansion, computed without expanding (each anchor sized once). */
 function expandedSize(

@@ -1,4 +1,4 @@
-import type { PathSegment, PipelineError } from './errors';
+import { MAX_ERRORS, type PathSegment, type PipelineError } from './errors';
 import { checkExpression, findTemplates, unwrapCondition, type ExpressionScope } from './expressions';
 import { ancestorsOf, findCycles } from './graph';
 import { MAX_MATRIX_COMBINATIONS, matrixSize } from './matrix';
@@ -244,8 +244,13 @@ function checkTemplates(
 ): void {
   if (typeof value !== 'string') return;
   const { templates, problems } = findTemplates(value);
-  for (const p of problems) errors.push(map.error(path, p.message, map.locateInString(path, p.offset)));
+  // locating an error costs a scan of its string: past the cap, stop (linear, not quadratic)
+  for (const p of problems) {
+    if (errors.length > MAX_ERRORS) return;
+    errors.push(map.error(path, p.message, map.locateInString(path, p.offset)));
+  }
   for (const t of templates) {
+    if (errors.length > MAX_ERRORS) return;
     for (const p of checkExpression(t.source, scope)) {
       errors.push(map.error(path, p.message, map.locateInString(path, t.sourceStart + p.offset)));
     }

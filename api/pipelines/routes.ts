@@ -3,8 +3,8 @@ import type { RouteDef } from '../http/route';
 import { pageOf, paged } from '../http/pagination';
 import { audit } from '../crew/audit';
 import { pipelineSource } from './source';
-import { compilePipelineSource } from '../../pipeline';
 import { catalogSnapshot } from '../nucleus/catalog';
+import { compileOffThread } from './compile-pool';
 import { createPipeline, findPipeline, latestVersion, pipelineView, updatePipeline } from './service';
 
 export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
@@ -15,7 +15,7 @@ export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
       permission: { project: 'read' },
       summary: 'Dry run: compile a pipeline and return every error with its path and line',
       async handler(req, res) {
-        const result = compilePipelineSource(pipelineSource(req), await catalogSnapshot(db));
+        const result = await compileOffThread(pipelineSource(req), await catalogSnapshot(db));
         res.json(
           result.ok
             ? { valid: true, errors: [], warnings: result.warnings, format: result.format, plan: result.plan }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { compilePipelineSource, type ExecutionPlan, type PipelineError } from '../../pipeline';
+import type { ExecutionPlan, PipelineError } from '../../pipeline';
+import { compileOffThread } from './compile-pool';
 import type { Db } from '../../lib/db';
 import { conflict, invalid, notFound } from '../../lib/errors';
 import type { Pipeline, PipelineVersion, Project } from '../../generated/prisma/client';
@@ -7,13 +8,13 @@ import { catalogSnapshot } from '../nucleus/catalog';
 
 /**
  * Compiles a source against the component catalog (resolving and pinning `uses:`), or throws
- * 422 listing every error with its path and line:col.
+ * 422 listing every error with its path and line:col. Large sources compile in a worker thread.
  */
 export async function compileOr422(
   db: Db,
   source: string,
 ): Promise<{ plan: ExecutionPlan; format: 'native' | 'flow'; warnings: PipelineError[] }> {
-  const result = compilePipelineSource(source, await catalogSnapshot(db));
+  const result = await compileOffThread(source, await catalogSnapshot(db));
   if (!result.ok) {
     throw invalid(
       `the pipeline has ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`,

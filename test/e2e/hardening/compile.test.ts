@@ -1,0 +1,73 @@
+import { MAX_ERRORS } from '../../../pipeline/errors';
+import { MAX_DEPTH } from '../../../pipeline/parse';
+import { startStack, type Stack } from '../../support/stack';
+import { createProject } from '../../support/runs';
+
+let stack: Stack;
+let project: string;
+beforeAll(async () => {
+  stack = await startStack({ worker: false });
+  project = await createProject(stack);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const header = 'apiVersion: containerops/v1\nkind: Pipeline\nname: hostile\n';
+/** 20,000 uses of an undeclared param in one script (300 KB): 20,000 errors to find. */
+const manyErrors = `${header}steps:\n  - id: a\n    run: "${Array.from({ length: 20_000 }, () => '${{ params.x }}').join(' ')}"\n`;
+const nested = (depth: number) =>
+  `${header}steps:\n  - id: a\n    run: "true"\n    with: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}\n`;
+
+interface Validation {
+  valid: boolean;
+  errors: Array<{ path: string; line: number; col: number; message: string }>;
+}
+
+const validate = async (source: string): Promise<Validation> => {
+  const res = await stack.request('POST', `/api/v1/projects/${project}/pipelines/validate`, source);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Validation;
+};
+
+describe('compiling hostile pipelines', () => {
+  it(`reports at most ${MAX_ERRORS} errors per document, and says there were more (item 4)`, async () => {
+    const result = await validate(manyErrors);
+    expect(result.valid).toBe(false);
+    expect(result.errors).toHaveLength(MAX_ERRORS + 1);
+    expect(result.errors[0]).toMatchObject({ path: 'steps[0].run', line: 6, message: 'unknown param "x"' });
+    expect(result.errors[MAX_ERRORS]!.message).toMatch(/more than 100 errors/);
+    const create = await stack.request('POST', `/api/v1/projects/${project}/pipelines`, manyErrors);
+    expect(create.status).toBe(422);
+  });
+
+  it('answers other requests while a large document compiles (item 4)', async () => {
+    const order: string[] = [];
+    const slow = validate(nested(20_000)).then(() => order.push('validate'));
+    // sent after the validation, answered before it: compilation is not on the request thread
+    await new Promise((r) => setTimeout(r, 50));
+    const ready = await fetch(`${stack.url}/healthz`);
+    order.push('healthz');
+    expect(ready.status).toBe(200);
+    await slow;
+    expect(order).toEqual(['healthz', 'validate']);
+  });
+
+  it('caps nesting with a located, human message (item 5)', async () => {
+    for (const depth of [MAX_DEPTH + 5, 20_000]) {
+      const result = await validate(nested(depth));
+      expect(result.valid).toBe(false);
+      expect(result.errors).toEqual([
+        expect.objectContaining({
+          line: 7,
+          message: `nesting is too deep: at most ${MAX_DEPTH} levels of maps and lists`,
+        }),
+      ]);
+      expect(result.errors[0]!.col).toBeGreaterThan(1);
+    }
+    // nesting within the cap is fine (with: holds anything the component accepts)
+    expect((await validate(nested(10))).errors.map((e) => e.message)).not.toContain(
+      expect.stringMatching(/nesting/),
+    );
+  });
+});
