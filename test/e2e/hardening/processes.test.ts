@@ -37,19 +37,6 @@ function stat(pid: number): string[] {
 const sessionOf = (pid: number) => Number(stat(pid)[3]);
 const parentOf = (pid: number) => Number(stat(pid)[1]);
 
-/** The local runtime's launcher: the child of this process running launcher-process.js. */
-function launcherPid(): number | undefined {
-  for (const entry of fs.readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    const cmdline = fs.existsSync(`/proc/${pid}/cmdline`)
-      ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      : '';
-    if (cmdline.includes('launcher-process.js') && parentOf(pid) === process.pid) return pid;
-  }
-  return undefined;
-}
-
 describe('step processes (local runtime)', () => {
   it('gives each attempt a CO_ATTEMPT_ID and kills what it left running in another session (items 11, 14)', async () => {
     const pidFile = path.join(scratch, 'escaped.pid');
@@ -87,12 +74,14 @@ describe('step processes (local runtime)', () => {
         fs.existsSync(pids) ? Number(fs.readFileSync(pids, 'utf8').split('\n')[0]) || undefined : undefined,
       'the step to start',
     );
-    const launcher = launcherPid();
-    expect(launcher).toBeDefined();
+    // the step's parent is the launcher
+    const launcher = parentOf(first);
+    expect(fs.readFileSync(`/proc/${launcher}/cmdline`, 'utf8')).toContain('launcher-process.js');
+    expect(parentOf(launcher)).toBe(process.pid);
     // a Ctrl-C (SIGINT to the terminal's process group) cannot reach it
-    expect(sessionOf(launcher!)).not.toBe(sessionOf(process.pid));
-    expect(sessionOf(launcher!)).toBe(launcher);
-    process.kill(launcher!, 'SIGKILL');
+    expect(sessionOf(launcher)).not.toBe(sessionOf(process.pid));
+    expect(sessionOf(launcher)).toBe(launcher);
+    process.kill(launcher, 'SIGKILL');
     const second = await eventually(() => {
       const lines = fs.readFileSync(pids, 'utf8').split('\n').filter(Boolean);
       return lines.length >= 2 ? Number(lines[1]) : undefined;
@@ -103,6 +92,29 @@ describe('step processes (local runtime)', () => {
     const run = await waitForRun(stack, project, started.id);
     expect(run.status).toBe('succeeded');
     // the platform's failure did not use up one of the step's own attempts
+    expect(step(run, 'main').attempts).toBe(1);
+  });
+
+  it('runs a step again when a worker stops past its shutdown grace, without failing the run (item 1)', async () => {
+    const pids = path.join(scratch, 'stopped.pids');
+    const go = path.join(scratch, 'stopped.go');
+    await createPipeline(
+      stack,
+      project,
+      pipeline('stopped', `echo $$ >> ${pids}\nwhile [ ! -f ${go} ]; do sleep 0.1; done`),
+    );
+    const started = await trigger(stack, project, 'stopped');
+    await eventually(() => (fs.existsSync(pids) ? true : undefined), 'the step to start');
+    // CO_SHUTDOWN_GRACE_MS is 1 s here: the step is still running when it ends
+    await stack.worker!.stop();
+    await stack.startWorker();
+    await eventually(
+      () => (fs.readFileSync(pids, 'utf8').split('\n').filter(Boolean).length >= 2 ? true : undefined),
+      'the step to run again on the new worker',
+    );
+    fs.writeFileSync(go, '');
+    const run = await waitForRun(stack, project, started.id);
+    expect(run.status).toBe('succeeded');
     expect(step(run, 'main').attempts).toBe(1);
   });
 });
