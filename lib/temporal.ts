@@ -1,3 +1,4 @@
+import { tracingFromEnv } from './tracing';
 import { Client, Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
@@ -16,7 +17,12 @@ export async function connectTemporal(address: string, timeoutMs = 5000): Promis
 }
 
 export function temporalClient(connection: Connection, namespace: string): Client {
-  return new Client({ connection, namespace });
+  const tracing = tracingFromEnv('containerops-api');
+  return new Client({
+    connection,
+    namespace,
+    ...(tracing ? { interceptors: { workflow: [tracing.clientInterceptor] } } : {}),
+  });
 }
 
 /** Registers missing search attributes (a cluster may refuse: the caller logs and goes on). */

@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger';
 import { createActivities } from '../activities';
 import { createLogStore } from '../activities/logs/store';
 import { createWorkerMetrics } from '../activities/metrics';
+import { tracingFromEnv } from '../lib/tracing';
 import { schedulePodSweep } from './pod-sweep';
 import { scheduleWorkspaceSweep } from './workspace-sweep';
 
@@ -48,13 +49,20 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const metrics = createWorkerMetrics(Runtime.instance().metricMeter);
   const logStore = metrics.countLogLines(createLogStore(requireDatabaseUrl(config)));
+  const tracing = tracingFromEnv('containerops-worker');
+  if (tracing && deps.workflowBundle) {
+    deps.logger.info(
+      'tracing is on: bundling workflows with the OpenTelemetry interceptors (the prebuilt bundle has none)',
+    );
+  }
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ...(deps.workflowBundle
+    ...(deps.workflowBundle && !tracing
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
+    ...(tracing ? { plugins: [tracing.workerPlugin] } : {}),
     activities: createActivities({
       config,
       db: deps.db,
@@ -82,6 +90,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       await done.catch(() => undefined);
       await connection.close();
       await logStore.close();
+      await tracing?.shutdown();
     },
   };
 }
