@@ -21,6 +21,8 @@ import { LogSink } from './logs/sink';
 import type { LogStore } from './logs/store';
 import { recordStep, recordStepStarted } from './read-model';
 import { reportsFailure } from './runtimes/cout';
+import { injectSecrets, type StepSecrets } from './secrets/inject';
+import { createVault, SecretResolutionError } from './secrets/vault';
 import type { StepFailureKind, StepLaunch, StepRuntime } from './runtimes/runtime';
 
 /** Outputs travel in Temporal payloads; beyond this they would bloat history (dockyard claim checks will lift it). */
@@ -79,6 +81,7 @@ const isWorkerShutdown = (signal: AbortSignal) =>
 
 /** Runs one attempt of one step on its runtime, streaming logs and recording status. */
 export function createRunStep(deps: RunStepDeps) {
+  const vault = createVault(deps);
   return async function runStep(input: RunStepInput): Promise<RunStepResult> {
     const ctx = Context.current();
     const key = {
@@ -159,7 +162,25 @@ export function createRunStep(deps: RunStepDeps) {
     for (const [k, v] of Object.entries(input.matrix ?? {}))
       env[`MATRIX_${k.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`] = v;
 
-    const mask = secretMasker([...secretValuesOf(env, deps.config.CO_SECRET_ENV_PATTERN), ...secretInputs]);
+    let secrets: StepSecrets;
+    try {
+      secrets = await injectSecrets(vault, {
+        project: input.project,
+        runId: input.runId,
+        stepId: input.stepId,
+        env,
+        services: input.services,
+        secretsDir: path.join(deps.config.dataDir, 'secrets'),
+      });
+    } catch (err) {
+      if (!(err instanceof SecretResolutionError)) throw err;
+      throw await fail('invalid', err.message, null, false);
+    }
+    const mask = secretMasker([
+      ...secretValuesOf({ ...secrets.env, ...secrets.secretEnv }, deps.config.CO_SECRET_ENV_PATTERN),
+      ...secretInputs,
+      ...secrets.values,
+    ]);
     // a second execution of the same attempt (the worker was lost) continues the numbering
     const resumeAt = ctx.info.attempt > 1 ? await deps.logStore.maxSeq(key) : 0;
     const sink = new LogSink(deps.logStore, key, mask, resumeAt);
@@ -170,7 +191,7 @@ export function createRunStep(deps: RunStepDeps) {
       );
     }
 
-    const split = splitSecretEnv(env, deps.config.CO_SECRET_ENV_PATTERN);
+    const split = splitSecretEnv(secrets.env, deps.config.CO_SECRET_ENV_PATTERN);
     for (const name of secretNames) {
       // secret inputs (and CO_DATA, which repeats them) travel like other secret env
       if (name in split.env) split.secretEnv[name] = split.env[name]!;
@@ -185,7 +206,7 @@ export function createRunStep(deps: RunStepDeps) {
       image,
       script,
       env: split.env,
-      ...(Object.keys(split.secretEnv).length ? { secretEnv: split.secretEnv } : {}),
+      secretEnv: { ...split.secretEnv, ...secrets.secretEnv },
       workspace,
       timeoutMs: input.timeoutMs,
       pod: input.pod,
@@ -202,10 +223,12 @@ export function createRunStep(deps: RunStepDeps) {
       signal: ctx.cancellationSignal,
     };
     const inProcess = inProcessStep(launch.component);
-    const outcome = inProcess
-      ? await inProcess(launch, hooks, deps.kubeConfig)
-      : await runtime.run(launch, hooks);
+    const outcome = await (
+      inProcess ? inProcess(launch, hooks, deps.kubeConfig) : runtime.run(launch, hooks)
+    ).finally(() => secrets.cleanup());
     await sink.close();
+    // outputs are shown to viewers and travel in Temporal history: never a secret value in them
+    outcome.outputs = Object.fromEntries(Object.entries(outcome.outputs).map(([k, v]) => [k, mask(v)]));
 
     if (isWorkerShutdown(ctx.cancellationSignal)) {
       // the platform is stopping, not the user: the attempt runs again on the next worker
@@ -226,7 +249,7 @@ export function createRunStep(deps: RunStepDeps) {
     }
     if (outcome.failure) {
       const { kind, message, retryable } = outcome.failure;
-      throw await fail(kind, message, outcome.exitCode, retryable);
+      throw await fail(kind, mask(message), outcome.exitCode, retryable);
     }
     if (reportsFailure(outcome.outputs)) {
       const message = `the component reported [COUT] CO_RESULT = false (exit code ${outcome.exitCode})`;

@@ -2,13 +2,18 @@ import { loadConfig, requireDatabaseUrl } from '../lib/config';
 import { connectDatabase, connectTemporalOrFail } from '../lib/connect';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
+import { assertKeyringOpensDatabase } from '../lib/sealed-rows';
+import { keyringOf } from '../lib/secret-box';
 import { startApiServer } from './server';
 
 /** Production entry point: the API alone (migrations are applied with `npm run migrate`). */
 runMain(async (onShutdown) => {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
+  const keyring = keyringOf(config);
   const db = await connectDatabase(requireDatabaseUrl(config));
+  onShutdown(() => db.$disconnect());
+  await assertKeyringOpensDatabase(db, keyring);
   const temporal = await connectTemporalOrFail(config.TEMPORAL_ADDRESS);
   const api = await startApiServer({
     config,
@@ -23,6 +28,5 @@ runMain(async (onShutdown) => {
   onShutdown(async () => {
     await api.close();
     await temporal.close();
-    await db.$disconnect();
   });
 });

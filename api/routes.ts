@@ -13,6 +13,7 @@ import { memberRoutes } from './projects/member-routes';
 import { projectRoutes } from './projects/routes';
 import { runEventRoutes } from './runs/events';
 import { runRoutes } from './runs/routes';
+import { secretRoutes } from './scaler/secret-routes';
 
 /** The route table: every /api/v1 route with its permission. The authorization matrix test walks it. */
 export function apiRoutes(deps: ApiDeps): RouteDef[] {
@@ -30,5 +31,6 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...runEventRoutes(deps),
     ...logarithmRoutes(deps),
     ...nucleusRoutes(deps),
+    ...secretRoutes(deps),
   ];
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { secretMasker } from '../activities/logs/mask';
 import { LogSink } from '../activities/logs/sink';
 import { createLogStore, type LogStore } from '../activities/logs/store';
 import { startApiServer } from '../api/server';
@@ -33,7 +34,11 @@ async function ingest(store: LogStore, sinks: number, linesPerSink: number): Pro
   const started = performance.now();
   await Promise.all(
     Array.from({ length: sinks }, async (_, i) => {
-      const sink = new LogSink(store, { runId, stepId: `step-${i}`, matrixKey: '', attempt: 1 }, (l) => l);
+      const sink = new LogSink(
+        store,
+        { runId, stepId: `step-${i}`, matrixKey: '', attempt: 1 },
+        secretMasker([]),
+      );
       for (let n = 0; n < linesPerSink; n++) sink.push('stdout', `${LINE} n=${n}`);
       await sink.close();
     }),
@@ -76,7 +81,7 @@ async function tail(
       latencies.push(performance.now() - pushedAt.get(seq)!);
     }
   });
-  const sink = new LogSink(store, { runId: run.runId, stepId, matrixKey: '', attempt: 1 }, (l) => l);
+  const sink = new LogSink(store, { runId: run.runId, stepId, matrixKey: '', attempt: 1 }, secretMasker([]));
   for (let seq = 1; seq <= lines; seq++) {
     pushedAt.set(seq, performance.now());
     sink.push('stdout', `${LINE} seq=${seq}`);

@@ -47,6 +47,10 @@ const trustProxy = z
   .transform((v): false | number | string[] =>
     v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((p) => p.trim()),
   );
+/** 32 bytes as base64 or hex (lib/secret-box.ts decodes it). */
+const secretsKey = z.string().refine((v) => /^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/.test(v.trim()), {
+  message: 'must be 32 random bytes as base64 or hex (openssl rand -base64 32)',
+});
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -110,6 +114,16 @@ export const configSchema = z.object({
   /** where flow `receivers` mail goes out: smtp://user:pass@host:port or smtps://... */
   CO_SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   CO_MAIL_FROM: z.string().min(3).default('ContainerOps <containerops@localhost>'),
+  /** seals secrets at rest; required by the API and the worker (npm start generates one) */
+  CO_SECRETS_KEY: secretsKey.optional(),
+  /** comma-separated earlier keys that still open rows until `npm run secrets:rotate` re-seals them */
+  CO_SECRETS_KEY_PREVIOUS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => secretsKey.safeParse(k).success), {
+      message: 'must be comma-separated keys, each 32 random bytes as base64 or hex',
+    })
+    .optional(),
+  CO_SERVICES_ALLOW_PRIVATE: bool.default(false),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; publicUrl: string };

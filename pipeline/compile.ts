@@ -8,7 +8,8 @@ import type { ExecutionPlan, PlanNode, PlanPod } from './plan';
 import { pipelineSchema, type PipelineDocument, type PodDocument, type StepDocument } from './schema';
 import { schemaErrors } from './schema-errors';
 import { checkComponentUses, pinPlan, splitUses, type CatalogSnapshot, type Pin } from './uses';
-import { stepGraph, validatePipeline } from './validate';
+import { markSecretTemplates } from './secrets';
+import { stepGraph, validatePipeline, type ProjectNames } from './validate';
 
 /** Most steps (main plus finally, or flow jobs) one document may declare. */
 export const MAX_STEPS = 2000;
@@ -21,9 +22,14 @@ export type CompileResult =
 
 /**
  * YAML source -> execution plan or every error found. Never throws. With a catalog snapshot,
- * `uses:` is resolved and pinned and `with:` checked against the component's inputs.
+ * `uses:` is resolved and pinned and `with:` checked against the component's inputs. With the
+ * project's names, `${{ secrets.NAME }}` references are checked.
  */
-export function compilePipelineSource(source: string, catalog?: CatalogSnapshot): CompileResult {
+export function compilePipelineSource(
+  source: string,
+  catalog?: CatalogSnapshot,
+  names: ProjectNames = {},
+): CompileResult {
   try {
     if (typeof source !== 'string') return failure([docError('pipeline source must be a string')]);
     const parsed = parseYaml(source);
@@ -43,7 +49,7 @@ export function compilePipelineSource(source: string, catalog?: CatalogSnapshot)
         ? { ...failure(pinned.errors), warnings }
         : { ok: true, plan: pinned.plan, format: 'flow', warnings };
     }
-    return compileNative(doc, map, catalog);
+    return compileNative(doc, map, catalog, names);
   } catch (e) {
     return failure([
       docError(`internal error while compiling: ${e instanceof Error ? e.message : String(e)}`),
@@ -54,7 +60,8 @@ export function compilePipelineSource(source: string, catalog?: CatalogSnapshot)
 function compileNative(
   doc: Record<string, unknown>,
   map: SourceMap,
-  catalog?: CatalogSnapshot,
+  catalog: CatalogSnapshot | undefined,
+  names: ProjectNames,
 ): CompileResult {
   const declared = lengthOf(doc.steps) + lengthOf(doc.finally);
   if (declared > MAX_STEPS) {
@@ -62,7 +69,7 @@ function compileNative(
   }
   const result = pipelineSchema.safeParse(doc, { reportInput: true });
   if (!result.success) return failure(schemaErrors(result.error, map));
-  const errors = validatePipeline(result.data, map);
+  const errors = validatePipeline(result.data, map, names);
   let pins = new Map<string, Pin>();
   if (catalog) {
     const checked = checkComponentUses(result.data, map, catalog);
@@ -100,9 +107,10 @@ function buildPlan(doc: PipelineDocument, map: SourceMap): ExecutionPlan {
         default: p.default === undefined ? undefined : String(p.default),
         required: p.required ?? false,
         description: p.description,
+        secret: p.secret || undefined,
       }),
     ),
-    env: stringRecord(doc.env),
+    env: secretReferences(stringRecord(doc.env)),
     timeoutMs: doc.timeout === undefined ? undefined : parseDuration(doc.timeout),
     maxParallel: doc.maxParallel ?? DEFAULT_MAX_PARALLEL,
     nodes,
@@ -126,8 +134,8 @@ function buildNode(step: StepDocument, line: number): PlanNode {
     exprEnv,
     uses: step.uses === undefined ? undefined : splitUses(step.uses),
     image: step.image,
-    with: stringRecord(step.with),
-    env: stringRecord(step.env),
+    with: secretReferences(stringRecord(step.with)),
+    env: secretReferences(stringRecord(step.env)),
     if: step.if === undefined ? undefined : unwrapCondition(step.if).source,
     matrix:
       step.matrix === undefined
@@ -208,6 +216,12 @@ export function stringRecord(
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(record ?? {})) out[k] = String(v);
   return out;
+}
+
+/** `${{ secrets.NAME }}` -> a reference the step activity resolves; the workflow never sees the value. */
+function secretReferences(record: Record<string, string>): Record<string, string> {
+  for (const [k, v] of Object.entries(record)) if (v.includes('${{')) record[k] = markSecretTemplates(v);
+  return record;
 }
 
 /** Drops keys whose value is undefined, so plans survive a JSON round trip unchanged. */

@@ -27,6 +27,8 @@ export interface ExpressionScope {
   ancestors: ReadonlySet<string>;
   matrixAxes?: ReadonlySet<string>;
   isFinally: boolean;
+  /** params declared `secret: true`: usable only as a whole `${{ params.NAME }}` (validate.ts) */
+  secretParams?: ReadonlySet<string>;
 }
 
 /** A problem at `offset` characters into the expression source. */
@@ -194,6 +196,18 @@ export function checkExpression(source: string, scope: ExpressionScope): Express
     switch (root.name) {
       case 'params':
         if (first && !scope.params.has(first.name)) at(first.id, `unknown param "${first.name}"`);
+        else if (first && scope.secretParams?.has(first.name)) {
+          at(
+            first.id,
+            `param "${first.name}" is secret: use it only as a whole \${{ params.${first.name} }} in env:, with: or run:`,
+          );
+        }
+        return;
+      case 'secrets':
+        at(
+          root.id,
+          'secrets can only be used as a whole value, ${{ secrets.NAME }}, in env: or with: (pass it to run: through env:)',
+        );
         return;
       case 'env':
         return;
@@ -304,4 +318,4 @@ export function checkExpression(source: string, scope: ExpressionScope): Express
   return problems;
 }
 
-const ROOTS = new Set(['params', 'env', 'run', 'matrix', 'steps']);
+const ROOTS = new Set(['params', 'env', 'run', 'matrix', 'steps', 'secrets']);

@@ -63,6 +63,7 @@ export const executionPlanSchema = z.strictObject({
       default: z.string().optional(),
       required: z.boolean(),
       description: z.string().optional(),
+      secret: z.boolean().optional(),
     }),
   ),
   env: stringRecord,

@@ -79,6 +79,8 @@ export const paramSchema = z.strictObject({
   default: scalar.optional(),
   description: z.string().optional(),
   required: z.boolean().optional(),
+  /** stored sealed, masked in logs, resolved only inside the step activity */
+  secret: z.boolean().optional(),
 });
 
 /** The native pipeline document, `apiVersion: containerops/v1`, `kind: Pipeline`. */

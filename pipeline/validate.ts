@@ -4,6 +4,20 @@ import { ancestorsOf, findCycles } from './graph';
 import { MAX_MATRIX_COMBINATIONS, matrixSize } from './matrix';
 import type { SourceMap } from './parse';
 import type { PipelineDocument, StepDocument } from './schema';
+import { secretNameOf } from './secrets';
+
+/** The project's secret and service names, when known (the API passes them; the CLI cannot). */
+export interface ProjectNames {
+  secrets?: readonly string[];
+  services?: readonly string[];
+}
+
+/** Where `${{ secrets.NAME }}` and whole secret params may appear, and which names exist. */
+interface SecretUse {
+  secrets?: ReadonlySet<string>;
+  /** false in `run:`, where a secret must come through env: */
+  allowSecrets: boolean;
+}
 
 /** Fields an approval step may set; everything else is about running a container or script. */
 const APPROVAL_FIELDS = new Set(['id', 'needs', 'if', 'approval', 'continueOnError']);
@@ -54,12 +68,17 @@ export function stepGraph(doc: PipelineDocument): StepGraph {
 }
 
 /** Semantic rules the schema cannot express; every error, in no particular order. */
-export function validatePipeline(doc: PipelineDocument, map: SourceMap): PipelineError[] {
+export function validatePipeline(
+  doc: PipelineDocument,
+  map: SourceMap,
+  names: ProjectNames = {},
+): PipelineError[] {
   const errors: PipelineError[] = [];
   const err = (path: PathSegment[], message: string) => errors.push(map.error(path, message));
   const graph = stepGraph(doc);
 
   const paramNames = new Set<string>();
+  const secretParams = new Set((doc.params ?? []).filter((p) => p.secret).map((p) => p.name));
   (doc.params ?? []).forEach((p, i) => {
     if (paramNames.has(p.name)) err(['params', i, 'name'], `duplicate param "${p.name}"`);
     paramNames.add(p.name);
@@ -71,6 +90,8 @@ export function validatePipeline(doc: PipelineDocument, map: SourceMap): Pipelin
   checkIds(graph, map, errors);
   checkNeeds(graph, map, errors);
   for (const ref of graph.refs) checkStep(ref, graph, err);
+  if (names.services) checkServices(graph, new Set(names.services), err);
+  const secrets = names.secrets ? new Set(names.secrets) : undefined;
 
   const stepIds = new Set(graph.needs.keys());
   const scopeFor = (ref?: StepRef): ExpressionScope => ({
@@ -80,11 +101,12 @@ export function validatePipeline(doc: PipelineDocument, map: SourceMap): Pipelin
     ancestors: ref ? graph.ancestors(ref.step.id) : new Set(),
     matrixAxes: ref?.step.matrix ? new Set(Object.keys(ref.step.matrix)) : undefined,
     isFinally: ref?.isFinally ?? false,
+    secretParams,
   });
   for (const [key, value] of Object.entries(doc.env ?? {})) {
-    checkTemplates(['env', key], value, scopeFor(), map, errors);
+    checkTemplates(['env', key], value, scopeFor(), map, errors, { secrets, allowSecrets: true });
   }
-  for (const ref of graph.refs) checkStepExpressions(ref, scopeFor(ref), map, errors);
+  for (const ref of graph.refs) checkStepExpressions(ref, scopeFor(ref), map, errors, secrets);
   return errors;
 }
 
@@ -201,6 +223,14 @@ function checkStep({ step, path, isFinally }: StepRef, graph: StepGraph, err: Re
   for (const [at, value] of noTemplates) forbidTemplates(at, value, err);
 }
 
+function checkServices(graph: StepGraph, known: ReadonlySet<string>, err: Report): void {
+  for (const { step, path } of graph.refs) {
+    (step.services ?? []).forEach((name, j) => {
+      if (!known.has(name)) err([...path, 'services', j], `unknown service "${name}" in this project`);
+    });
+  }
+}
+
 function forbidTemplates(path: PathSegment[], value: unknown, err: Report): void {
   if (typeof value === 'string') {
     if (value.includes('${{'))
@@ -216,8 +246,10 @@ function checkStepExpressions(
   scope: ExpressionScope,
   map: SourceMap,
   errors: PipelineError[],
+  secrets: ReadonlySet<string> | undefined,
 ): void {
   const { step, path } = ref;
+  const inRun: SecretUse = { secrets, allowSecrets: false };
   if (step.if !== undefined) {
     const { source, offset } = unwrapCondition(step.if);
     for (const p of checkExpression(source, scope)) {
@@ -226,11 +258,11 @@ function checkStepExpressions(
       );
     }
   }
-  if (step.run !== undefined) checkTemplates([...path, 'run'], step.run, scope, map, errors);
+  if (step.run !== undefined) checkTemplates([...path, 'run'], step.run, scope, map, errors, inRun);
   if (step.image !== undefined) checkTemplates([...path, 'image'], step.image, scope, map, errors);
   for (const field of ['with', 'env'] as const) {
     for (const [key, value] of Object.entries(step[field] ?? {})) {
-      checkTemplates([...path, field, key], value, scope, map, errors);
+      checkTemplates([...path, field, key], value, scope, map, errors, { secrets, allowSecrets: true });
     }
   }
 }
@@ -241,6 +273,7 @@ function checkTemplates(
   scope: ExpressionScope,
   map: SourceMap,
   errors: PipelineError[],
+  use?: SecretUse,
 ): void {
   if (typeof value !== 'string') return;
   const { templates, problems } = findTemplates(value);
@@ -251,6 +284,16 @@ function checkTemplates(
   }
   for (const t of templates) {
     if (errors.length > MAX_ERRORS) return;
+    const at = () => map.locateInString(path, t.sourceStart);
+    const secret = use?.allowSecrets ? secretNameOf(t.source) : undefined;
+    if (secret !== undefined) {
+      if (use?.secrets && !use.secrets.has(secret))
+        errors.push(map.error(path, `unknown secret "${secret}" in this project`, at()));
+      continue;
+    }
+    // a secret param passes through whole (as a reference the step activity resolves), never computed on
+    const param = /^params\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(t.source)?.[1];
+    if (use && param !== undefined && scope.secretParams?.has(param)) continue;
     for (const p of checkExpression(t.source, scope)) {
       errors.push(map.error(path, p.message, map.locateInString(path, t.sourceStart + p.offset)));
     }

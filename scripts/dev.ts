@@ -8,6 +8,8 @@ import { installTemporalRuntime, workerMetricsAddress } from '../lib/temporal-ru
 import { ensureSearchAttributes } from '../lib/temporal';
 import { startApiServer } from '../api/server';
 import { hashToken, newToken } from '../api/crew/tokens';
+import { assertKeyringOpensDatabase } from '../lib/sealed-rows';
+import { generateKey, keyringOf } from '../lib/secret-box';
 import { startPipelineWorker } from '../workers/worker';
 import { startEmbeddedMariaDb } from './embedded-mariadb';
 import { applyMigrations } from './migrate';
@@ -35,6 +37,16 @@ function useDataDir(dir: string): void {
     const { code } = err as NodeJS.ErrnoException;
     throw new StartupError(`cannot use the data dir ${dir} (CO_DATA_DIR): ${code ?? (err as Error).message}`);
   }
+}
+
+/** The dev stack seals secrets with a key it generates once into the data dir (mode 0600). */
+function devSecretsKey(config: Config): string {
+  if (config.CO_SECRETS_KEY) return config.CO_SECRETS_KEY;
+  const file = path.join(config.dataDir, 'secrets-key');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const key = generateKey();
+  fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
 }
 
 /** `npm start`: Temporal dev server, database, migrations, API and worker in one process. */
@@ -82,7 +94,13 @@ runMain(async (onShutdown) => {
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_UI_URL: temporalUi,
     CO_BOOTSTRAP_ADMIN_TOKEN: devAdminToken(config),
+    CO_SECRETS_KEY: devSecretsKey(config),
+    // local services (a registry or cluster on this machine) are the point of a dev stack
+    CO_SERVICES_ALLOW_PRIVATE: process.env.CO_SERVICES_ALLOW_PRIVATE
+      ? config.CO_SERVICES_ALLOW_PRIVATE
+      : true,
   };
+  await assertKeyringOpensDatabase(db, keyringOf(runtimeConfig));
   const temporal = await connectTemporalOrFail(temporalAddress);
   onShutdown(() => temporal.close());
   await ensureSearchAttributes(temporal, config.TEMPORAL_NAMESPACE).catch((err) =>

@@ -4,6 +4,8 @@ import { connectDatabase, connectTemporalOrFail } from '../lib/connect';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
 import { installTemporalRuntime, workerMetricsAddress } from '../lib/temporal-runtime';
+import { assertKeyringOpensDatabase } from '../lib/sealed-rows';
+import { keyringOf } from '../lib/secret-box';
 import { startPipelineWorker } from './worker';
 
 /** Production entry point: the worker alone. */
@@ -11,7 +13,10 @@ runMain(async (onShutdown) => {
   const config = loadConfig();
   installTemporalRuntime({ logLevel: config.LOG_LEVEL, metricsAddress: workerMetricsAddress(config) });
   const logger = createLogger(config.LOG_LEVEL, 'worker');
+  const keyring = keyringOf(config);
   const db = await connectDatabase(requireDatabaseUrl(config));
+  onShutdown(() => db.$disconnect());
+  await assertKeyringOpensDatabase(db, keyring);
   const probe = await connectTemporalOrFail(config.TEMPORAL_ADDRESS);
   await probe.close();
   // `npm run start:worker` builds the bundle first in its own process; without one the worker bundles in-process
@@ -22,7 +27,6 @@ runMain(async (onShutdown) => {
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   onShutdown(async () => {
     await worker.stop();
-    await db.$disconnect();
   });
   await worker.done;
 });

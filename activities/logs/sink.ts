@@ -1,5 +1,6 @@
 import { cutAt } from '../runtimes/lines';
 import type { LogStream } from '../runtimes/runtime';
+import type { Masker } from './mask';
 import type { LogKey, LogRow, LogStore } from './store';
 
 export type { LogKey } from './store';
@@ -18,17 +19,28 @@ export class LogSink {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
+  /** each stream's last line while its single row is unwritten: a secret cut between it and the next line is masked in both */
+  private last: Partial<Record<LogStream, { raw: string; row: LogRow }>> = {};
 
   constructor(
     private readonly store: LogStore,
     private readonly key: LogKey,
-    private readonly mask: (line: string) => string,
+    private readonly mask: Masker,
     private seq = 0,
   ) {}
 
   /** `continues`: the next push goes on with this line (the runtime cut an over-long one). */
   push(stream: LogStream, line: string, continues = false): void {
-    const text = this.mask(line);
+    let head = '';
+    let raw = line;
+    const prev = this.last[stream];
+    const cut = prev && this.mask.spanning(prev.raw, line);
+    if (prev && cut) {
+      prev.row.line = `${this.mask(prev.raw.slice(0, cut.before))}***`;
+      head = '***';
+      raw = line.slice(cut.after);
+    }
+    const text = head + this.mask(raw);
     const at = new Date();
     // all rows of one piece go into one batch (one INSERT), so readers see all of them or none
     let start = 0;
@@ -38,6 +50,8 @@ export class LogSink {
       this.buffer.push({ seq: ++this.seq, stream, line: text.slice(start, end), continues: more, at });
       start = end;
     } while (start < text.length);
+    const single = text.length <= MAX_ROW_CHARS && !this.mask.empty;
+    this.last[stream] = single ? { raw: line, row: this.buffer[this.buffer.length - 1]! } : undefined;
     if (this.buffer.length >= MAX_BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
@@ -45,6 +59,7 @@ export class LogSink {
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.last = {}; // written rows can no longer be patched
     if (this.buffer.length === 0) return this.writing;
     const batch = this.buffer;
     this.buffer = [];

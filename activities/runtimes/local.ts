@@ -152,6 +152,8 @@ export class LocalRuntime implements StepRuntime {
     stderr.end();
 
     const fileOutputs = parseOutputsFile(await fs.promises.readFile(outputsFile, 'utf8').catch(() => ''));
+    // the file may hold secret values: it must not outlive the step in the shared workspace
+    await fs.promises.rm(outputsFile, { force: true });
     const outputs = { ...cout.outputs, ...fileOutputs };
     const handle = pid === undefined ? undefined : String(pid);
     if (result.error === LAUNCHER_LOST) {

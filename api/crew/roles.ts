@@ -10,6 +10,7 @@ export const PROJECT_ACTIONS = {
   approve: 'developer',
   'write-pipelines': 'maintainer',
   'write-services': 'maintainer',
+  'write-secrets': 'maintainer',
   'write-artifacts': 'developer',
   'delete-artifacts': 'maintainer',
   'manage-members': 'owner',

@@ -5,6 +5,7 @@ import { audit } from '../crew/audit';
 import { pipelineSource } from './source';
 import { catalogSnapshot } from '../nucleus/catalog';
 import { compileOffThread } from './compile-pool';
+import { referenceNames } from '../scaler/reference-names';
 import { createPipeline, findPipeline, latestVersion, pipelineView, updatePipeline } from './service';
 
 export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
@@ -14,8 +15,12 @@ export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
       path: '/projects/:project/pipelines/validate',
       permission: { project: 'read' },
       summary: 'Dry run: compile a pipeline and return every error with its path and line',
-      async handler(req, res) {
-        const result = await compileOffThread(pipelineSource(req), await catalogSnapshot(db));
+      async handler(req, res, { project }) {
+        const result = await compileOffThread(
+          pipelineSource(req),
+          await catalogSnapshot(db),
+          await referenceNames(db, project!.id),
+        );
         res.json(
           result.ok
             ? { valid: true, errors: [], warnings: result.warnings, format: result.format, plan: result.plan }

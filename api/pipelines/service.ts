@@ -4,6 +4,8 @@ import { compileOffThread } from './compile-pool';
 import type { Db } from '../../lib/db';
 import { conflict, invalid, notFound } from '../../lib/errors';
 import type { Pipeline, PipelineVersion, Project } from '../../generated/prisma/client';
+import type { ProjectNames } from '../../pipeline/validate';
+import { referenceNames } from '../scaler/reference-names';
 import { catalogSnapshot } from '../nucleus/catalog';
 
 /**
@@ -13,8 +15,9 @@ import { catalogSnapshot } from '../nucleus/catalog';
 export async function compileOr422(
   db: Db,
   source: string,
+  names: ProjectNames = {},
 ): Promise<{ plan: ExecutionPlan; format: 'native' | 'flow'; warnings: PipelineError[] }> {
-  const result = await compileOffThread(source, await catalogSnapshot(db));
+  const result = await compileOffThread(source, await catalogSnapshot(db), names);
   if (!result.ok) {
     throw invalid(
       `the pipeline has ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`,
@@ -25,7 +28,7 @@ export async function compileOr422(
 }
 
 export async function createPipeline(db: Db, project: Project, source: string, actorId: string) {
-  const { plan, format, warnings } = await compileOr422(db, source);
+  const { plan, format, warnings } = await compileOr422(db, source, await referenceNames(db, project.id));
   const pipelineId = crypto.randomUUID();
   try {
     return await db.$transaction(async (tx) => {
@@ -64,7 +67,7 @@ export async function updatePipeline(
   actorId: string,
 ) {
   const pipeline = await findPipeline(db, project, name);
-  const { plan, format, warnings } = await compileOr422(db, source);
+  const { plan, format, warnings } = await compileOr422(db, source, await referenceNames(db, project.id));
   if (plan.name !== name) {
     throw invalid('the document names another pipeline', [
       {

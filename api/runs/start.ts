@@ -8,6 +8,7 @@ import { searchAttributes } from '../../lib/temporal';
 import { apiMetrics } from '../http/metrics';
 import type { Pipeline, PipelineVersion, Project, Run } from '../../generated/prisma/client';
 import type { PipelineRunInput } from '../../workflows/types';
+import { referenceSecretParams, storeSecretParams } from '../scaler/secret-params';
 
 export interface StartRunRequest {
   project: Project;
@@ -79,6 +80,8 @@ export async function startRun(
     if (existing) return { run: sameRequest(existing, req), created: false };
   }
   const id = crypto.randomUUID();
+  const plan = req.version.plan as unknown as ExecutionPlan;
+  const secretParams = referenceSecretParams(plan, req.params);
   let run: Run;
   try {
     run = await db.$transaction(async (tx) => {
@@ -86,7 +89,7 @@ export async function startRun(
         where: { id: req.pipeline.id },
         data: { nextRunNumber: { increment: 1 } },
       });
-      return tx.run.create({
+      const created = await tx.run.create({
         data: {
           id,
           projectId: req.project.id,
@@ -94,7 +97,7 @@ export async function startRun(
           pipelineVersionId: req.version.id,
           number: bumped.nextRunNumber - 1,
           status: 'queued',
-          params: req.params,
+          params: secretParams.params,
           trigger: req.trigger,
           workflowId: workflowIdOf(id),
           idempotencyKey: req.idempotencyKey ?? null,
@@ -104,7 +107,9 @@ export async function startRun(
           createdById: req.actorId ?? null,
         },
       });
-      // triggers of one pipeline queue on its row lock; under a burst they wait, not fail
+      await storeSecretParams(tx, deps.config, id, secretParams.values, req.rerunOf?.id, secretParams.params);
+      return created;
+      // triggers of one pipeline queue on its row lock (TRIGGER_TRANSACTION); under a burst they wait, not fail
     }, TRIGGER_TRANSACTION);
   } catch (err) {
     if ((err as { code?: string }).code === 'P2002' && req.idempotencyKey) {
@@ -123,8 +128,8 @@ export async function startRun(
     project: req.project.name,
     pipeline: req.pipeline.name,
     number: run.number,
-    plan: req.version.plan as unknown as ExecutionPlan,
-    params: req.params,
+    plan,
+    params: secretParams.params,
     reuse: req.rerunOf?.reuse,
     workspaceId: run.workspaceId ?? run.id,
   };

@@ -1,3 +1,4 @@
+import { paramsView } from '../scaler/secret-params';
 import type { ExecutionPlan } from '../../pipeline';
 import type { Config } from '../../lib/config';
 import type { Run, StepRun } from '../../generated/prisma/client';
@@ -64,7 +65,7 @@ export function runSummary(config: Config, project: string, pipeline: string, ru
     pipeline,
     status: run.status,
     trigger: run.trigger,
-    params: run.params,
+    params: paramsView(run.params),
     error: run.error,
     rerunOf: run.rerunOfId,
     createdAt: run.createdAt,

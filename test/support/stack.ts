@@ -6,6 +6,7 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { loadConfig, type Config } from '../../lib/config';
 import { createDb, type Db } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
+import { generateKey } from '../../lib/secret-box';
 import { connectTemporal } from '../../lib/temporal';
 import { startApiServer, type ApiServer } from '../../api/server';
 import { startPipelineWorker, type PipelineWorker } from '../../workers/worker';
@@ -13,6 +14,8 @@ import type { Connection } from '@temporalio/client';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export const ADMIN_TOKEN = 'co_test_admin_token_0123456789abcdef';
+/** One key per test file; tests of rotation pass their own. */
+export const TEST_SECRETS_KEY = generateKey();
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per test file (jest gives each file its own module registry). */
@@ -44,6 +47,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     CO_STEP_KILL_GRACE_MS: '1000',
     CO_SHUTDOWN_GRACE_MS: '1000',
+    CO_SECRETS_KEY: TEST_SECRETS_KEY,
     ...overrides,
   });
 }

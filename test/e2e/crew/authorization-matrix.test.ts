@@ -128,6 +128,24 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'GET /components/:name': { permission: 'authenticated', who: 'authenticated', ok: [404] },
   'GET /components/:name/:version': { permission: 'authenticated', who: 'authenticated', ok: [404] },
   'POST /components/:name/:version/yank': { permission: 'admin', who: 'admin', ok: [404] },
+  'POST /projects/:project/secrets': {
+    permission: { project: 'write-secrets' },
+    who: 'maintainer',
+    ok: [422],
+    body: {},
+  },
+  'GET /projects/:project/secrets': { permission: { project: 'read' }, who: 'viewer', ok: [200] },
+  'PUT /projects/:project/secrets/:name': {
+    permission: { project: 'write-secrets' },
+    who: 'maintainer',
+    ok: [422],
+    body: {},
+  },
+  'DELETE /projects/:project/secrets/:name': {
+    permission: { project: 'write-secrets' },
+    who: 'maintainer',
+    ok: [404],
+  },
 };
 
 const ACTORS = ['anonymous', 'viewer', 'developer', 'maintainer', 'other-owner', 'owner', 'admin'] as const;
