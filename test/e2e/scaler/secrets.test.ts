@@ -5,6 +5,10 @@ import { startStack, type Stack } from '../../support/stack';
 import { createPipeline, createProject, getRun, step, trigger, waitForRun } from '../../support/runs';
 import { dumpDatabase, historyBytes } from '../../support/leaks';
 
+interface Problem {
+  errors: { path: string; line: number; col: number; message: string }[];
+}
+
 const secretValue = `sv-${crypto.randomBytes(12).toString('hex')}`;
 const paramValue = `pv-${crypto.randomBytes(12).toString('hex')}`;
 
@@ -49,7 +53,9 @@ describe('project secrets', () => {
     expect(created.status).toBe(201);
     const body = await created.text();
     expect(body).not.toContain(secretValue);
-    const list = await (await stack.request('GET', `/api/v1/projects/${project}/secrets`)).json();
+    const list = (await (await stack.request('GET', `/api/v1/projects/${project}/secrets`)).json()) as {
+      items: unknown[];
+    };
     expect(list.items).toEqual([
       { name: 'API_KEY', createdAt: expect.any(String), updatedAt: expect.any(String) },
     ]);
@@ -74,7 +80,7 @@ steps:
 `,
     );
     expect(res.status).toBe(422);
-    const problem = await res.json();
+    const problem = (await res.json()) as Problem;
     expect(problem.errors).toEqual([
       { path: 'steps[0].env.X', line: 6, col: 20, message: 'unknown secret "NOPE" in this project' },
     ]);
@@ -93,9 +99,9 @@ steps:
 `,
     );
     expect(res.status).toBe(422);
-    const problem = await res.json();
+    const problem = (await res.json()) as Problem;
     expect(problem.errors[0]).toMatchObject({ path: 'steps[0].run', line: 6 });
-    expect(problem.errors[0].message).toMatch(/secrets can only be used as a whole value/);
+    expect(problem.errors[0]?.message).toMatch(/secrets can only be used as a whole value/);
   });
 
   it('reach the step, are masked in logs and outputs, and appear neither in Temporal history nor in the database', async () => {
