@@ -14,6 +14,7 @@ import { projectRoutes } from './projects/routes';
 import { runEventRoutes } from './runs/events';
 import { runRoutes } from './runs/routes';
 import { secretRoutes } from './scaler/secret-routes';
+import { serviceRoutes } from './scaler/service-routes';
 
 /** The route table: every /api/v1 route with its permission. The authorization matrix test walks it. */
 export function apiRoutes(deps: ApiDeps): RouteDef[] {
@@ -32,5 +33,6 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...logarithmRoutes(deps),
     ...nucleusRoutes(deps),
     ...secretRoutes(deps),
+    ...serviceRoutes(deps),
   ];
 }

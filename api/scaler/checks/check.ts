@@ -32,9 +32,14 @@ function join(base: string, path: string): string {
 }
 
 function byStatus(res: GuardedResponse, what: string): Outcome {
-  if (res.status >= 200 && res.status < 400) return { ok: true, status: 'ok', detail: `${what}: HTTP ${res.status}` };
+  if (res.status >= 200 && res.status < 400)
+    return { ok: true, status: 'ok', detail: `${what}: HTTP ${res.status}` };
   if (res.status === 401 || res.status === 403)
-    return { ok: false, status: 'unauthorized', detail: `${what}: HTTP ${res.status}; the credentials were refused` };
+    return {
+      ok: false,
+      status: 'unauthorized',
+      detail: `${what}: HTTP ${res.status}; the credentials were refused`,
+    };
   return { ok: false, status: 'failed', detail: `${what}: HTTP ${res.status}` };
 }
 
@@ -52,7 +57,10 @@ const PROBES: Record<ServiceType, (t: CheckTarget, get: Fetch) => Promise<Outcom
   async 'generic-http'(t, get) {
     const { token, username, password } = t.credentials;
     const auth = token ? bearer(token) : username !== undefined ? basic(username, password ?? '') : undefined;
-    const res = await get(join(t.url, t.config.healthPath ?? ''), auth ? { headers: { authorization: auth } } : {});
+    const res = await get(
+      join(t.url, t.config.healthPath ?? ''),
+      auth ? { headers: { authorization: auth } } : {},
+    );
     return byStatus(res, `GET ${t.config.healthPath ?? '/'}`);
   },
   async github(t, get) {
@@ -63,7 +71,9 @@ const PROBES: Record<ServiceType, (t: CheckTarget, get: Fetch) => Promise<Outcom
     return out.ok ? { ...out, detail: `authenticated as ${String(json(res).login ?? '?')}` } : out;
   },
   async gitlab(t, get) {
-    const res = await get(join(t.url, '/api/v4/user'), { headers: { 'private-token': t.credentials.token! } });
+    const res = await get(join(t.url, '/api/v4/user'), {
+      headers: { 'private-token': t.credentials.token! },
+    });
     const out = byStatus(res, 'GET /api/v4/user');
     return out.ok ? { ...out, detail: `authenticated as ${String(json(res).username ?? '?')}` } : out;
   },
@@ -98,7 +108,9 @@ const PROBES: Record<ServiceType, (t: CheckTarget, get: Fetch) => Promise<Outcom
       const service = /service="([^"]+)"/i.exec(challenge)?.[1];
       const tokenUrl = new URL(realm, t.url);
       if (service) tokenUrl.searchParams.set('service', service);
-      const issued = await get(tokenUrl.toString(), { headers: { authorization: basic(username, password ?? '') } });
+      const issued = await get(tokenUrl.toString(), {
+        headers: { authorization: basic(username, password ?? '') },
+      });
       if (issued.status !== 200) return byStatus(issued, 'token endpoint');
       const body = json(issued);
       const granted = String(body.token ?? body.access_token ?? '');
@@ -134,12 +146,17 @@ export async function checkService(target: CheckTarget, allowPrivate: boolean): 
       const reply = await smtpEhlo(target.url, { timeoutMs: TIMEOUT_MS, allowPrivate });
       outcome =
         reply.code === 250
-          ? { ok: true, status: 'ok', detail: `EHLO accepted; extensions: ${reply.capabilities.join(', ') || 'none'}` }
+          ? {
+              ok: true,
+              status: 'ok',
+              detail: `EHLO accepted; extensions: ${reply.capabilities.join(', ') || 'none'}`,
+            }
           : { ok: false, status: 'failed', detail: `the server answered ${reply.code}: ${reply.greeting}` };
     } else outcome = await PROBES[target.type](target, get);
     return { ...outcome, latencyMs: latency() };
   } catch (err) {
-    if (err instanceof AddressRefused) return { ok: false, status: 'refused', latencyMs: latency(), detail: err.message };
+    if (err instanceof AddressRefused)
+      return { ok: false, status: 'refused', latencyMs: latency(), detail: err.message };
     const e = err as NodeJS.ErrnoException;
     return {
       ok: false,

@@ -44,7 +44,10 @@ export async function smtpEhlo(
   const socket = secure
     ? tls.connect({ host: address, port, servername: url.hostname })
     : net.connect({ host: address, port });
-  const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+  const timer = setTimeout(
+    () => socket.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)),
+    opts.timeoutMs,
+  );
   try {
     const next = replies(socket);
     const failed = new Promise<never>((_, reject) => socket.once('error', reject));

@@ -146,6 +146,30 @@ const EXPECTATIONS: Record<string, Expectation> = {
     who: 'maintainer',
     ok: [404],
   },
+  'POST /projects/:project/services': {
+    permission: { project: 'write-services' },
+    who: 'maintainer',
+    ok: [422],
+    body: {},
+  },
+  'GET /projects/:project/services': { permission: { project: 'read' }, who: 'viewer', ok: [200] },
+  'GET /projects/:project/services/:name': { permission: { project: 'read' }, who: 'viewer', ok: [404] },
+  'PUT /projects/:project/services/:name': {
+    permission: { project: 'write-services' },
+    who: 'maintainer',
+    ok: [404, 422],
+    body: {},
+  },
+  'DELETE /projects/:project/services/:name': {
+    permission: { project: 'write-services' },
+    who: 'maintainer',
+    ok: [404],
+  },
+  'POST /projects/:project/services/:name/check': {
+    permission: { project: 'write-services' },
+    who: 'maintainer',
+    ok: [404],
+  },
 };
 
 const ACTORS = ['anonymous', 'viewer', 'developer', 'maintainer', 'other-owner', 'owner', 'admin'] as const;

@@ -21,6 +21,7 @@ describe('roles', () => {
       'delete-artifacts': ['maintainer', 'owner'],
       'write-pipelines': ['maintainer', 'owner'],
       'write-services': ['maintainer', 'owner'],
+      'write-secrets': ['maintainer', 'owner'],
       'manage-members': ['owner'],
       'read-audit': ['owner'],
     });
