@@ -14,6 +14,9 @@ import type { DeployActivities } from './kubernetes/deploy';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 import { deployModule, kubernetesRuntimeModule } from './runtimes/kubernetes-module';
+import { ApplicationFailure } from '@temporalio/common';
+import { kubeconfigOf } from '../lib/service-types';
+import { createVault } from './secrets/vault';
 
 export interface ActivityDeps {
   config: Config;
@@ -38,7 +41,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     runStep: deps.metrics ? deps.metrics.timeStep(runStep) : runStep,
     mailReceivers: createMailReceivers(deps),
-    ...lazyDeployActivities(deps.kubeConfig),
+    ...lazyDeployActivities(clusterResolver(deps)),
     async recordSteps(records: StepRecord[]): Promise<void> {
       for (const r of records) await recordStep(deps.db, r);
     },
@@ -84,12 +87,31 @@ function lazyKubernetesRuntime(config: Config, kubeConfig: KubeConfig | undefine
   };
 }
 
-function lazyDeployActivities(kubeConfig: KubeConfig | undefined): DeployActivities {
+/** `project/service` -> that kubernetes-cluster service's credentials; no cluster -> the worker's own. */
+function clusterResolver(deps: ActivityDeps) {
+  const vault = createVault(deps);
+  return async (cluster: string | undefined): Promise<KubeConfig> => {
+    const slash = cluster?.indexOf('/') ?? -1;
+    if (!cluster || slash < 0) return deps.kubeConfig ?? kubernetesRuntimeModule().loadKubeConfig();
+    const [service] = await vault
+      .services(cluster.slice(0, slash), [cluster.slice(slash + 1)])
+      .catch((err: Error) => {
+        throw ApplicationFailure.nonRetryable(err.message, 'ClusterUnknown');
+      });
+    if (service!.type !== 'kubernetes-cluster') {
+      const message = `service ${service!.name} is a ${service!.type}, not a kubernetes-cluster`;
+      throw ApplicationFailure.nonRetryable(message, 'ClusterUnknown');
+    }
+    const yaml = kubeconfigOf(service!.name, service!.url, service!.credentials, service!.config);
+    return kubernetesRuntimeModule().loadKubeConfig({ kubeconfigYaml: yaml });
+  };
+}
+
+function lazyDeployActivities(
+  resolveKubeConfig: (cluster: string | undefined) => Promise<KubeConfig>,
+): DeployActivities {
   let real: DeployActivities | undefined;
-  const load = () =>
-    (real ??= deployModule().createDeployActivities(
-      kubeConfig ? { resolveKubeConfig: async () => kubeConfig } : {},
-    ));
+  const load = () => (real ??= deployModule().createDeployActivities({ resolveKubeConfig }));
   return {
     applyManifests: (...args) => load().applyManifests(...args),
     waitForRollout: (...args) => load().waitForRollout(...args),

@@ -6,10 +6,12 @@ import type { SourceMap } from './parse';
 import type { PipelineDocument, StepDocument } from './schema';
 import { secretNameOf } from './secrets';
 
-/** The project's secret and service names, when known (the API passes them; the CLI cannot). */
+/**
+ * The project's secret names, when known (the API passes them; the CLI cannot). Services are
+ * checked when a step runs: a pipeline may be saved before its cluster is registered.
+ */
 export interface ProjectNames {
   secrets?: readonly string[];
-  services?: readonly string[];
 }
 
 /** Where `${{ secrets.NAME }}` and whole secret params may appear, and which names exist. */
@@ -90,7 +92,6 @@ export function validatePipeline(
   checkIds(graph, map, errors);
   checkNeeds(graph, map, errors);
   for (const ref of graph.refs) checkStep(ref, graph, err);
-  if (names.services) checkServices(graph, new Set(names.services), err);
   const secrets = names.secrets ? new Set(names.secrets) : undefined;
 
   const stepIds = new Set(graph.needs.keys());
@@ -221,14 +222,6 @@ function checkStep({ step, path, isFinally }: StepRef, graph: StepGraph, err: Re
     [[...path, 'approval'], step.approval],
   ];
   for (const [at, value] of noTemplates) forbidTemplates(at, value, err);
-}
-
-function checkServices(graph: StepGraph, known: ReadonlySet<string>, err: Report): void {
-  for (const { step, path } of graph.refs) {
-    (step.services ?? []).forEach((name, j) => {
-      if (!known.has(name)) err([...path, 'services', j], `unknown service "${name}" in this project`);
-    });
-  }
 }
 
 function forbidTemplates(path: PathSegment[], value: unknown, err: Report): void {

@@ -16,7 +16,11 @@ export function isDeployStep(node: PlanNode): boolean {
  * optional `namespace` and `timeout`; the cluster is the step's first service. Throws with a
  * message for the step when something is wrong. Manifests are small, so parsing them here is cheap.
  */
-export function deploymentInput(node: PlanNode, data: Record<string, string>): DeploymentInput {
+export function deploymentInput(
+  node: PlanNode,
+  data: Record<string, string>,
+  project?: string,
+): DeploymentInput {
   const source = data.manifests;
   if (!source?.trim())
     throw new Error(`${DEPLOY_COMPONENT} needs with.manifests: the Kubernetes manifests as YAML`);
@@ -37,6 +41,7 @@ export function deploymentInput(node: PlanNode, data: Record<string, string>): D
     manifests,
     namespace: data.namespace || node.pod?.namespace || 'default',
     rolloutTimeoutMs: timeout,
-    cluster: node.services[0],
+    // `project/service`: the activities resolve the service's kubeconfig (never a secret in here)
+    cluster: node.services[0] && project ? `${project}/${node.services[0]}` : node.services[0],
   };
 }

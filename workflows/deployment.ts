@@ -26,7 +26,7 @@ export interface DeploymentInput {
   /** Namespace for manifests that name none. */
   namespace: string;
   rolloutTimeoutMs: number;
-  /** Registered `kubernetes-cluster` service name; resolved by the activities, never a secret here. */
+  /** Registered `kubernetes-cluster` service as `project/name`; resolved by the activities, never a secret here. */
   cluster?: string;
 }
 

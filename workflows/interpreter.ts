@@ -236,7 +236,7 @@ export class RunInterpreter {
     let error: string | undefined;
     try {
       const { data } = buildLaunch(this.launchBase(), node, this.context(runStatus), undefined, '', 1);
-      const input = deploymentInput(node, data);
+      const input = deploymentInput(node, data, this.input.project);
       const result = await this.semaphore.with(() =>
         executeChild(deployment, {
           workflowId: `${workflowInfo().workflowId}-${node.id}-deploy`,

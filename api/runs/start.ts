@@ -8,7 +8,7 @@ import { searchAttributes } from '../../lib/temporal';
 import { apiMetrics } from '../http/metrics';
 import type { Pipeline, PipelineVersion, Project, Run } from '../../generated/prisma/client';
 import type { PipelineRunInput } from '../../workflows/types';
-import { referenceSecretParams, storeSecretParams } from '../scaler/secret-params';
+import { paramsView, referenceSecretParams, storeSecretParams } from '../scaler/secret-params';
 
 export interface StartRunRequest {
   project: Project;
@@ -29,7 +29,9 @@ const canonical = (params: unknown) =>
 
 /** A reused Idempotency-Key must name the same request (IETF Idempotency-Key draft: else 422). */
 function sameRequest(existing: Run, req: StartRunRequest): Run {
-  if (canonical(existing.params) !== canonical(req.params)) {
+  const plan = req.version.plan as unknown as ExecutionPlan;
+  // secret params are stored as references: compare those, never a value
+  if (canonical(existing.params) !== canonical(referenceSecretParams(plan, req.params).params)) {
     throw invalid('Idempotency-Key was already used for a request with other params', [
       { path: 'Idempotency-Key', message: `names run #${existing.number}, started with other params` },
     ]);
@@ -42,12 +44,12 @@ const TRIGGER_TRANSACTION = { maxWait: 15_000, timeout: 15_000 };
 export const workflowIdOf = (runId: string) => `run-${runId}`;
 
 /** What the Temporal UI shows under a run's summary (markdown): where it came from and how to get back to it. */
-function runDetails(config: Config, req: StartRunRequest, run: Run): string {
+function runDetails(config: Config, req: StartRunRequest, run: Run, given: Record<string, string>): string {
   const api = `${config.publicUrl}/api/v1/projects/${encodeURIComponent(req.project.name)}/runs/${run.id}`;
   const secretName = new RegExp(config.CO_SECRET_ENV_PATTERN, 'i');
   const shown = (k: string, v: string) =>
     secretName.test(k) ? '***' : v.length > 80 ? `${v.slice(0, 77)}...` : v;
-  const params = Object.entries(req.params)
+  const params = Object.entries(paramsView(given) as Record<string, string>)
     .map(([k, v]) => `\`${k}\` = \`${shown(k, v)}\``)
     .join(', ');
   return [
@@ -151,7 +153,7 @@ export async function startRun(
         version: req.version.version,
       },
       staticSummary: `${req.project.name}/${req.pipeline.name} #${run.number} · ${req.trigger}`,
-      staticDetails: runDetails(deps.config, req, run),
+      staticDetails: runDetails(deps.config, req, run, secretParams.params),
     });
   } catch (err) {
     await db.run.delete({ where: { id: run.id } }).catch(() => undefined);

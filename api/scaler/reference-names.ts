@@ -1,11 +1,8 @@
 import type { Db } from '../../lib/db';
 import type { ProjectNames } from '../../pipeline/validate';
 
-/** The secret and service names a project's pipelines may refer to (compile checks them). */
+/** The secret names a project's pipelines may refer to (compile checks them). */
 export async function referenceNames(db: Db, projectId: string): Promise<ProjectNames> {
-  const [secrets, services] = await Promise.all([
-    db.projectSecret.findMany({ where: { projectId }, select: { name: true } }),
-    db.service.findMany({ where: { projectId }, select: { name: true } }),
-  ]);
-  return { secrets: secrets.map((s) => s.name), services: services.map((s) => s.name) };
+  const secrets = await db.projectSecret.findMany({ where: { projectId }, select: { name: true } });
+  return { secrets: secrets.map((s) => s.name) };
 }
