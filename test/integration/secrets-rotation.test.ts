@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
-import mariadb from 'mariadb';
-import { connectionOptions, createDb } from '../../lib/db';
+import { createDb } from '../../lib/db';
+import { dropDatabase, mysqlConnection } from '../../lib/mysql';
 import { assertKeyringOpensDatabase, SEALED_COLUMNS } from '../../lib/sealed-rows';
 import { createKeyring, decodeKey, generateKey, keyId } from '../../lib/secret-box';
 import { applyMigrations } from '../../scripts/migrate';
@@ -50,22 +50,19 @@ describe('key rotation', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    const opts = connectionOptions(url);
-    const conn = await mariadb.createConnection({ ...opts, database: undefined });
-    await conn.query(`DROP DATABASE IF EXISTS \`${opts.database}\``);
-    await conn.end();
+    await dropDatabase(url);
   });
 
   const start = (key: string) => startStack({ config: { DATABASE_URL: url, CO_SECRETS_KEY: key } });
 
   async function sealedKeyIds(): Promise<string[]> {
-    const conn = await mariadb.createConnection(connectionOptions(url));
+    const conn = await mysqlConnection(url);
     try {
       const ids: string[] = [];
       for (const c of SEALED_COLUMNS) {
-        const rows = (await conn.query(
+        const [rows] = (await conn.query(
           `SELECT \`${c.column}\` AS v FROM \`${c.table}\` WHERE \`${c.column}\` IS NOT NULL`,
-        )) as { v: string }[];
+        )) as unknown as [{ v: string }[]];
         ids.push(...rows.map((r) => r.v.split('.')[1]!));
       }
       return ids;
