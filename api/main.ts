@@ -10,10 +10,9 @@ import { startApiServer } from './server';
 runMain(async (onShutdown) => {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
-  const keyring = keyringOf(config);
   const db = await connectDatabase(requireDatabaseUrl(config));
   onShutdown(() => db.$disconnect());
-  await assertKeyringOpensDatabase(db, keyring);
+  await assertKeyringOpensDatabase(db, keyringOf(config));
   const temporal = await connectTemporalOrFail(config.TEMPORAL_ADDRESS);
   const api = await startApiServer({
     config,

@@ -13,10 +13,9 @@ runMain(async (onShutdown) => {
   const config = loadConfig();
   installTemporalRuntime({ logLevel: config.LOG_LEVEL, metricsAddress: workerMetricsAddress(config) });
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  const keyring = keyringOf(config);
   const db = await connectDatabase(requireDatabaseUrl(config));
   onShutdown(() => db.$disconnect());
-  await assertKeyringOpensDatabase(db, keyring);
+  await assertKeyringOpensDatabase(db, keyringOf(config));
   const probe = await connectTemporalOrFail(config.TEMPORAL_ADDRESS);
   await probe.close();
   // `npm run start:worker` builds the bundle first in its own process; without one the worker bundles in-process

@@ -127,5 +127,5 @@ describe('key rotation', () => {
     expect(rerun.status).toBe(201);
     const repeated = await waitForRun(stack, project, ((await rerun.json()) as RunView).id);
     expect(step(repeated, 'digest').outputs).toEqual(expected);
-  });
+  }, 300_000); // three stacks, three runs and the rotation command
 });

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { generateKey } from '../../lib/secret-box';
 import { applyMigrations } from '../../scripts/migrate';
 import { startTemporalDevServer, type DevServer } from '../../scripts/temporal-dev-server';
 
@@ -23,5 +24,7 @@ export default async function globalSetup(): Promise<void> {
     globalThis.__coTemporal = await startTemporalDevServer({ log: (m) => console.error(m) });
     process.env.TEMPORAL_ADDRESS = globalThis.__coTemporal.address;
   }
+  // one key for the whole run: test files share the database, and workers they spawn check its rows
+  process.env.CO_TEST_SECRETS_KEY = generateKey();
   process.env.CO_TEST_TASK_QUEUE_PREFIX = `t${crypto.randomBytes(3).toString('hex')}`;
 }

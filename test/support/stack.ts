@@ -14,8 +14,8 @@ import type { Connection } from '@temporalio/client';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export const ADMIN_TOKEN = 'co_test_admin_token_0123456789abcdef';
-/** One key per test file; tests of rotation pass their own. */
-export const TEST_SECRETS_KEY = generateKey();
+/** The run's key (global-setup); tests of rotation pass their own. */
+export const TEST_SECRETS_KEY = process.env.CO_TEST_SECRETS_KEY ?? generateKey();
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per test file (jest gives each file its own module registry). */

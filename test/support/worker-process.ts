@@ -15,6 +15,7 @@ export function spawnWorkerProcess(config: Config, env: Record<string, string> =
       TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
       TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
       CO_DATA_DIR: config.dataDir,
+      ...(config.CO_SECRETS_KEY ? { CO_SECRETS_KEY: config.CO_SECRETS_KEY } : {}),
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
