@@ -12,10 +12,12 @@ export const SEALED_COLUMNS = [
 
 type SealedColumn = (typeof SEALED_COLUMNS)[number];
 
-async function tableExists(db: Db, table: string): Promise<boolean> {
+/** A column another module has not created (yet) is skipped, not an error. */
+async function columnExists(db: Db, c: SealedColumn): Promise<boolean> {
   const rows = await db.$queryRawUnsafe<unknown[]>(
-    'SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?',
-    table,
+    'SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?',
+    c.table,
+    c.column,
   );
   return rows.length > 0;
 }
@@ -36,7 +38,7 @@ async function keyIdsIn(db: Db, c: SealedColumn): Promise<Map<string, number>> {
 export async function assertKeyringOpensDatabase(db: Db, keyring: Keyring): Promise<void> {
   const unknown = new Map<string, number>();
   for (const c of SEALED_COLUMNS) {
-    if (!(await tableExists(db, c.table))) continue;
+    if (!(await columnExists(db, c))) continue;
     for (const [kid, n] of await keyIdsIn(db, c))
       if (!keyring.byId.has(kid)) unknown.set(kid, (unknown.get(kid) ?? 0) + n);
   }
@@ -57,7 +59,7 @@ export interface ResealReport {
 export async function resealAll(db: Db, keyring: Keyring): Promise<ResealReport[]> {
   const reports: ResealReport[] = [];
   for (const c of SEALED_COLUMNS) {
-    if (!(await tableExists(db, c.table))) continue;
+    if (!(await columnExists(db, c))) continue;
     const keyList = c.keys.map((k) => `\`${k}\``).join(', ');
     const rows = await db.$queryRawUnsafe<Record<string, string>[]>(
       `SELECT ${keyList}, \`${c.column}\` AS sealed FROM \`${c.table}\` WHERE \`${c.column}\` LIKE 'v1.%'`,

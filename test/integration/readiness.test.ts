@@ -51,7 +51,13 @@ describe('start-up failures', () => {
   const start = (env: Record<string, string>) =>
     spawnSync(process.execPath, ['--require', 'tsx/cjs', 'api/main.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: '0',
+        CO_SECRETS_KEY: process.env.CO_TEST_SECRETS_KEY,
+        ...env,
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });
