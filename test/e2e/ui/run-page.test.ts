@@ -117,6 +117,7 @@ describe('the run page', () => {
     ui = await openPage(browser, stack.url);
     const { page } = ui;
     await signIn(page, ADMIN_TOKEN);
+    await screenshot(page, 'projects');
     await page.getByRole('link', { name: project }).click();
     await page.getByRole('link', { name: 'Runs' }).click();
     await page.getByRole('link', { name: 'release #1' }).click();
