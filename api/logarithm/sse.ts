@@ -117,6 +117,12 @@ export async function followLog(
     clearInterval(ping);
     leave();
   });
+  // a client that left while the request was authorized and resolved: its 'close' has already fired
+  if (res.closed) {
+    clearInterval(ping);
+    leave();
+    return;
+  }
 
   try {
     if (since > opts.afterId) {

@@ -27,6 +27,15 @@ export function runEventRoutes({ db, config, logger }: ApiDeps): RouteDef[] {
       permission: { project: 'read' },
       summary: "A run's step status changes as Server-Sent Events (snapshot, step, run, end)",
       async handler(req, res, { project }) {
+        // registered before any await: a client that leaves early must stop the poller
+        let closed = false;
+        let timer: NodeJS.Timeout | undefined;
+        let ping: NodeJS.Timeout | undefined;
+        res.on('close', () => {
+          closed = true;
+          clearInterval(ping);
+          clearTimeout(timer);
+        });
         const run = await findRun(db, project!, String(req.params.run));
         const plan = run.pipelineVersion.plan as unknown as ExecutionPlan;
         const view = (r: typeof run) => runSummary(config, project!.name, run.pipeline.name, r);
@@ -53,14 +62,8 @@ export function runEventRoutes({ db, config, logger }: ApiDeps): RouteDef[] {
           return;
         }
 
-        let timer: NodeJS.Timeout | undefined;
-        let closed = false;
-        const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
-        res.on('close', () => {
-          closed = true;
-          clearInterval(ping);
-          clearTimeout(timer);
-        });
+        if (closed) return;
+        ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
         const tick = async () => {
           // >= since: rows written in the same millisecond as the last one seen are not missed
           const changed = await db.stepRun.findMany({

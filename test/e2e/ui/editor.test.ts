@@ -86,7 +86,7 @@ describe('the pipeline editor', () => {
 
     await connect(page, 'compile', 'test');
     await page.locator('.react-flow__edge[data-id="compile->test"]').waitFor({ state: 'attached' });
-    await page.locator('.cm-line', { hasText: 'needs: [ compile ]' }).waitFor();
+    await page.locator('.cm-line', { hasText: 'needs: [compile]' }).waitFor();
     await page.locator('.cm-line', { hasText: '# a comment the editor keeps' }).waitFor();
     await page.getByTestId('validity').getByText('Valid').waitFor();
     await page.getByRole('button', { name: 'Save new version' }).click();

@@ -40,7 +40,8 @@ steps:
       echo "artifact=web-app-1.0.tgz" >> "$CO_OUTPUTS"
   - id: unit-tests
     needs: [compile]
-    run: echo "42 tests passed"
+    matrix: { node: ["20", "22"] }
+    run: echo "42 tests passed on node \${{ matrix.node }}"
   - id: lint
     needs: [compile]
     run: echo "lint is clean"
@@ -91,9 +92,15 @@ describe('the run page', () => {
     }
     await page.locator('.run-head [data-status="succeeded"]').waitFor();
 
+    // a matrix step: one node with its legs counted, one button per leg in the panel
+    await page.locator('.react-flow__node [data-step="unit-tests"]').getByText('2/2 legs').waitFor();
     await steps.locator('button[data-step="unit-tests"]').click();
     await page.getByRole('heading', { name: 'unit-tests' }).waitFor();
-    await page.getByLabel('Step log').getByText('42 tests passed').waitFor();
+    const legs = page.getByRole('group', { name: 'Matrix legs' });
+    await legs.getByRole('button', { name: 'node=20 · succeeded' }).waitFor();
+    await page.getByLabel('Step log').getByText('42 tests passed on node 20').waitFor();
+    await legs.getByRole('button', { name: 'node=22 · succeeded' }).click();
+    await page.getByLabel('Step log').getByText('42 tests passed on node 22').waitFor();
 
     // clicking a node on the graph selects the step too; its outputs are listed
     await page.locator('.react-flow__node [data-step="compile"]').click();

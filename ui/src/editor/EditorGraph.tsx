@@ -1,4 +1,4 @@
-import { useMemo, useRef, type DragEvent } from 'react';
+import { useEffect, useMemo, useRef, type DragEvent } from 'react';
 import {
   Background,
   Controls,
@@ -80,6 +80,11 @@ function Canvas(props: Props) {
     return { nodes: layoutGraph(nodes, edges), edges };
     // laid out again only when steps or needs change, not on every keystroke in an input
   }, [structure]);
+  // a step added or removed, or a need drawn, is laid out anew: bring it all into view
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => void flow.fitView({ maxZoom: 1 }));
+    return () => cancelAnimationFrame(frame);
+  }, [layout, flow]);
   const nodes: EditNode[] = layout.nodes.map((n) => {
     const step = steps.find((s) => s.id === n.id) ?? n.data.step;
     return {

@@ -78,7 +78,7 @@ function edit(source: string, change: (doc: Document) => void): string {
   const doc = parse(source.trim() === '' ? NEW_PIPELINE : source);
   if (doc.errors.length > 0) return source;
   change(doc);
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
 export function uniqueStepId(source: string, base: string): string {

@@ -27,6 +27,15 @@ export function RunPage() {
   const [actionError, setActionError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
 
+  // durations of running and waiting steps count up while the run is live
+  const [, setNow] = useState(0);
+  const live = run !== undefined && !FINISHED.includes(run.status);
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [live]);
+
   // the step shown first (a waiting, failed or running one) stays shown as the run moves on
   const auto =
     run?.steps.find((s) => ['waiting', 'failed', 'running'].includes(s.status))?.id ?? run?.steps[0]?.id;
