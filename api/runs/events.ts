@@ -28,7 +28,8 @@ export function runEventRoutes({ db, config, logger }: ApiDeps): RouteDef[] {
       summary: "A run's step status changes as Server-Sent Events (snapshot, step, run, end)",
       async handler(req, res, { project }) {
         // registered before any await: a client that leaves early must stop the poller
-        let closed = false;
+        // (or one that left while the request was being authorized: its 'close' has fired already)
+        let closed = res.closed;
         let timer: NodeJS.Timeout | undefined;
         let ping: NodeJS.Timeout | undefined;
         res.on('close', () => {
@@ -36,6 +37,7 @@ export function runEventRoutes({ db, config, logger }: ApiDeps): RouteDef[] {
           clearInterval(ping);
           clearTimeout(timer);
         });
+        if (closed) return;
         const run = await findRun(db, project!, String(req.params.run));
         const plan = run.pipelineVersion.plan as unknown as ExecutionPlan;
         const view = (r: typeof run) => runSummary(config, project!.name, run.pipeline.name, r);
@@ -65,6 +67,7 @@ export function runEventRoutes({ db, config, logger }: ApiDeps): RouteDef[] {
         if (closed) return;
         ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
         const tick = async () => {
+          if (closed || res.closed || res.destroyed) return;
           // >= since: rows written in the same millisecond as the last one seen are not missed
           const changed = await db.stepRun.findMany({
             where: { runId: run.id, updatedAt: { gte: since } },
