@@ -31,7 +31,7 @@ export function runEventRoutes({ db, config, logger }: ApiDeps): RouteDef[] {
         // (or one that left while the request was being authorized: its 'close' has fired already)
         let closed = res.closed;
         let timer: NodeJS.Timeout | undefined;
-        let ping: NodeJS.Timeout | undefined;
+        let ping: NodeJS.Timeout | undefined = undefined;
         res.on('close', () => {
           closed = true;
           clearInterval(ping);
