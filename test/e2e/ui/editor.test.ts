@@ -93,7 +93,10 @@ describe('the pipeline editor', () => {
     await page.getByRole('heading', { name: 'nightly v2' }).waitFor();
 
     await page.getByRole('tab', { name: 'History' }).click();
-    await page.getByRole('button', { name: /v1/ }).waitFor();
+    await page
+      .getByRole('region', { name: 'Version history' })
+      .getByRole('button', { name: /^v1 / })
+      .waitFor();
     const diff = page.getByLabel('Diff of version 2');
     await diff.locator('.diff-add', { hasText: 'needs' }).waitFor();
   });
