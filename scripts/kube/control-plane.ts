@@ -227,13 +227,18 @@ export async function startControlPlane(
       `${nodes} Ready kwok node(s)`,
       async () => {
         const list = (await (await api('/api/v1/nodes')).json()) as {
-          items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
+          items: Array<{
+            spec?: { taints?: unknown[] };
+            status?: { conditions?: Array<{ type: string; status: string }> };
+          }>;
         };
-        return (
-          list.items.filter((n) =>
-            n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-          ).length >= nodes
+        // Ready, and the node controller has lifted its not-ready taint (or pods would stay Pending).
+        const ready = list.items.filter(
+          (n) =>
+            n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
+            !n.spec?.taints?.length,
         );
+        return ready.length >= nodes;
       },
       60_000,
       path.join(dir, 'logs', 'kwok.log'),

@@ -260,7 +260,6 @@ describe('helm install on the real control plane', () => {
         kubeconfig,
         '--namespace',
         namespace,
-        '--wait',
       ]);
       expect(uninstall.status).toBe(0);
       await core.deleteNamespace({ name: namespace }).catch(() => undefined);
