@@ -98,4 +98,4 @@ steps:
   expect(samples(workerFamilies, 'co_steps_running').map((m) => m.value)).toContain('0');
   // and the Temporal SDK's own series on the same endpoint
   expect(workerFamilies.some((f) => f.name.startsWith('temporal_'))).toBe(true);
-});
+}, 240_000); // the spawned worker bundles its workflows when it starts

@@ -93,4 +93,4 @@ it('today’s workflow code replays every recorded run history', async () => {
     results.push({ workflowId: result.workflowId, error: result.error?.message });
   }
   expect(results).toEqual(files.map((f) => ({ workflowId: f, error: undefined })));
-});
+}, 240_000); // bundling the workflows alone can take a minute on a loaded 2-core machine

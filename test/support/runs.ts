@@ -65,9 +65,16 @@ export async function trigger(
 }
 
 export async function getRun(stack: Stack, project: string, runId: string): Promise<RunView> {
-  const res = await stack.request('GET', `/api/v1/projects/${project}/runs/${runId}`);
-  if (res.status !== 200) throw new Error(`get run: ${res.status} ${await res.text()}`);
-  return (await res.json()) as RunView;
+  for (let busy = 0; ; busy++) {
+    const res = await stack.request('GET', `/api/v1/projects/${project}/runs/${runId}`);
+    // a 503 asks the client to come back (the test stack's API and worker share one connection pool)
+    if (res.status === 503 && busy < 10) {
+      await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+      continue;
+    }
+    if (res.status !== 200) throw new Error(`get run: ${res.status} ${await res.text()}`);
+    return (await res.json()) as RunView;
+  }
 }
 
 const FINISHED = ['succeeded', 'failed', 'cancelled', 'timed_out'];
