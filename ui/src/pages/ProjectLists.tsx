@@ -139,8 +139,8 @@ export function ServiceList() {
                 <tr key={s.name}>
                   <td>{s.name}</td>
                   <td>{s.type}</td>
-                  <td className="mono">{s.url}</td>
-                  <td>{s.credentialsSet ? 'set' : 'none'}</td>
+                  <td className="mono">{s.url ?? '—'}</td>
+                  <td>{s.credentialsSet === undefined ? '—' : s.credentialsSet ? 'set' : 'none'}</td>
                 </tr>
               ))}
             </tbody>
