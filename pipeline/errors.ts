@@ -27,15 +27,16 @@ export function appendPath(prefix: string, seg: PathSegment): string {
 /** Most errors reported for one document: past this, finding more only costs time. */
 export const MAX_ERRORS = 100;
 
-/** The first MAX_ERRORS errors and, when there were more, one that says so. */
+/** The first MAX_ERRORS (sorted) errors and, when there were more, one where the list stops. */
 export function capErrors(errors: readonly PipelineError[]): PipelineError[] {
   if (errors.length <= MAX_ERRORS) return [...errors];
+  const last = errors[MAX_ERRORS - 1]!;
   return [
     ...errors.slice(0, MAX_ERRORS),
     {
       path: '',
-      line: 1,
-      col: 1,
+      line: last.line,
+      col: last.col,
       message: `more than ${MAX_ERRORS} errors; only the first ${MAX_ERRORS} are listed`,
     },
   ];

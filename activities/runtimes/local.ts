@@ -56,7 +56,7 @@ export class LocalRuntime implements StepRuntime {
     const last = lastHeartbeat as Partial<LocalHeartbeat> | undefined;
     if (!last?.pid || last.host !== os.hostname()) return;
     if (await isStepProcess(last.pid, launch)) killGroup(last.pid, 'SIGKILL');
-    await killAttemptProcesses(launch.env.CO_ATTEMPT_ID);
+    await killAttemptProcesses(launch.env.CO_ATTEMPT_ID, last.pid);
   }
 
   async run(launch: StepLaunch, hooks: StepHooks): Promise<StepOutcome> {

@@ -24,15 +24,17 @@ function killGroup(pid, signal) {
 /**
  * Kills every process whose environment carries CO_ATTEMPT_ID=<attemptId>: what a step started
  * in another session or group (`setsid cmd &`) outlives its process group but keeps its environment.
+ * Only pids from the step's own on are read (pids grow; a step's processes are younger than it),
+ * so a step's end costs a few reads, not one per process of the machine.
  */
-async function killAttemptProcesses(attemptId) {
+async function killAttemptProcesses(attemptId, fromPid) {
   if (!attemptId) return;
   const needle = Buffer.from(`CO_ATTEMPT_ID=${attemptId}\0`);
   const entries = await fs.promises.readdir('/proc').catch(() => []);
   await Promise.all(
     entries.map(async (entry) => {
       const pid = Number(entry);
-      if (!Number.isInteger(pid) || pid === process.pid) return;
+      if (!Number.isInteger(pid) || pid === process.pid || pid < fromPid) return;
       const environ = await fs.promises.readFile(`/proc/${pid}/environ`).catch(() => undefined);
       if (!environ) return;
       const at = environ.indexOf(needle);
@@ -79,15 +81,15 @@ process.on('message', (msg) => {
   child.once('exit', () =>
     setTimeout(() => {
       killGroup(pid, 'SIGKILL');
-      void killAttemptProcesses(attemptId);
+      void killAttemptProcesses(attemptId, pid);
     }, 200).unref(),
   );
   child.once('close', (code, signal) => {
     children.delete(id);
     killGroup(pid, 'SIGKILL');
     if (!failed) send({ type: 'close', id, code, signal });
-    // after the answer: the scan of /proc costs ~15 ms, which the step's end need not wait for
-    void killAttemptProcesses(attemptId);
+    // after the answer: the step's end need not wait for the scan of /proc
+    void killAttemptProcesses(attemptId, pid);
   });
 });
 
@@ -95,7 +97,7 @@ process.on('disconnect', () => {
   const sweeps = [];
   for (const { child, attemptId } of children.values()) {
     if (child.pid) killGroup(child.pid, 'SIGKILL');
-    sweeps.push(killAttemptProcesses(attemptId));
+    sweeps.push(killAttemptProcesses(attemptId, child.pid ?? 0));
   }
   void Promise.all(sweeps).finally(() => process.exit(0));
 });
