@@ -4,7 +4,16 @@
 require('tsx/cjs');
 const { main } = require('../scripts/validate-pipelines.ts');
 
-process.exitCode = main(process.argv.slice(2), {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+// `component publish` answers asynchronously (it talks to the API); `validate` at once.
+Promise.resolve(
+  main(
+    process.argv.slice(2),
+    {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    },
+    process.env,
+  ),
+).then((code) => {
+  process.exitCode = code;
 });

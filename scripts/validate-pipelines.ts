@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { compilePipelineSource, type PipelineError } from '../pipeline';
+import { COMPONENT_USAGE, componentCommand } from './component-cli';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -12,6 +13,7 @@ export const USAGE = [
   'commands:',
   '  validate FILE...   check pipelines and ContainerOps flows; prints file:line:col for each',
   '                     error and warning; exits 0 when only warnings remain',
+  ...COMPONENT_USAGE,
   '  help               print this help',
 ];
 
@@ -46,9 +48,11 @@ export function validateFiles(files: readonly string[], io: CliIo): number {
   return failed ? 1 : 0;
 }
 
-export function main(argv: readonly string[], io: CliIo): number {
+/** Exit code of a command; `component` talks to the API, so it answers asynchronously. */
+export function main(argv: readonly string[], io: CliIo, env?: NodeJS.ProcessEnv): number | Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'validate') return validateFiles(rest, io);
+  if (command === 'component') return componentCommand(rest, io, env);
   if (command === 'help' || command === '--help' || command === '-h') {
     USAGE.forEach((line) => io.out(line));
     return 0;
@@ -59,8 +63,14 @@ export function main(argv: readonly string[], io: CliIo): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  });
+  void Promise.resolve(
+    main(
+      process.argv.slice(2),
+      {
+        out: (line) => process.stdout.write(`${line}\n`),
+        err: (line) => process.stderr.write(`${line}\n`),
+      },
+      process.env,
+    ),
+  ).then((code) => (process.exitCode = code));
 }
