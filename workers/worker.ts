@@ -3,7 +3,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import { requireDatabaseUrl, type Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
 import { createLogStore } from '../activities/logs/store';
 import { createWorkerMetrics } from '../activities/metrics';
 import { tracingFromEnv } from '../lib/tracing';
@@ -18,6 +18,8 @@ export interface PipelineWorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** cluster credentials (tests point them at a fake API server) */
   kubeConfig?: KubeConfig;
+  /** step runtimes replacing the built-in ones (workflow tests use a fake runtime) */
+  runtimes?: ActivityDeps['runtimes'];
 }
 
 export interface PipelineWorker {
@@ -70,6 +72,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       logStore,
       metrics,
       kubeConfig: deps.kubeConfig,
+      runtimes: deps.runtimes,
     }),
     ...pipelineWorkerTuning(config),
   });

@@ -12,6 +12,7 @@ import { startApiServer, type ApiServer } from '../../api/server';
 import { startPipelineWorker, type PipelineWorker } from '../../workers/worker';
 import type { Connection } from '@temporalio/client';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { StepRuntime } from '../../activities/runtimes/runtime';
 
 export const ADMIN_TOKEN = 'co_test_admin_token_0123456789abcdef';
 /** The run's key (global-setup); tests of rotation pass their own. */
@@ -72,7 +73,13 @@ export interface Stack {
 
 /** The real stack in-process: API + worker against the test run's Temporal and MariaDB. */
 export async function startStack(
-  opts: { worker?: boolean; config?: Record<string, string>; kubeConfig?: KubeConfig } = {},
+  opts: {
+    worker?: boolean;
+    config?: Record<string, string>;
+    kubeConfig?: KubeConfig;
+    /** step runtimes replacing the real ones (see test/support/fake-runtime.ts) */
+    runtimes?: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
+  } = {},
 ): Promise<Stack> {
   const config = testConfig(opts.config);
   const logger = createLogger(config.LOG_LEVEL);
@@ -114,6 +121,7 @@ export async function startStack(
         logger,
         workflowBundle: await workflowBundle(),
         kubeConfig: opts.kubeConfig,
+        runtimes: opts.runtimes,
       });
       return stack.worker;
     },
