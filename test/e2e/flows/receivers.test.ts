@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { FakeKube } from '../../support/fake-kube';
 import { startStack, type Stack } from '../../support/stack';
 import { createProject, eventually, trigger, waitForRun } from '../../support/runs';
 
@@ -9,6 +10,7 @@ interface Received {
 }
 
 let smtp: SMTPServer;
+let fake: FakeKube;
 const inbox: Received[] = [];
 let stack: Stack;
 let project: string;
@@ -30,13 +32,23 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const { port } = smtp.server.address() as AddressInfo;
+  fake = await new FakeKube().start();
+  // the job's component fails: the mail must name it
+  fake.podBehavior = async (pod) => {
+    pod.schedule();
+    pod.start();
+    pod.log('[COUT] compile failed');
+    pod.exit(1);
+  };
   stack = await startStack({
+    kubeConfig: fake.kubeConfig(),
     config: { CO_SMTP_URL: `smtp://127.0.0.1:${port}`, CO_PUBLIC_URL: 'https://ci.example.org' },
   });
   project = await createProject(stack);
 });
 afterAll(async () => {
   await stack?.stop();
+  await fake?.stop();
   await new Promise<void>((resolve) => smtp?.close(() => resolve()));
 });
 
@@ -88,7 +100,6 @@ describe('flow receivers', () => {
   it('mails each receiver the flow, run number, status, failed jobs and a link once the run ends', async () => {
     const started = await trigger(stack, project, 'mailed');
     const run = await waitForRun(stack, project, started.id);
-    // this stack has no Kubernetes cluster for the image job, so the job fails: the mail must say which one
     expect(run.status).toBe('failed');
     const mails = await eventually(() => (inbox.length >= 2 ? inbox : undefined), 'two mails');
     expect(mails.map((m) => m.to).sort()).toEqual([['dev@example.org'], ['ops@example.org']]);
