@@ -6,6 +6,7 @@ import {
   type ExpressionContext,
 } from '../../../pipeline';
 import { errorsOf, HEADER, planOf, yaml } from './support';
+import { parseExpression } from '../../../pipeline/expressions';
 
 const WITH_PARAMS =
   'apiVersion: containerops/v1\nkind: Pipeline\nname: demo\nparams: [{ name: ref }]\nsteps:\n';
@@ -230,19 +231,18 @@ describe('evaluation', () => {
     expect(evaluateExpression('{"a": [true]}', ctx)).toEqual({ a: [true] });
   });
 
-  it('is fast on repeated conditions (programs are cached)', () => {
-    const started = Date.now();
-    for (let i = 0; i < 10_000; i++) evaluateCondition('int(steps.test.outputs.coverage) >= 80', ctx);
-    expect(Date.now() - started).toBeLessThan(1500);
+  it('parses a repeated condition once (parses are cached and shared)', () => {
+    const source = 'int(steps.test.outputs.coverage) >= 80';
+    expect(parseExpression(source)).toBe(parseExpression(source));
+    expect(evaluateCondition(source, ctx)).toBe(evaluateCondition(source, ctx));
   });
 
   it('keeps the most expensive allowed expression cheap on large inputs', () => {
     const env: Record<string, string> = {};
     for (let i = 0; i < 5000; i++) env[`VAR_${i}`] = 'x'.repeat(100);
     const macro = "env.all(k, env[k] + env[k] != '')";
-    const started = Date.now();
+    // speed is the benchmarks' business; here: the cap allows four macros over 5,000 variables and refuses a fifth
     expect(evaluateCondition([macro, macro, macro, macro].join(' && '), { ...ctx, env })).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(() => evaluateCondition([macro, macro, macro, macro, macro].join(' && '), ctx)).toThrow(
       'expression uses more than 4 macros such as all() or map()',
     );
