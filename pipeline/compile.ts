@@ -10,6 +10,7 @@ import { schemaErrors } from './schema-errors';
 import { checkComponentUses, pinPlan, splitUses, type CatalogSnapshot, type Pin } from './uses';
 import { markSecretTemplates } from './secrets';
 import { stepGraph, validatePipeline, type ProjectNames } from './validate';
+import { buildTriggers } from './triggers';
 
 /** Most steps (main plus finally, or flow jobs) one document may declare. */
 export const MAX_STEPS = 2000;
@@ -116,6 +117,10 @@ function buildPlan(doc: PipelineDocument, map: SourceMap): ExecutionPlan {
     nodes,
     finally: finallyNodes,
     edges,
+    triggers: doc.on ? buildTriggers(doc.on, (path) => map.locate(path).line) : undefined,
+    concurrency: doc.concurrency
+      ? { group: doc.concurrency.group, cancelInProgress: doc.concurrency.cancelInProgress ?? false }
+      : undefined,
   });
 }
 

@@ -9,6 +9,7 @@ import {
   type CelInput,
 } from '@bufbuild/cel';
 import { checkExpression, findTemplates, unwrapCondition, type ExpressionScope } from './expressions';
+import { triggerBinding, type TriggerContext } from './trigger-context';
 
 /** Everything an expression can see while a run executes. */
 export interface ExpressionContext {
@@ -17,6 +18,7 @@ export interface ExpressionContext {
   run: { id: string; number: number; status?: string };
   steps: Record<string, { outputs: Record<string, string>; status: string }>;
   matrix?: Record<string, string>;
+  trigger?: TriggerContext;
 }
 
 /** An expression failed to evaluate (missing output, type mismatch, bad syntax...). */
@@ -94,7 +96,14 @@ function bindings(ctx: ExpressionContext): Record<string, CelInput> {
     ['number', BigInt(Math.trunc(ctx.run.number))],
   ]);
   if (ctx.run.status !== undefined) run.set('status', ctx.run.status);
-  return { params: toMap(ctx.params), env: toMap(ctx.env), run, steps, matrix: toMap(ctx.matrix) };
+  return {
+    params: toMap(ctx.params),
+    env: toMap(ctx.env),
+    run,
+    steps,
+    matrix: toMap(ctx.matrix),
+    trigger: triggerBinding(ctx.trigger),
+  };
 }
 
 /** Evaluates CEL source to a plain JS value (lists -> arrays, maps -> objects, ints -> numbers). */

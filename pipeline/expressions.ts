@@ -219,6 +219,8 @@ export function checkExpression(source: string, scope: ExpressionScope): Express
           at(first.id, `run has no field "${first.name}" (use run.id, run.number, run.status)`);
         }
         return;
+      case 'trigger':
+        return checkTriggerPath(path.segments, at);
       case 'matrix':
         if (!scope.matrixAxes) at(root.id, 'matrix is only available in a step with a matrix');
         else if (first && !scope.matrixAxes.has(first.name))
@@ -257,7 +259,7 @@ export function checkExpression(source: string, scope: ExpressionScope): Express
     if (path && !locals.has(path.root.name)) {
       nodes += path.segments.length;
       if (!ROOTS.has(path.root.name)) {
-        at(path.root.id, `unknown name "${path.root.name}" (use params, env, run, steps or matrix)`);
+        at(path.root.id, `unknown name "${path.root.name}" (use params, env, run, steps, matrix or trigger)`);
       } else checkPath(path);
       return;
     }
@@ -318,4 +320,32 @@ export function checkExpression(source: string, scope: ExpressionScope): Express
   return problems;
 }
 
-const ROOTS = new Set(['params', 'env', 'run', 'matrix', 'steps', 'secrets']);
+const ROOTS = new Set(['params', 'env', 'run', 'matrix', 'steps', 'secrets', 'trigger']);
+
+/** Fields of `trigger` (what started the run); `payload` is the webhook body, free-form. */
+export const TRIGGER_FIELDS = [
+  'event',
+  'ref',
+  'branch',
+  'tag',
+  'sha',
+  'repository',
+  'actor',
+  'delivery',
+  'action',
+  'payload',
+  'run',
+] as const;
+/** Fields of `trigger.run`, the upstream run of a pipeline trigger. */
+export const TRIGGER_RUN_FIELDS = ['project', 'pipeline', 'id', 'number', 'status', 'outputs'] as const;
+
+function checkTriggerPath(segments: Segment[], at: (id: bigint, message: string) => void): void {
+  const [first, second] = segments;
+  if (!first) return;
+  if (!(TRIGGER_FIELDS as readonly string[]).includes(first.name)) {
+    return at(first.id, `trigger has no field "${first.name}" (use ${TRIGGER_FIELDS.join(', ')})`);
+  }
+  if (first.name === 'run' && second && !(TRIGGER_RUN_FIELDS as readonly string[]).includes(second.name)) {
+    at(second.id, `trigger.run has no field "${second.name}" (use ${TRIGGER_RUN_FIELDS.join(', ')})`);
+  }
+}

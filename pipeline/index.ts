@@ -31,3 +31,5 @@ export {
   type ComponentInput,
 } from './component';
 export { resolveRange, inputValues, type CatalogSnapshot, type CatalogVersion } from './uses';
+export type { TriggerContext } from './trigger-context';
+export { cronProblem, OVERLAP_POLICIES, type PlanConcurrency, type PlanTriggers } from './triggers';

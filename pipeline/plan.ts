@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { tolerationSchema } from './pod';
+import { planConcurrencySchema, planTriggersSchema } from './triggers';
 
 const stringRecord = z.record(z.string(), z.string());
 const quantity = z.string();
@@ -78,6 +79,10 @@ export const executionPlanSchema = z.strictObject({
   receivers: z.array(z.strictObject({ type: z.literal('mail'), address: z.string() })).optional(),
   /** step id -> `name@x.y.z`: the component versions this plan is pinned to */
   components: z.record(z.string(), z.string()).optional(),
+  /** `on:` of the document: webhook filters, schedules, upstream pipelines. */
+  triggers: planTriggersSchema.optional(),
+  /** `concurrency:`; the group is a template rendered when a run is triggered. */
+  concurrency: planConcurrencySchema.optional(),
 });
 
 export type ExecutionPlan = z.infer<typeof executionPlanSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { tolerationSchema } from './pod';
 import { DURATION_SYNTAX, durationMessage, parseDuration } from './duration';
+import { concurrencySchema, onSchema } from './triggers';
 
 /** Step ids and pipeline names: lowercase, starts with a letter, at most 63 characters. */
 export const ID_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
@@ -95,6 +96,8 @@ export const pipelineSchema = z.strictObject({
   maxParallel: z.number().int().min(1).max(1000).optional(),
   steps: z.array(stepSchema).min(1),
   finally: z.array(stepSchema).optional(),
+  on: onSchema.optional(),
+  concurrency: concurrencySchema.optional(),
 });
 
 export type PipelineDocument = z.infer<typeof pipelineSchema>;

@@ -20,6 +20,7 @@ interface SecretUse {
   /** false in `run:`, where a secret must come through env: */
   allowSecrets: boolean;
 }
+import { validateTriggers } from './triggers';
 
 /** Fields an approval step may set; everything else is about running a container or script. */
 const APPROVAL_FIELDS = new Set(['id', 'needs', 'if', 'approval', 'continueOnError']);
@@ -108,6 +109,10 @@ export function validatePipeline(
     checkTemplates(['env', key], value, scopeFor(), map, errors, { secrets, allowSecrets: true });
   }
   for (const ref of graph.refs) checkStepExpressions(ref, scopeFor(ref), map, errors, secrets);
+  if (doc.on) validateTriggers(doc.on, paramNames, doc.name, err);
+  if (doc.concurrency) {
+    checkTemplates(['concurrency', 'group'], doc.concurrency.group, scopeFor(), map, errors);
+  }
   return errors;
 }
 
