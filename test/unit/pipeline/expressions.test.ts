@@ -93,7 +93,7 @@ describe('expression checks at compile time', () => {
         path: 'steps[0].env.C',
         line: 11,
         col: 14,
-        message: 'unknown name "foo" (use params, env, run, steps or matrix)',
+        message: 'unknown name "foo" (use params, env, run, steps, matrix or trigger)',
       },
     ]);
   });
