@@ -12,6 +12,8 @@ import type { StepRuntime } from './runtimes/runtime';
 import type { KubernetesRuntime } from './runtimes/kubernetes';
 import type { DeployActivities } from './kubernetes/deploy';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Client } from '@temporalio/client';
+import { createTriggerActivities } from './triggers';
 
 import { deployModule, kubernetesRuntimeModule } from './runtimes/kubernetes-module';
 import { ApplicationFailure } from '@temporalio/common';
@@ -29,6 +31,8 @@ export interface ActivityDeps {
   metrics?: WorkerMetrics;
   /** runtimes by name; the local runtime is always there */
   runtimes?: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
+  /** Temporal client for activities that start or signal workflows (concurrency groups, downstream runs) */
+  client?: () => Promise<Client>;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -42,6 +46,10 @@ export function createActivities(deps: ActivityDeps) {
     runStep: deps.metrics ? deps.metrics.timeStep(runStep) : runStep,
     mailReceivers: createMailReceivers(deps),
     ...lazyDeployActivities(clusterResolver(deps)),
+    ...createTriggerActivities({
+      ...deps,
+      client: deps.client ?? (() => Promise.reject(new Error('this worker has no Temporal client'))),
+    }),
     async recordSteps(records: StepRecord[]): Promise<void> {
       for (const r of records) await recordStep(deps.db, r);
     },

@@ -33,7 +33,6 @@ export const onSchema = z.strictObject({
     .strictObject({
       branches: globs.optional(),
       types: z.array(z.enum(PULL_REQUEST_TYPES)).min(1).optional(),
-      paths: globs.optional(),
     })
     .optional(),
   schedule: z
@@ -80,7 +79,6 @@ export const planTriggersSchema = z.strictObject({
     .strictObject({
       branches: z.array(z.string()).optional(),
       types: z.array(z.enum(PULL_REQUEST_TYPES)).optional(),
-      paths: z.array(z.string()).optional(),
     })
     .optional(),
   schedule: z

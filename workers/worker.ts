@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import { requireDatabaseUrl, type Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
@@ -57,6 +58,12 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       'tracing is on: bundling workflows with the OpenTelemetry interceptors (the prebuilt bundle has none)',
     );
   }
+  // activities that start or signal workflows share one client, connected on first use
+  let clientConnection: Promise<Connection> | undefined;
+  const client = async () => {
+    clientConnection ??= Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    return new Client({ connection: await clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  };
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -73,6 +80,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       metrics,
       kubeConfig: deps.kubeConfig,
       runtimes: deps.runtimes,
+      client,
     }),
     ...pipelineWorkerTuning(config),
   });
@@ -94,6 +102,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       await connection.close();
       await logStore.close();
       await tracing?.shutdown();
+      if (clientConnection) await (await clientConnection).close();
     },
   };
 }

@@ -1,3 +1,4 @@
 export { pipelineRun } from './pipelineRun';
 export { matrixChunk } from './matrixChunk';
 export { deployment } from './deployment';
+export { concurrencyGroup } from './concurrency-group';

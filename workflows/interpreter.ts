@@ -69,6 +69,7 @@ export class RunInterpreter {
       env: this.pipelineEnv,
       run: { id: this.input.runId, number: this.input.number, ...(runStatus ? { status: runStatus } : {}) },
       steps,
+      trigger: this.input.trigger,
     };
   }
 

@@ -1,12 +1,14 @@
 import {
   CancellationScope,
   isCancellation,
+  patched,
   setHandler,
   sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { renderTemplate } from '../pipeline/evaluate';
-import { recordRun } from './activities';
+import { recordRun, triggerDownstream } from './activities';
+import { acquireGroup, releaseGroup } from './group-lock';
 import { RunInterpreter } from './interpreter';
 import { notifyReceivers } from './receivers';
 import {
@@ -18,7 +20,13 @@ import {
 } from './types';
 
 function renderPipelineEnv(input: PipelineRunInput): Record<string, string> {
-  const ctx = { params: input.params, env: {}, run: { id: input.runId, number: input.number }, steps: {} };
+  const ctx = {
+    params: input.params,
+    env: {},
+    run: { id: input.runId, number: input.number },
+    steps: {},
+    trigger: input.trigger,
+  };
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.plan.env)) env[k] = renderTemplate(v, ctx);
   return env;
@@ -51,6 +59,22 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   setHandler(approvalUpdate, (decision) => interpreter.decide(decision), {
     validator: (decision) => interpreter.validateDecision(decision),
   });
+
+  // one run per concurrency group: wait (queued) for this run's turn
+  const group = input.concurrency && patched('concurrency-groups') ? input.concurrency : undefined;
+  if (group) {
+    try {
+      await acquireGroup(input.runId, group);
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      error = `cancelled while waiting for concurrency group ${group.group}`;
+      await CancellationScope.nonCancellable(async () => {
+        setStatus('cancelled');
+        await recordRun({ runId: input.runId, status: 'cancelled', error, at: Date.now() });
+      });
+      return { status: 'cancelled', error, steps: {} };
+    }
+  }
 
   setStatus('running');
   await recordRun({ runId: input.runId, status: 'running', at: Date.now() });
@@ -105,10 +129,17 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     }
     setStatus(status);
     await recordRun({ runId: input.runId, status, error, at: Date.now() });
+    if (group) await releaseGroup(group);
     await notifyReceivers(input, { status, error, steps: interpreter.steps.values() });
   });
 
   const steps: PipelineRunResult['steps'] = {};
   for (const [id, s] of interpreter.steps) steps[id] = { status: s.status, outputs: s.outputs };
+  if (patched('upstream-triggers')) {
+    const outputs = Object.fromEntries(Object.entries(steps).map(([id, s]) => [id, s.outputs]));
+    await CancellationScope.nonCancellable(() =>
+      triggerDownstream({ runId: input.runId, status, outputs }).catch(() => undefined),
+    );
+  }
   return { status, error, steps };
 }

@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ExecutionPlan, PlanNode, PlanPod } from '../pipeline/plan';
+import type { TriggerContext } from '../pipeline/trigger-context';
 
 /** The contract between the API, the interpreter workflow and its activities. */
 
@@ -45,6 +46,17 @@ export interface PipelineRunInput {
   workspaceId?: string;
   /** rerun from failed: steps that succeeded in the earlier run, with their outputs, are not run again */
   reuse?: Record<string, { outputs: Record<string, string> }>;
+  /** what started the run (`trigger.*` in expressions); absent in runs started before triggers existed */
+  trigger?: TriggerContext;
+  /** the run's concurrency group, rendered when it was triggered */
+  concurrency?: RunConcurrency;
+}
+
+export interface RunConcurrency {
+  group: string;
+  cancelInProgress: boolean;
+  /** the group's queue workflow */
+  workflowId: string;
 }
 
 export interface StepState {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { ExecutionPlan } from '../../pipeline';
+import type { ExecutionPlan, TriggerContext } from '../../pipeline';
+import { concurrencyOf, groupWorkflowId } from './concurrency';
 import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { HttpError, invalid } from '../../lib/errors';
@@ -16,6 +17,8 @@ export interface StartRunRequest {
   version: PipelineVersion;
   params: Record<string, string>;
   trigger: string;
+  /** details of what started it; `{event: trigger}` when absent */
+  triggerInfo?: TriggerContext;
   actorId?: string;
   idempotencyKey?: string;
   /** a rerun shares the workspace of the run it repeats, so reused steps' files are there */
@@ -64,32 +67,43 @@ function runDetails(config: Config, req: StartRunRequest, run: Run, given: Recor
 
 /**
  * Creates the Run row (number taken atomically from the pipeline) and starts its workflow.
- * With an Idempotency-Key, a second request returns the first run instead of starting another
+
+/**
+ * Creates the Run row (number taken atomically from the pipeline) and the input of its workflow.
+ * With an idempotency key, a second call returns the first run (created: false) and its input
  * (422 when its params differ).
- * If the workflow cannot be started, the row is removed: nothing is half-created.
  */
-export async function startRun(
-  deps: { db: Db; client: Client; config: Config },
+export async function createRun(
+  deps: { db: Db; config: Config },
   req: StartRunRequest,
-): Promise<{ run: Run; created: boolean }> {
+): Promise<{ run: Run; created: boolean; input: PipelineRunInput }> {
   const { db } = deps;
-  if (req.idempotencyKey) {
-    const existing = await db.run.findUnique({
+  const plan = req.version.plan as unknown as ExecutionPlan;
+  const existingRun = async () => {
+    if (!req.idempotencyKey) return undefined;
+    const run = await db.run.findUnique({
       where: {
         pipelineId_idempotencyKey: { pipelineId: req.pipeline.id, idempotencyKey: req.idempotencyKey },
       },
     });
-    if (existing) return { run: sameRequest(existing, req), created: false };
-  }
+    return run ? { run: sameRequest(run, req), created: false, input: runInput(req, plan, run) } : undefined;
+  };
+  const existing = await existingRun();
+  if (existing) return existing;
   const id = crypto.randomUUID();
-  const plan = req.version.plan as unknown as ExecutionPlan;
+  const trigger: TriggerContext = req.triggerInfo ?? { event: req.trigger };
   const secretParams = referenceSecretParams(plan, req.params);
-  let run: Run;
   try {
-    run = await db.$transaction(async (tx) => {
+    const run = await db.$transaction(async (tx) => {
       const bumped = await tx.pipeline.update({
         where: { id: req.pipeline.id },
         data: { nextRunNumber: { increment: 1 } },
+      });
+      const number = bumped.nextRunNumber - 1;
+      const concurrency = concurrencyOf(plan, req.project.id, {
+        params: secretParams.params,
+        run: { id, number },
+        trigger,
       });
       const created = await tx.run.create({
         data: {
@@ -97,7 +111,7 @@ export async function startRun(
           projectId: req.project.id,
           pipelineId: req.pipeline.id,
           pipelineVersionId: req.version.id,
-          number: bumped.nextRunNumber - 1,
+          number,
           status: 'queued',
           params: secretParams.params,
           trigger: req.trigger,
@@ -107,56 +121,86 @@ export async function startRun(
           rerunFrom: req.rerunOf?.from ?? null,
           workspaceId: req.rerunOf?.workspaceId ?? id,
           createdById: req.actorId ?? null,
+          triggerInfo: trigger as object,
+          concurrencyGroup: concurrency?.group ?? null,
         },
       });
       await storeSecretParams(tx, deps.config, id, secretParams.values, req.rerunOf?.id, secretParams.params);
       return created;
       // triggers of one pipeline queue on its row lock (TRIGGER_TRANSACTION); under a burst they wait, not fail
     }, TRIGGER_TRANSACTION);
+    return { run, created: true, input: runInput(req, plan, run) };
   } catch (err) {
     if ((err as { code?: string }).code === 'P2002' && req.idempotencyKey) {
-      const existing = await db.run.findUniqueOrThrow({
-        where: {
-          pipelineId_idempotencyKey: { pipelineId: req.pipeline.id, idempotencyKey: req.idempotencyKey },
-        },
-      });
-      return { run: sameRequest(existing, req), created: false };
+      const raced = await existingRun();
+      if (raced) return raced;
     }
     throw err;
   }
+}
 
-  const input: PipelineRunInput = {
+/** The workflow input of a run row: everything was decided when the row was written (secret params as references). */
+function runInput(req: StartRunRequest, plan: ExecutionPlan, run: Run): PipelineRunInput {
+  const group = run.concurrencyGroup;
+  return {
     runId: run.id,
     project: req.project.name,
     pipeline: req.pipeline.name,
     number: run.number,
     plan,
-    params: secretParams.params,
+    params: run.params as Record<string, string>,
     reuse: req.rerunOf?.reuse,
     workspaceId: run.workspaceId ?? run.id,
+    trigger: (run.triggerInfo as unknown as TriggerContext | null) ?? { event: run.trigger },
+    concurrency: group
+      ? {
+          group,
+          cancelInProgress: plan.concurrency?.cancelInProgress ?? false,
+          workflowId: groupWorkflowId(run.projectId, group),
+        }
+      : undefined,
   };
+}
+
+/** Search attributes, memo and summary of a run's workflow (started directly or as a scheduled child). */
+export function runWorkflowOptions(config: Config, req: StartRunRequest, run: Run) {
+  return {
+    workflowId: run.workflowId,
+    typedSearchAttributes: [
+      { key: searchAttributes.project, value: req.project.name },
+      { key: searchAttributes.pipeline, value: req.pipeline.name },
+      { key: searchAttributes.trigger, value: req.trigger },
+      { key: searchAttributes.status, value: 'queued' },
+    ],
+    memo: {
+      project: req.project.name,
+      pipeline: req.pipeline.name,
+      number: run.number,
+      version: req.version.version,
+    },
+    staticSummary: `${req.project.name}/${req.pipeline.name} #${run.number} · ${req.trigger}`,
+    staticDetails: runDetails(config, req, run, run.params as Record<string, string>),
+  };
+}
+
+/**
+ * Creates the run and starts its workflow. If the workflow cannot be started, the row is
+ * removed: nothing is half-created.
+ */
+export async function startRun(
+  deps: { db: Db; client: Client; config: Config },
+  req: StartRunRequest,
+): Promise<{ run: Run; created: boolean }> {
+  const { run, created, input } = await createRun(deps, req);
+  if (!created) return { run, created };
   try {
     await deps.client.workflow.start('pipelineRun', {
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      workflowId: run.workflowId,
       args: [input],
-      typedSearchAttributes: [
-        { key: searchAttributes.project, value: req.project.name },
-        { key: searchAttributes.pipeline, value: req.pipeline.name },
-        { key: searchAttributes.trigger, value: req.trigger },
-        { key: searchAttributes.status, value: 'queued' },
-      ],
-      memo: {
-        project: req.project.name,
-        pipeline: req.pipeline.name,
-        number: run.number,
-        version: req.version.version,
-      },
-      staticSummary: `${req.project.name}/${req.pipeline.name} #${run.number} · ${req.trigger}`,
-      staticDetails: runDetails(deps.config, req, run, secretParams.params),
+      ...runWorkflowOptions(deps.config, req, run),
     });
   } catch (err) {
-    await db.run.delete({ where: { id: run.id } }).catch(() => undefined);
+    await deps.db.run.delete({ where: { id: run.id } }).catch(() => undefined);
     throw new HttpError(
       503,
       'Service Unavailable',
