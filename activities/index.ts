@@ -14,6 +14,7 @@ import type { DeployActivities } from './kubernetes/deploy';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import { createTriggerActivities } from './triggers';
+import { prepareScheduledRun } from './scheduled';
 
 import { deployModule, kubernetesRuntimeModule } from './runtimes/kubernetes-module';
 import { ApplicationFailure } from '@temporalio/common';
@@ -52,6 +53,9 @@ export function createActivities(deps: ActivityDeps) {
     }),
     async recordSteps(records: StepRecord[]): Promise<void> {
       for (const r of records) await recordStep(deps.db, r);
+    },
+    async prepareScheduledRun(req: { scheduleId: string; workflowId: string }) {
+      return prepareScheduledRun(deps.db, req);
     },
     async recordRun(record: RunRecord): Promise<void> {
       const finished = await recordRun(deps.db, record);

@@ -46,6 +46,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v2', registryRouter({ ...deps, store: blobStore, signingKey: app.locals.signingKey as Buffer }));
   // Limits run before body parsing. No CORS middleware on purpose: no Access-Control-* headers.
   app.use('/api/v1', authFailureGuard(), requestRateLimit(deps.config.CO_RATE_LIMIT_PER_MINUTE));
+  // webhook signatures cover the exact bytes: their bodies stay raw
+  app.use('/api/v1/hooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(
     express.text({

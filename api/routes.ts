@@ -15,6 +15,8 @@ import { runEventRoutes } from './runs/events';
 import { runRoutes } from './runs/routes';
 import { secretRoutes } from './scaler/secret-routes';
 import { serviceRoutes } from './scaler/service-routes';
+import { hookRoutes } from './triggers/hook-routes';
+import { scheduleRoutes } from './triggers/schedule-routes';
 
 /** The route table: every /api/v1 route with its permission. The authorization matrix test walks it. */
 export function apiRoutes(deps: ApiDeps): RouteDef[] {
@@ -34,5 +36,7 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...nucleusRoutes(deps),
     ...secretRoutes(deps),
     ...serviceRoutes(deps),
+    ...hookRoutes(deps),
+    ...scheduleRoutes(deps),
   ];
 }

@@ -2,3 +2,4 @@ export { pipelineRun } from './pipelineRun';
 export { matrixChunk } from './matrixChunk';
 export { deployment } from './deployment';
 export { concurrencyGroup } from './concurrency-group';
+export { scheduledRun } from './scheduled-run';

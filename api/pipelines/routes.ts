@@ -6,9 +6,18 @@ import { pipelineSource } from './source';
 import { catalogSnapshot } from '../nucleus/catalog';
 import { compileOffThread } from './compile-pool';
 import { referenceNames } from '../scaler/reference-names';
-import { createPipeline, findPipeline, latestVersion, pipelineView, updatePipeline } from './service';
+import {
+  assertDeletable,
+  createPipeline,
+  findPipeline,
+  latestVersion,
+  pipelineView,
+  updatePipeline,
+} from './service';
+import { deleteSchedules, syncSchedules } from '../triggers/schedules';
 
-export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
+export function pipelineRoutes(deps: ApiDeps): RouteDef[] {
+  const { db } = deps;
   return [
     {
       method: 'post',
@@ -40,6 +49,7 @@ export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
           pipelineSource(req),
           actor.userId,
         );
+        await syncSchedules(deps, project!, pipeline, version);
         await audit(db, { actor, projectId: project!.id, action: 'pipeline.created', target: pipeline.name });
         res.status(201).json({ ...pipelineView(pipeline, version), warnings });
       },
@@ -57,6 +67,7 @@ export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
           pipelineSource(req),
           actor.userId,
         );
+        await syncSchedules(deps, project!, pipeline, version);
         await audit(db, {
           actor,
           projectId: project!.id,
@@ -87,6 +98,20 @@ export function pipelineRoutes({ db }: ApiDeps): RouteDef[] {
             (p) => pipelineView(p),
           ),
         );
+      },
+    },
+    {
+      method: 'delete',
+      path: '/projects/:project/pipelines/:name',
+      permission: { project: 'write-pipelines' },
+      summary: 'Delete a pipeline with its versions, runs, schedules and hooks (409 while a run is unfinished)',
+      async handler(req, res, { actor, project }) {
+        const pipeline = await findPipeline(db, project!, String(req.params.name));
+        await assertDeletable(db, pipeline);
+        await deleteSchedules(deps, pipeline);
+        await db.pipeline.delete({ where: { id: pipeline.id } });
+        await audit(db, { actor, projectId: project!.id, action: 'pipeline.deleted', target: pipeline.name });
+        res.status(204).end();
       },
     },
     {

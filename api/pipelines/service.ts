@@ -7,6 +7,7 @@ import type { Pipeline, PipelineVersion, Project } from '../../generated/prisma/
 import type { ProjectNames } from '../../pipeline/validate';
 import { referenceNames } from '../scaler/reference-names';
 import { catalogSnapshot } from '../nucleus/catalog';
+import { assertNoTriggerLoop } from '../triggers/upstream';
 
 /**
  * Compiles a source against the component catalog (resolving and pinning `uses:`), or throws
@@ -29,6 +30,7 @@ export async function compileOr422(
 
 export async function createPipeline(db: Db, project: Project, source: string, actorId: string) {
   const { plan, format, warnings } = await compileOr422(db, source, await referenceNames(db, project.id));
+  await assertNoTriggerLoop(db, project.id, plan);
   const pipelineId = crypto.randomUUID();
   try {
     return await db.$transaction(async (tx) => {
@@ -76,6 +78,7 @@ export async function updatePipeline(
       },
     ]);
   }
+  await assertNoTriggerLoop(db, project.id, plan);
   return db.$transaction(async (tx) => {
     const bumped = await tx.pipeline.update({
       where: { id: pipeline.id },
@@ -126,4 +129,14 @@ export function pipelineView(pipeline: Pipeline, version?: PipelineVersion) {
         }
       : {}),
   };
+}
+
+/** 409 while one of the pipeline's runs is not finished: deleting it would orphan their workflows. */
+export async function assertDeletable(db: Db, pipeline: Pipeline): Promise<void> {
+  const active = await db.run.count({
+    where: { pipelineId: pipeline.id, status: { in: ['queued', 'running', 'waiting'] } },
+  });
+  if (active > 0) {
+    throw conflict(`pipeline ${pipeline.name} has ${active} unfinished run${active === 1 ? '' : 's'}; cancel them first`);
+  }
 }

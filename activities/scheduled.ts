@@ -1,0 +1,41 @@
+import type { Db } from '../lib/db';
+import type { ExecutionPlan } from '../pipeline';
+import { resolveParams } from '../api/runs/params';
+import { createRun, runWorkflowOptions } from '../api/runs/start';
+import type { PipelineRunInput } from '../workflows/types';
+
+export interface PreparedScheduledRun {
+  workflowId: string;
+  input: PipelineRunInput;
+  memo: Record<string, unknown>;
+  summary: string;
+}
+
+/** Creates the Run row of one scheduled action (idempotent by the action's workflow id). */
+export async function prepareScheduledRun(
+  db: Db,
+  req: { scheduleId: string; workflowId: string },
+): Promise<PreparedScheduledRun | null> {
+  const schedule = await db.schedule.findUnique({
+    where: { id: req.scheduleId },
+    include: { pipeline: { include: { project: true } } },
+  });
+  if (!schedule) return null;
+  const { pipeline } = schedule;
+  const version = await db.pipelineVersion.findUniqueOrThrow({
+    where: { pipelineId_version: { pipelineId: pipeline.id, version: pipeline.latestVersion } },
+  });
+  const plan = version.plan as unknown as ExecutionPlan;
+  const startReq = {
+    project: pipeline.project,
+    pipeline,
+    version,
+    params: resolveParams(plan, schedule.params),
+    trigger: 'schedule',
+    triggerInfo: { event: 'schedule' },
+    idempotencyKey: `schedule:${req.workflowId}`.slice(0, 255),
+  };
+  const { run, input } = await createRun(db, startReq);
+  const options = runWorkflowOptions(startReq, run);
+  return { workflowId: run.workflowId, input, memo: options.memo, summary: options.staticSummary };
+}

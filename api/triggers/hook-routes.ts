@@ -1,0 +1,184 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { Request } from 'express';
+import type { ExecutionPlan, TriggerContext } from '../../pipeline';
+import { HttpError, notFound } from '../../lib/errors';
+import { keyringOf, open, seal } from '../../lib/secret-box';
+import type { ApiDeps } from '../deps';
+import type { RouteDef } from '../http/route';
+import { parseOr422 } from '../http/validate';
+import { audit } from '../crew/audit';
+import { findPipeline, latestVersion } from '../pipelines/service';
+import { resolveParams } from '../runs/params';
+import { startRun } from '../runs/start';
+import { runSummary } from '../runs/view';
+import { normalizeEvent, type HookEvent } from './hook-events';
+import { filterReason } from './hook-filters';
+import { HOOK_PROVIDERS, providerOf, verifySignature } from './hook-signature';
+
+/** Largest webhook body kept with the run (and seen as trigger.payload); larger ones are dropped. */
+export const HOOK_PAYLOAD_LIMIT = 64 * 1024;
+
+const hookBody = z.strictObject({
+  provider: z.enum(HOOK_PROVIDERS),
+  secret: z.string().min(16, 'must be at least 16 characters').max(256),
+});
+
+const unauthorized = () =>
+  new HttpError(401, 'Unauthorized', 'the delivery is not signed with this hook\u2019s secret');
+
+function hookUrl(req: Request, project: string, pipeline: string): string {
+  return `${req.protocol}://${req.get('host')}/api/v1/hooks/${encodeURIComponent(project)}/${encodeURIComponent(pipeline)}`;
+}
+
+function triggerOf(e: HookEvent, raw: Buffer, body: unknown): TriggerContext {
+  return {
+    event: e.event,
+    ref: e.ref,
+    branch: e.branch,
+    tag: e.tag,
+    sha: e.sha,
+    repository: e.repository,
+    actor: e.actor,
+    delivery: e.delivery,
+    action: e.action,
+    payload: raw.length <= HOOK_PAYLOAD_LIMIT ? body : undefined,
+  };
+}
+
+export function hookRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, config } = deps;
+  return [
+    {
+      method: 'put',
+      path: '/projects/:project/pipelines/:name/hook',
+      permission: { project: 'write-pipelines' },
+      summary: 'Connect a code host: store the signing secret of a GitHub, GitLab or generic webhook',
+      async handler(req, res, { actor, project }) {
+        const body = parseOr422(hookBody, req.body);
+        const pipeline = await findPipeline(db, project!, String(req.params.name));
+        const secret = seal(keyringOf(config), body.secret);
+        await db.webhook.upsert({
+          where: {
+            projectId_pipelineId_provider: {
+              projectId: project!.id,
+              pipelineId: pipeline.id,
+              provider: body.provider,
+            },
+          },
+          create: {
+            id: crypto.randomUUID(),
+            projectId: project!.id,
+            pipelineId: pipeline.id,
+            provider: body.provider,
+            secret,
+            events: [],
+          },
+          update: { secret },
+        });
+        await audit(db, {
+          actor,
+          projectId: project!.id,
+          action: 'hook.configured',
+          target: pipeline.name,
+          details: { provider: body.provider },
+        });
+        res.json({ provider: body.provider, url: hookUrl(req, project!.name, pipeline.name) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/projects/:project/pipelines/:name/hook',
+      permission: { project: 'read' },
+      summary: 'The webhooks of a pipeline (providers and URL; never the secret)',
+      async handler(req, res, { project }) {
+        const pipeline = await findPipeline(db, project!, String(req.params.name));
+        const hooks = await db.webhook.findMany({ where: { pipelineId: pipeline.id }, orderBy: { provider: 'asc' } });
+        res.json({
+          url: hookUrl(req, project!.name, pipeline.name),
+          items: hooks.map((h) => ({ provider: h.provider, secretSet: true, createdAt: h.createdAt })),
+        });
+      },
+    },
+    {
+      method: 'delete',
+      path: '/projects/:project/pipelines/:name/hook/:provider',
+      permission: { project: 'write-pipelines' },
+      summary: 'Disconnect a code host (its deliveries then get 401)',
+      async handler(req, res, { actor, project }) {
+        const pipeline = await findPipeline(db, project!, String(req.params.name));
+        const { count } = await db.webhook.deleteMany({
+          where: { pipelineId: pipeline.id, provider: String(req.params.provider) },
+        });
+        if (count === 0) throw notFound(`hook ${JSON.stringify(String(req.params.provider))}`);
+        await audit(db, {
+          actor,
+          projectId: project!.id,
+          action: 'hook.removed',
+          target: pipeline.name,
+          details: { provider: String(req.params.provider) },
+        });
+        res.status(204).end();
+      },
+    },
+    {
+      method: 'post',
+      path: '/hooks/:project/:pipeline',
+      permission: 'public',
+      summary: 'Code host webhook (GitHub, GitLab, generic HMAC): signature checked, then on: filters',
+      async handler(req, res) {
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const provider = providerOf(req.headers);
+        const hook = provider
+          ? await db.webhook.findFirst({
+              where: {
+                provider,
+                project: { name: String(req.params.project) },
+                pipeline: { name: String(req.params.pipeline) },
+              },
+              include: { project: true, pipeline: true },
+            })
+          : null;
+        const secret = hook ? open(keyringOf(config), hook.secret) : undefined;
+        // the same 401 whether the project, the pipeline or the hook is missing or the signature is wrong
+        if (!verifySignature(provider, req.headers, raw, secret) || !hook || !provider) throw unauthorized();
+
+        let body: unknown;
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          throw new HttpError(400, 'Bad Request', 'the delivery body is not JSON');
+        }
+        const event = normalizeEvent(provider, req.headers, body);
+        const version = await latestVersion(db, hook.pipeline);
+        const plan = version.plan as unknown as ExecutionPlan;
+        const reason = filterReason(plan.triggers, event);
+        if (reason) {
+          res.status(202).json({ triggered: false, reason });
+          return;
+        }
+        const pipeline = await findPipeline(db, hook.project, hook.pipeline.name);
+        const { run, created } = await startRun(deps, {
+          project: hook.project,
+          pipeline,
+          version,
+          params: resolveParams(plan, undefined),
+          trigger: 'webhook',
+          triggerInfo: triggerOf(event, raw, body),
+          idempotencyKey: event.delivery ? `hook:${provider}:${event.delivery}`.slice(0, 255) : undefined,
+        });
+        if (created) {
+          await audit(db, {
+            projectId: hook.projectId,
+            action: 'run.triggered',
+            target: `${pipeline.name}#${run.number}`,
+            details: { runId: run.id, provider, event: event.event, delivery: event.delivery },
+          });
+        }
+        res
+          .status(created ? 201 : 200)
+          .json({ triggered: true, run: runSummary(config, hook.project.name, pipeline.name, run) });
+      },
+    },
+  ];
+}

@@ -1,0 +1,43 @@
+import {
+  ChildWorkflowCancellationType,
+  executeChild,
+  ParentClosePolicy,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { createActivities } from '../activities';
+import { pipelineRun } from './pipelineRun';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { prepareScheduledRun } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
+});
+
+const keyword = (name: string) => defineSearchAttributeKey(name, SearchAttributeType.KEYWORD);
+
+/**
+ * What a pipeline's Temporal Schedule starts: creates the run (trigger `schedule`) and runs it as
+ * a child, so the schedule's overlap policy sees the run while it lasts.
+ */
+export async function scheduledRun(input: { scheduleId: string }): Promise<void> {
+  const prepared = await prepareScheduledRun({ scheduleId: input.scheduleId, workflowId: workflowInfo().workflowId });
+  if (!prepared) return; // the schedule was deleted with its pipeline version
+  await executeChild(pipelineRun, {
+    workflowId: prepared.workflowId,
+    args: [prepared.input],
+    typedSearchAttributes: [
+      { key: keyword('CoProject'), value: prepared.input.project },
+      { key: keyword('CoPipeline'), value: prepared.input.pipeline },
+      { key: keyword('CoTrigger'), value: 'schedule' },
+      { key: keyword('CoStatus'), value: 'queued' },
+    ],
+    memo: prepared.memo,
+    staticSummary: prepared.summary,
+    // the run goes on (and records its end) even if the schedule cancels or terminates this workflow
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+}
