@@ -32,7 +32,8 @@ export function createTriggerActivities(deps: TriggerActivityDeps) {
     async triggerDownstream(finished: FinishedRun): Promise<string[]> {
       const client = await deps.client();
       const { started, refused } = await startDownstreamRuns({ ...deps, client }, finished);
-      for (const reason of refused) deps.logger.warn({ runId: finished.runId }, `downstream not started: ${reason}`);
+      for (const reason of refused)
+        deps.logger.warn({ runId: finished.runId }, `downstream not started: ${reason}`);
       return started;
     },
   };

@@ -43,7 +43,11 @@ export async function concurrencyGroup(initial: GroupState = { queue: [] }): Pro
   const known = (id: string) => holder?.workflowId === id || queue.some((e) => e.workflowId === id);
   const cancels: Promise<unknown>[] = [];
   const cancel = (entry: GroupEntry) => {
-    cancels.push(getExternalWorkflowHandle(entry.workflowId).cancel().catch(() => undefined));
+    cancels.push(
+      getExternalWorkflowHandle(entry.workflowId)
+        .cancel()
+        .catch(() => undefined),
+    );
   };
 
   setHandler(groupStateQuery, () => ({ holder, queue: [...queue] }));

@@ -23,7 +23,10 @@ const keyword = (name: string) => defineSearchAttributeKey(name, SearchAttribute
  * a child, so the schedule's overlap policy sees the run while it lasts.
  */
 export async function scheduledRun(input: { scheduleId: string }): Promise<void> {
-  const prepared = await prepareScheduledRun({ scheduleId: input.scheduleId, workflowId: workflowInfo().workflowId });
+  const prepared = await prepareScheduledRun({
+    scheduleId: input.scheduleId,
+    workflowId: workflowInfo().workflowId,
+  });
   if (!prepared) return; // the schedule was deleted with its pipeline version
   await executeChild(pipelineRun, {
     workflowId: prepared.workflowId,

@@ -104,7 +104,8 @@ export function pipelineRoutes(deps: ApiDeps): RouteDef[] {
       method: 'delete',
       path: '/projects/:project/pipelines/:name',
       permission: { project: 'write-pipelines' },
-      summary: 'Delete a pipeline with its versions, runs, schedules and hooks (409 while a run is unfinished)',
+      summary:
+        'Delete a pipeline with its versions, runs, schedules and hooks (409 while a run is unfinished)',
       async handler(req, res, { actor, project }) {
         const pipeline = await findPipeline(db, project!, String(req.params.name));
         await assertDeletable(db, pipeline);

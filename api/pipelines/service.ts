@@ -137,6 +137,8 @@ export async function assertDeletable(db: Db, pipeline: Pipeline): Promise<void>
     where: { pipelineId: pipeline.id, status: { in: ['queued', 'running', 'waiting'] } },
   });
   if (active > 0) {
-    throw conflict(`pipeline ${pipeline.name} has ${active} unfinished run${active === 1 ? '' : 's'}; cancel them first`);
+    throw conflict(
+      `pipeline ${pipeline.name} has ${active} unfinished run${active === 1 ? '' : 's'}; cancel them first`,
+    );
   }
 }

@@ -34,7 +34,10 @@ export function concurrencyOf(
   }
   if (group === '' || group.length > MAX_GROUP_LENGTH) {
     throw invalid('the concurrency group is empty or too long', [
-      { path: 'concurrency.group', message: `evaluates to ${group.length} characters (1-${MAX_GROUP_LENGTH})` },
+      {
+        path: 'concurrency.group',
+        message: `evaluates to ${group.length} characters (1-${MAX_GROUP_LENGTH})`,
+      },
     ]);
   }
   return {

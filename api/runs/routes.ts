@@ -12,6 +12,7 @@ import { resolveParams } from './params';
 import { startRun } from './start';
 import { findRun } from './lookup';
 import { runSummary, stepsView } from './view';
+import { triggerView } from './trigger-view';
 import { deploymentState, steerDeployment } from './deployment';
 import { assertRerunnable, cancelRun, decideApproval, reusableSteps } from './control';
 import { RUN_STATUSES } from '../../workflows/types';
@@ -125,6 +126,7 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
         const rows = await db.stepRun.findMany({ where: { runId: run.id } });
         res.json({
           ...runSummary(config, project!.name, run.pipeline.name, run),
+          ...(await triggerView(client, run)),
           pipelineVersion: run.pipelineVersion.version,
           steps: stepsView(run.pipelineVersion.plan as unknown as ExecutionPlan, rows),
         });

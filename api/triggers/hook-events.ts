@@ -22,7 +22,8 @@ export interface HookEvent {
 }
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+const obj = (v: unknown): Json =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const header = (h: IncomingHttpHeaders, name: string) => {
   const v = h[name];
@@ -151,7 +152,11 @@ function generic(headers: IncomingHttpHeaders, body: Json): HookEvent {
   return { event: name, ...common };
 }
 
-export function normalizeEvent(provider: HookProvider, headers: IncomingHttpHeaders, body: unknown): HookEvent {
+export function normalizeEvent(
+  provider: HookProvider,
+  headers: IncomingHttpHeaders,
+  body: unknown,
+): HookEvent {
   const json = obj(body);
   if (provider === 'github') return github(headers, json);
   if (provider === 'gitlab') return gitlab(headers, json);

@@ -93,7 +93,10 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
       summary: 'The webhooks of a pipeline (providers and URL; never the secret)',
       async handler(req, res, { project }) {
         const pipeline = await findPipeline(db, project!, String(req.params.name));
-        const hooks = await db.webhook.findMany({ where: { pipelineId: pipeline.id }, orderBy: { provider: 'asc' } });
+        const hooks = await db.webhook.findMany({
+          where: { pipelineId: pipeline.id },
+          orderBy: { provider: 'asc' },
+        });
         res.json({
           url: hookUrl(req, project!.name, pipeline.name),
           items: hooks.map((h) => ({ provider: h.provider, secretSet: true, createdAt: h.createdAt })),

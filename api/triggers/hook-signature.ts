@@ -36,7 +36,8 @@ export function verifySignature(
   secret: string | undefined,
 ): boolean {
   const key = secret ?? crypto.randomBytes(32).toString('hex');
-  if (provider === 'gitlab') return sameSecret(header(headers, 'x-gitlab-token'), key) && secret !== undefined;
+  if (provider === 'gitlab')
+    return sameSecret(header(headers, 'x-gitlab-token'), key) && secret !== undefined;
   const sent =
     provider === 'github'
       ? header(headers, 'x-hub-signature-256')

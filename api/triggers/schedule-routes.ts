@@ -19,7 +19,10 @@ const backfillBody = z
     start: z.iso.datetime({ offset: true }),
     end: z.iso.datetime({ offset: true }),
   })
-  .refine((b) => Date.parse(b.start) < Date.parse(b.end), { message: 'start must be before end', path: ['end'] })
+  .refine((b) => Date.parse(b.start) < Date.parse(b.end), {
+    message: 'start must be before end',
+    path: ['end'],
+  })
   .refine((b) => Date.parse(b.end) - Date.parse(b.start) <= MAX_BACKFILL_MS, {
     message: 'the window may span at most 31 days',
     path: ['end'],
@@ -94,7 +97,10 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       summary: 'The Temporal Schedules of a pipeline (from on.schedule of its latest version)',
       async handler(req, res, { project }) {
         const pipeline = await findPipeline(db, project!, String(req.params.name));
-        const rows = await db.schedule.findMany({ where: { pipelineId: pipeline.id }, orderBy: { position: 'asc' } });
+        const rows = await db.schedule.findMany({
+          where: { pipelineId: pipeline.id },
+          orderBy: { position: 'asc' },
+        });
         res.json({ items: await Promise.all(rows.map((r) => scheduleView(deps, r))) });
       },
     },
@@ -109,12 +115,18 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
     action('trigger', 'Start a scheduled run now (the overlap policy applies)', async (row) => {
       await handle(row).trigger();
     }),
-    action('backfill', 'Run every action the schedule would have taken between start and end', async (row, body) => {
-      const window = parseOr422(backfillBody, body ?? {});
-      if (Date.parse(window.end) > Date.now() + 60_000) {
-        throw invalid('a backfill covers the past', [{ path: 'end', message: 'must not be in the future' }]);
-      }
-      await handle(row).backfill({ start: new Date(window.start), end: new Date(window.end) });
-    }),
+    action(
+      'backfill',
+      'Run every action the schedule would have taken between start and end',
+      async (row, body) => {
+        const window = parseOr422(backfillBody, body ?? {});
+        if (Date.parse(window.end) > Date.now() + 60_000) {
+          throw invalid('a backfill covers the past', [
+            { path: 'end', message: 'must not be in the future' },
+          ]);
+        }
+        await handle(row).backfill({ start: new Date(window.start), end: new Date(window.end) });
+      },
+    ),
   ];
 }

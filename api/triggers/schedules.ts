@@ -78,7 +78,10 @@ export async function syncSchedules(
     }
   } catch (err) {
     if (err instanceof HttpError) throw err;
-    throw unavailable(`version ${version.version} is saved but its schedules could not be updated (save again)`, err);
+    throw unavailable(
+      `version ${version.version} is saved but its schedules could not be updated (save again)`,
+      err,
+    );
   }
 }
 

@@ -17,8 +17,13 @@ async function upstreamGraph(db: Db, projectId: string): Promise<Map<string, str
     WHERE p.projectId = ${projectId}`;
   const graph = new Map<string, string[]>();
   for (const row of rows) {
-    const list = (typeof row.upstream === 'string' ? JSON.parse(row.upstream) : row.upstream) as Upstreams | null;
-    graph.set(row.name, (list ?? []).map((u) => u.name));
+    const list = (
+      typeof row.upstream === 'string' ? JSON.parse(row.upstream) : row.upstream
+    ) as Upstreams | null;
+    graph.set(
+      row.name,
+      (list ?? []).map((u) => u.name),
+    );
   }
   return graph;
 }

@@ -10,7 +10,7 @@ import { createUserWithToken, projectWithRoles, uniqueName, type TestUser } from
  * or whose declared permission changes, fails this test until the table is updated on purpose.
  * `ok` is what an allowed caller gets with the dummy ids and (deliberately invalid) bodies below.
  */
-type Who = 'authenticated' | 'admin' | Role;
+type Who = 'public' | 'authenticated' | 'admin' | Role;
 interface Expectation {
   permission: Permission;
   who: Who;
@@ -170,6 +170,66 @@ const EXPECTATIONS: Record<string, Expectation> = {
     who: 'maintainer',
     ok: [404],
   },
+  'DELETE /projects/:project/pipelines/:name': {
+    permission: { project: 'write-pipelines' },
+    who: 'maintainer',
+    ok: [404],
+  },
+  'PUT /projects/:project/pipelines/:name/hook': {
+    permission: { project: 'write-pipelines' },
+    who: 'maintainer',
+    ok: [422],
+    body: {},
+  },
+  'GET /projects/:project/pipelines/:name/hook': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [404],
+  },
+  'DELETE /projects/:project/pipelines/:name/hook/:provider': {
+    permission: { project: 'write-pipelines' },
+    who: 'maintainer',
+    ok: [404],
+  },
+  // unauthenticated by token: the signature decides, and an unsigned delivery is 401 for everyone
+  'POST /hooks/:project/:pipeline': { permission: 'public', who: 'public', ok: [401], body: {} },
+  'GET /projects/:project/pipelines/:name/schedules': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [404],
+  },
+  'POST /projects/:project/pipelines/:name/schedules': {
+    permission: { project: 'write-pipelines' },
+    who: 'maintainer',
+    ok: [422],
+    body: {},
+  },
+  'DELETE /projects/:project/pipelines/:name/schedules/:id': {
+    permission: { project: 'write-pipelines' },
+    who: 'maintainer',
+    ok: [404],
+  },
+  'POST /projects/:project/pipelines/:name/schedules/:id/pause': {
+    permission: { project: 'write-pipelines' },
+    who: 'maintainer',
+    ok: [404],
+  },
+  'POST /projects/:project/pipelines/:name/schedules/:id/unpause': {
+    permission: { project: 'write-pipelines' },
+    who: 'maintainer',
+    ok: [404],
+  },
+  'POST /projects/:project/pipelines/:name/schedules/:id/trigger': {
+    permission: { project: 'run' },
+    who: 'developer',
+    ok: [404],
+  },
+  'POST /projects/:project/pipelines/:name/schedules/:id/backfill': {
+    permission: { project: 'write-pipelines' },
+    who: 'maintainer',
+    ok: [404],
+    body: {},
+  },
 };
 
 const ACTORS = ['anonymous', 'viewer', 'developer', 'maintainer', 'other-owner', 'owner', 'admin'] as const;
@@ -208,6 +268,8 @@ function concretePath(path: string): string {
     run: '00000000-0000-4000-8000-000000000001',
     step: 'build',
     version: '1',
+    pipeline: 'no-such-pipeline',
+    provider: 'github',
   };
   return path.replace(/:(\w+)/g, (_, p: string) => {
     if (!(p in values)) throw new Error(`no test value for :${p} in ${path}`);
@@ -216,6 +278,7 @@ function concretePath(path: string): string {
 }
 
 function expectedFor(actor: ActorName, e: Expectation): number | 'ok' | 'project-404' {
+  if (e.who === 'public') return 'ok';
   if (actor === 'anonymous') return 401;
   if (actor === 'admin') return 'ok';
   if (e.who === 'authenticated') return 'ok';
@@ -239,11 +302,14 @@ async function call(actor: ActorName, route: RouteDef, e: Expectation): Promise<
     const headers = { 'x-forwarded-for': `10.77.${n >> 8}.${n & 255}` };
     return stack.request(route.method.toUpperCase(), path, e.body, { token: null, headers });
   }
+  // public routes answer 401 to everyone here: a fresh address each time keeps the lockout away
+  const n = e.who === 'public' ? ++anonymousRequests : 0;
+  const headers = n ? { 'x-forwarded-for': `10.77.${n >> 8}.${n & 255}` } : undefined;
   return stack.request(
     route.method.toUpperCase(),
     path,
     e.body,
-    actor === 'admin' ? {} : { token: tokens[actor] },
+    actor === 'admin' ? { headers } : { token: tokens[actor], headers },
   );
 }
 
