@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExecutionPlan } from '../../pipeline';
+import type { ExecutionPlan, TriggerContext } from '../../pipeline';
 import { forbidden, invalid, notFound } from '../../lib/errors';
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
@@ -167,6 +167,8 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
           version: run.pipelineVersion,
           params: run.params as Record<string, string>,
           trigger: 'rerun',
+          // a rerun sees what the first run saw: the same commit, delivery or upstream run
+          triggerInfo: (run.triggerInfo as unknown as TriggerContext | null) ?? undefined,
           actorId: actor.userId,
           rerunOf: { id: run.id, workspaceId: run.workspaceId ?? run.id, from, reuse },
         });
