@@ -55,7 +55,7 @@ export function createActivities(deps: ActivityDeps) {
       for (const r of records) await recordStep(deps.db, r);
     },
     async prepareScheduledRun(req: { scheduleId: string; workflowId: string }) {
-      return prepareScheduledRun(deps.db, req);
+      return prepareScheduledRun(deps.db, deps.config, req);
     },
     async recordRun(record: RunRecord): Promise<void> {
       const finished = await recordRun(deps.db, record);

@@ -1,3 +1,4 @@
+import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { ExecutionPlan } from '../pipeline';
 import { resolveParams } from '../api/runs/params';
@@ -9,11 +10,13 @@ export interface PreparedScheduledRun {
   input: PipelineRunInput;
   memo: Record<string, unknown>;
   summary: string;
+  details: string;
 }
 
 /** Creates the Run row of one scheduled action (idempotent by the action's workflow id). */
 export async function prepareScheduledRun(
   db: Db,
+  config: Config,
   req: { scheduleId: string; workflowId: string },
 ): Promise<PreparedScheduledRun | null> {
   const schedule = await db.schedule.findUnique({
@@ -36,6 +39,12 @@ export async function prepareScheduledRun(
     idempotencyKey: `schedule:${req.workflowId}`.slice(0, 255),
   };
   const { run, input } = await createRun(db, startReq);
-  const options = runWorkflowOptions(startReq, run);
-  return { workflowId: run.workflowId, input, memo: options.memo, summary: options.staticSummary };
+  const options = runWorkflowOptions(config, startReq, run);
+  return {
+    workflowId: run.workflowId,
+    input,
+    memo: options.memo,
+    summary: options.staticSummary,
+    details: options.staticDetails,
+  };
 }

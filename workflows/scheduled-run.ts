@@ -39,6 +39,7 @@ export async function scheduledRun(input: { scheduleId: string }): Promise<void>
     ],
     memo: prepared.memo,
     staticSummary: prepared.summary,
+    staticDetails: prepared.details,
     // the run goes on (and records its end) even if the schedule cancels or terminates this workflow
     parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,

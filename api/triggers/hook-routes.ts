@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { Request } from 'express';
 import type { ExecutionPlan, TriggerContext } from '../../pipeline';
 import { HttpError, notFound } from '../../lib/errors';
 import { keyringOf, open, seal } from '../../lib/secret-box';
@@ -27,8 +26,9 @@ const hookBody = z.strictObject({
 const unauthorized = () =>
   new HttpError(401, 'Unauthorized', 'the delivery is not signed with this hook\u2019s secret');
 
-function hookUrl(req: Request, project: string, pipeline: string): string {
-  return `${req.protocol}://${req.get('host')}/api/v1/hooks/${encodeURIComponent(project)}/${encodeURIComponent(pipeline)}`;
+/** What the code host calls: under CO_PUBLIC_URL, the address users (and code hosts) reach the API at. */
+function hookUrl(config: ApiDeps['config'], project: string, pipeline: string): string {
+  return `${config.publicUrl}/api/v1/hooks/${encodeURIComponent(project)}/${encodeURIComponent(pipeline)}`;
 }
 
 function triggerOf(e: HookEvent, raw: Buffer, body: unknown): TriggerContext {
@@ -83,7 +83,7 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
           target: pipeline.name,
           details: { provider: body.provider },
         });
-        res.json({ provider: body.provider, url: hookUrl(req, project!.name, pipeline.name) });
+        res.json({ provider: body.provider, url: hookUrl(config, project!.name, pipeline.name) });
       },
     },
     {
@@ -98,7 +98,7 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
           orderBy: { provider: 'asc' },
         });
         res.json({
-          url: hookUrl(req, project!.name, pipeline.name),
+          url: hookUrl(config, project!.name, pipeline.name),
           items: hooks.map((h) => ({ provider: h.provider, secretSet: true, createdAt: h.createdAt })),
         });
       },
