@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { invalid, notFound } from '../../lib/errors';
+import crypto from 'node:crypto';
+import { conflict, invalid, notFound } from '../../lib/errors';
+import { cronProblem, OVERLAP_POLICIES, type ExecutionPlan } from '../../pipeline';
+import { isTimeZone } from '../../pipeline/triggers';
+import { resolveParams } from '../runs/params';
 import type { Db } from '../../lib/db';
 import type { Pipeline, Schedule } from '../../generated/prisma/client';
 import type { ApiDeps } from '../deps';
@@ -8,7 +12,8 @@ import type { RouteDef } from '../http/route';
 import { parseOr422 } from '../http/validate';
 import { audit } from '../crew/audit';
 import { findPipeline } from '../pipelines/service';
-import { scheduleLink, temporalScheduleId } from './schedules';
+import { createTemporalSchedule, deleteSchedule, scheduleLink, temporalScheduleId } from './schedules';
+import { latestVersion } from '../pipelines/service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Longest backfill window accepted: a year of a per-minute cron is already half a million runs. */
@@ -28,6 +33,20 @@ const backfillBody = z
     path: ['end'],
   });
 
+const scheduleBody = z.strictObject({
+  cron: z
+    .string()
+    .max(128)
+    .refine((c) => cronProblem(c) === undefined, { error: (i) => cronProblem(String(i.input)) }),
+  timezone: z
+    .string()
+    .max(64)
+    .refine(isTimeZone, { message: 'unknown time zone (use an IANA name such as Europe/Paris)' })
+    .default('UTC'),
+  overlap: z.enum(OVERLAP_POLICIES).default('skip'),
+  params: z.unknown().optional(),
+});
+
 async function findSchedule(db: Db, pipeline: Pipeline, id: string): Promise<Schedule> {
   const row = UUID.test(id) ? await db.schedule.findFirst({ where: { id, pipelineId: pipeline.id } }) : null;
   if (!row) throw notFound(`schedule ${JSON.stringify(id)}`);
@@ -37,6 +56,7 @@ async function findSchedule(db: Db, pipeline: Pipeline, id: string): Promise<Sch
 async function scheduleView(deps: { client: Client; config: ApiDeps['config'] }, row: Schedule) {
   const base = {
     id: row.id,
+    origin: row.origin,
     cron: row.cron,
     timezone: row.timezone,
     overlap: row.overlap,
@@ -99,9 +119,73 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
         const pipeline = await findPipeline(db, project!, String(req.params.name));
         const rows = await db.schedule.findMany({
           where: { pipelineId: pipeline.id },
-          orderBy: { position: 'asc' },
+          orderBy: [{ origin: 'desc' }, { position: 'asc' }, { createdAt: 'asc' }],
         });
         res.json({ items: await Promise.all(rows.map((r) => scheduleView(deps, r))) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/projects/:project/pipelines/:name/schedules',
+      permission: { project: 'write-pipelines' },
+      summary:
+        'Add a schedule outside the pipeline document (kept across versions, removed with the pipeline)',
+      async handler(req, res, { actor, project }) {
+        const body = parseOr422(scheduleBody, req.body ?? {});
+        const pipeline = await findPipeline(db, project!, String(req.params.name));
+        const version = await latestVersion(db, pipeline);
+        const plan = version.plan as unknown as ExecutionPlan;
+        const given = (body.params ?? {}) as Record<string, unknown>;
+        resolveParams(plan, given); // 422 for undeclared or missing required params
+        const params = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, String(v)]));
+        const row = await db.schedule.create({
+          data: {
+            id: crypto.randomUUID(),
+            pipelineId: pipeline.id,
+            origin: 'api',
+            position: -1,
+            pipelineVersion: version.version,
+            cron: body.cron.trim(),
+            timezone: body.timezone,
+            overlap: body.overlap,
+            params,
+          },
+        });
+        try {
+          await createTemporalSchedule(deps, project!, pipeline, row);
+        } catch (err) {
+          await db.schedule.delete({ where: { id: row.id } });
+          throw err;
+        }
+        await audit(db, {
+          actor,
+          projectId: project!.id,
+          action: 'schedule.created',
+          target: `${pipeline.name}/${row.id}`,
+          details: { cron: row.cron, timezone: row.timezone },
+        });
+        res.status(201).json(await scheduleView(deps, row));
+      },
+    },
+    {
+      method: 'delete',
+      path: '/projects/:project/pipelines/:name/schedules/:id',
+      permission: { project: 'write-pipelines' },
+      summary: 'Remove a schedule added through the API (those of on.schedule change with the pipeline)',
+      async handler(req, res, { actor, project }) {
+        const pipeline = await findPipeline(db, project!, String(req.params.name));
+        const row = await findSchedule(db, pipeline, String(req.params.id));
+        if (row.origin !== 'api') {
+          throw conflict('this schedule comes from on.schedule of the pipeline: save a version without it');
+        }
+        await deleteSchedule(deps, row);
+        await audit(db, {
+          actor,
+          projectId: project!.id,
+          action: 'schedule.deleted',
+          target: `${pipeline.name}/${row.id}`,
+        });
+        res.status(204).end();
       },
     },
     action('pause', 'Pause a schedule: no run starts until it is unpaused', async (row) => {

@@ -30,9 +30,41 @@ async function deleteTemporalSchedule(client: Client, row: Schedule): Promise<vo
 const unavailable = (what: string, err: unknown) =>
   new HttpError(503, 'Service Unavailable', `${what}: ${(err as Error).message.split('\n')[0]}`);
 
+/** The Temporal Schedule of a row: starts workflow `scheduledRun` on the row's cron, time zone and overlap policy. */
+export async function createTemporalSchedule(
+  deps: ScheduleDeps,
+  project: Project,
+  pipeline: Pipeline,
+  row: Schedule,
+): Promise<void> {
+  await deps.client.schedule.create({
+    scheduleId: temporalScheduleId(row),
+    spec: { cronExpressions: [row.cron], timezone: row.timezone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'scheduledRun',
+      workflowId: `scheduled-${row.id}`,
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      args: [{ scheduleId: row.id }],
+      staticSummary: `${project.name}/${pipeline.name} on schedule ${row.cron}`,
+    },
+    policies: { overlap: row.overlap.toUpperCase() as 'SKIP' },
+    memo: { project: project.name, pipeline: pipeline.name, origin: row.origin, cron: row.cron },
+  });
+}
+
+export async function deleteSchedule(deps: ScheduleDeps, row: Schedule): Promise<void> {
+  try {
+    await deleteTemporalSchedule(deps.client, row);
+    await deps.db.schedule.delete({ where: { id: row.id } });
+  } catch (err) {
+    throw unavailable('the schedule could not be removed', err);
+  }
+}
+
 /**
  * Makes the pipeline's Temporal Schedules those of `version`'s `on.schedule`: the previous
- * version's schedules are deleted, each entry gets a row and a Temporal Schedule that starts
+ * version's schedules are deleted (schedules made through the API stay), each entry gets a row and a Temporal Schedule that starts
  * workflow `scheduledRun` with the overlap policy and time zone of the entry.
  */
 export async function syncSchedules(
@@ -41,10 +73,12 @@ export async function syncSchedules(
   pipeline: Pipeline,
   version: PipelineVersion,
 ): Promise<void> {
-  const { db, client, config } = deps;
+  const { db, client } = deps;
   const plan = version.plan as unknown as ExecutionPlan;
   try {
-    for (const old of await db.schedule.findMany({ where: { pipelineId: pipeline.id } })) {
+    for (const old of await db.schedule.findMany({
+      where: { pipelineId: pipeline.id, origin: 'pipeline' },
+    })) {
       await deleteTemporalSchedule(client, old);
       await db.schedule.delete({ where: { id: old.id } });
     }
@@ -61,20 +95,7 @@ export async function syncSchedules(
           params: entry.params,
         },
       });
-      await client.schedule.create({
-        scheduleId: temporalScheduleId(row),
-        spec: { cronExpressions: [entry.cron], timezone: entry.timezone },
-        action: {
-          type: 'startWorkflow',
-          workflowType: 'scheduledRun',
-          workflowId: `scheduled-${row.id}`,
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          args: [{ scheduleId: row.id }],
-          staticSummary: `${project.name}/${pipeline.name} on schedule ${entry.cron}`,
-        },
-        policies: { overlap: entry.overlap.toUpperCase() as 'SKIP' },
-        memo: { project: project.name, pipeline: pipeline.name, version: version.version, cron: entry.cron },
-      });
+      await createTemporalSchedule(deps, project, pipeline, row);
     }
   } catch (err) {
     if (err instanceof HttpError) throw err;

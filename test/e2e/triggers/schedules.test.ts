@@ -102,10 +102,31 @@ describe('schedules', () => {
     expect(triggered.trigger).toBe('schedule');
     expect((await waitForRun(stack, project, triggered.id)).status).toBe('succeeded');
 
+    // a schedule added through the API survives new versions and goes with the pipeline
+    const bad = await stack.request('POST', `${base()}/schedules`, {
+      cron: '61 * * * *',
+      params: { nope: 'x' },
+    });
+    expect(bad.status).toBe(422);
+    const added = await stack.request('POST', `${base()}/schedules`, {
+      cron: '30 2 * * 1',
+      timezone: 'America/New_York',
+      params: { target: 'weekly' },
+    });
+    expect(added.status).toBe(201);
+    const extra = (await added.json()) as ScheduleView & { origin: string };
+    expect(extra).toMatchObject({ origin: 'api', cron: '30 2 * * 1', paused: false });
+    expect((await stack.request('DELETE', `${base()}/schedules/${next!.id}`)).status).toBe(409);
+    expect((await stack.request('PUT', base(), pipeline('0 4 * * *'))).status).toBe(200);
+    expect((await schedules()).map((s) => s.cron).sort()).toEqual(['0 4 * * *', '30 2 * * 1']);
+
+    const [declared] = (await schedules()).filter((s) => s.cron === '0 4 * * *');
     const del = await stack.request('DELETE', base());
     expect(del.status).toBe(204);
-    await expect(client.schedule.getHandle(next!.temporalScheduleId).describe()).rejects.toBeInstanceOf(
-      ScheduleNotFoundError,
-    );
+    for (const gone of [next!, extra, declared!]) {
+      await expect(client.schedule.getHandle(gone.temporalScheduleId).describe()).rejects.toBeInstanceOf(
+        ScheduleNotFoundError,
+      );
+    }
   });
 });
