@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { ExecutionPlan, TriggerContext } from '../../pipeline';
+import { ConfigError } from '../../lib/config';
 import { HttpError, notFound } from '../../lib/errors';
 import { keyringOf, open, seal } from '../../lib/secret-box';
 import type { ApiDeps } from '../deps';
@@ -22,6 +23,16 @@ const hookBody = z.strictObject({
   provider: z.enum(HOOK_PROVIDERS),
   secret: z.string().min(16, 'must be at least 16 characters').max(256),
 });
+
+/** The secrets keyring; 503 naming CO_SECRETS_KEY when the deployment has none. */
+function hookKeyring(config: ApiDeps['config']) {
+  try {
+    return keyringOf(config);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new HttpError(503, 'Service Unavailable', err.message);
+    throw err;
+  }
+}
 
 const unauthorized = () =>
   new HttpError(401, 'Unauthorized', 'the delivery is not signed with this hook\u2019s secret');
@@ -57,7 +68,7 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
       async handler(req, res, { actor, project }) {
         const body = parseOr422(hookBody, req.body);
         const pipeline = await findPipeline(db, project!, String(req.params.name));
-        const secret = seal(keyringOf(config), body.secret);
+        const secret = seal(hookKeyring(config), body.secret);
         await db.webhook.upsert({
           where: {
             projectId_pipelineId_provider: {
@@ -142,7 +153,7 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
               include: { project: true, pipeline: true },
             })
           : null;
-        const secret = hook ? open(keyringOf(config), hook.secret) : undefined;
+        const secret = hook ? open(hookKeyring(config), hook.secret) : undefined;
         // the same 401 whether the project, the pipeline or the hook is missing or the signature is wrong
         if (!verifySignature(provider, req.headers, raw, secret) || !hook || !provider) throw unauthorized();
 
