@@ -38,7 +38,7 @@ export async function prepareScheduledRun(
     triggerInfo: { event: 'schedule' },
     idempotencyKey: `schedule:${req.workflowId}`.slice(0, 255),
   };
-  const { run, input } = await createRun(db, startReq);
+  const { run, input } = await createRun({ db, config }, startReq);
   const options = runWorkflowOptions(config, startReq, run);
   return {
     workflowId: run.workflowId,
