@@ -15,6 +15,7 @@ import {
 } from '../workflows/types';
 import { componentLaunch, coData } from './component-launch';
 import { resolveComponent } from './components';
+import { dockyardFailure, isFinal, StepIo } from './dockyard/step-io';
 import { inProcessStep } from './in-process-steps';
 import { secretMasker, secretValuesOf, splitSecretEnv } from './logs/mask';
 import { LogSink } from './logs/sink';
@@ -25,7 +26,7 @@ import { injectSecrets, type StepSecrets } from './secrets/inject';
 import { createVault, SecretResolutionError } from './secrets/vault';
 import type { StepFailureKind, StepLaunch, StepRuntime } from './runtimes/runtime';
 
-/** Outputs travel in Temporal payloads; beyond this they would bloat history (dockyard claim checks will lift it). */
+/** Outputs travel in Temporal payloads: larger values are stored in dockyard first, so only references count here. */
 export const MAX_OUTPUT_BYTES = 64 * 1024;
 
 export interface RunStepDeps {
@@ -111,6 +112,20 @@ export function createRunStep(deps: RunStepDeps) {
       return stepError(kind, message, exitCode, retryable);
     };
 
+    const workspace = path.join(deps.config.dataDir, 'workspaces', input.workspaceId ?? input.runId);
+    await fs.promises.mkdir(workspace, { recursive: true });
+    if ((input.runtime ?? deps.config.CO_RUNTIME) === 'kubernetes' && input.artifacts) {
+      throw await fail('invalid', 'artifacts are not supported on the kubernetes runtime yet', null, false);
+    }
+    // dockyard: input artifacts unpacked, large outputs this step uses fetched in full
+    const ioLines: string[] = [];
+    const io = new StepIo(deps, input, workspace, (line) => ioLines.push(line));
+    try {
+      input = { ...input, ...(await io.prepare({ env: input.env, data: input.data, script: input.script })) };
+    } catch (err) {
+      throw await fail(...dockyardFailure(err), null, !isFinal(err));
+    }
+
     let script = input.script;
     let image = input.image;
     let baseEnv: Record<string, string> = {};
@@ -147,8 +162,6 @@ export function createRunStep(deps: RunStepDeps) {
     if (!runtime)
       throw await fail('invalid', `runtime ${runtimeName} is not configured on this worker`, null, false);
 
-    const workspace = path.join(deps.config.dataDir, 'workspaces', input.workspaceId ?? input.runId);
-    await fs.promises.mkdir(workspace, { recursive: true });
     const env: Record<string, string> = {
       ...baseEnv,
       ...input.env,
@@ -190,6 +203,7 @@ export function createRunStep(deps: RunStepDeps) {
         `[containerops] the worker running this attempt was lost; attempt ${input.attempt} restarted`,
       );
     }
+    for (const line of ioLines.splice(0)) sink.push('stderr', line);
 
     const split = splitSecretEnv(secrets.env, deps.config.CO_SECRET_ENV_PATTERN);
     for (const name of secretNames) {
@@ -226,6 +240,16 @@ export function createRunStep(deps: RunStepDeps) {
     const outcome = await (
       inProcess ? inProcess(launch, hooks, deps.kubeConfig) : runtime.run(launch, hooks)
     ).finally(() => secrets.cleanup());
+    let finished: { outputs: Record<string, string> } | { error: unknown } | undefined;
+    if (!outcome.failure && !ctx.cancellationSignal.aborted) {
+      // masked first: a stored large output is shown to viewers like any other
+      const masked = Object.fromEntries(Object.entries(outcome.outputs).map(([k, v]) => [k, mask(v)]));
+      finished = await io.finish(masked).then(
+        (outputs) => ({ outputs }),
+        (error: unknown) => ({ error }),
+      );
+      for (const line of ioLines.splice(0)) sink.push('stderr', line);
+    }
     await sink.close();
     // outputs are shown to viewers and travel in Temporal history: never a secret value in them
     outcome.outputs = Object.fromEntries(Object.entries(outcome.outputs).map(([k, v]) => [k, mask(v)]));
@@ -255,7 +279,12 @@ export function createRunStep(deps: RunStepDeps) {
       const message = `the component reported [COUT] CO_RESULT = false (exit code ${outcome.exitCode})`;
       throw await fail('exit', message, outcome.exitCode, true);
     }
-    const size = Buffer.byteLength(JSON.stringify(outcome.outputs));
+    if (finished && 'error' in finished) {
+      const err = finished.error;
+      throw await fail(...dockyardFailure(err), outcome.exitCode, !isFinal(err));
+    }
+    const outputs = finished?.outputs ?? outcome.outputs;
+    const size = Buffer.byteLength(JSON.stringify(outputs));
     if (size > MAX_OUTPUT_BYTES) {
       throw await fail(
         'invalid',
@@ -267,10 +296,10 @@ export function createRunStep(deps: RunStepDeps) {
     await recordStep(deps.db, {
       ...key,
       status: 'succeeded',
-      outputs: outcome.outputs,
+      outputs,
       exitCode: outcome.exitCode,
       at: Date.now(),
     });
-    return { outputs: outcome.outputs, exitCode: outcome.exitCode };
+    return { outputs, exitCode: outcome.exitCode };
   };
 }

@@ -1,5 +1,6 @@
 import type { ApiDeps } from './deps';
 import type { RouteDef } from './http/route';
+import { artifactRoutes } from './dockyard/artifacts/routes';
 import { auditRoutes } from './crew/audit-routes';
 import { teamRoutes } from './crew/team-routes';
 import { tokenRoutes } from './crew/token-routes';
@@ -38,5 +39,6 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...serviceRoutes(deps),
     ...hookRoutes(deps),
     ...scheduleRoutes(deps),
+    ...artifactRoutes(deps),
   ];
 }

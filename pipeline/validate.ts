@@ -1,3 +1,4 @@
+import { checkArtifacts } from './artifact-paths';
 import { MAX_ERRORS, type PathSegment, type PipelineError } from './errors';
 import { checkExpression, findTemplates, unwrapCondition, type ExpressionScope } from './expressions';
 import { ancestorsOf, findCycles } from './graph';
@@ -204,6 +205,7 @@ function checkStep({ step, path, isFinally }: StepRef, graph: StepGraph, err: Re
       err([...path, 'matrix'], `matrix expands to more than ${MAX_MATRIX_COMBINATIONS} combinations`);
     }
   }
+  checkArtifacts(step, path, err);
   (step.artifacts?.in ?? []).forEach((input, j) => {
     const at = [...path, 'artifacts', 'in', j, 'from'];
     const producer = graph.refs.find((r) => r.step.id === input.from);

@@ -53,6 +53,8 @@ export function buildLaunch(
     runtime: node.runtime,
     timeoutMs: node.timeoutMs,
     pod: node.pod,
+    // only when there are some: launches without artifacts stay as they were recorded before
+    ...(node.artifacts.in.length || node.artifacts.out.length ? { artifacts: node.artifacts } : {}),
   };
 }
 

@@ -110,6 +110,8 @@ export interface RunStepInput {
   runtime?: 'local' | 'kubernetes';
   timeoutMs?: number;
   pod?: PlanPod;
+  /** artifacts to unpack before the step and to pack after it (dockyard); absent when none */
+  artifacts?: PlanNode['artifacts'];
 }
 
 export interface RunStepResult {

@@ -54,7 +54,7 @@ export function runEventRoutes({ db, config, logger }: ApiDeps): RouteDef[] {
         send(res, 'snapshot', {
           ...view(run),
           pipelineVersion: run.pipelineVersion.version,
-          steps: stepsView(plan, rows),
+          steps: stepsView(plan, rows, project!.name),
         });
         const seen = new Map(rows.map((r) => [r.id, r.updatedAt.getTime()]));
         let since = new Date(Math.max(0, ...rows.map((r) => r.updatedAt.getTime())));
@@ -78,7 +78,7 @@ export function runEventRoutes({ db, config, logger }: ApiDeps): RouteDef[] {
             if (seen.get(row.id) === row.updatedAt.getTime()) continue;
             seen.set(row.id, row.updatedAt.getTime());
             if (row.updatedAt > since) since = row.updatedAt;
-            send(res, 'step', stepView(row));
+            send(res, 'step', stepView(row, project!.name));
           }
           if (current.status !== status) {
             status = current.status;

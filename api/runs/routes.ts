@@ -128,7 +128,7 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
           ...runSummary(config, project!.name, run.pipeline.name, run),
           ...(await triggerView(client, run)),
           pipelineVersion: run.pipelineVersion.version,
-          steps: stepsView(run.pipelineVersion.plan as unknown as ExecutionPlan, rows),
+          steps: stepsView(run.pipelineVersion.plan as unknown as ExecutionPlan, rows, project!.name),
         });
       },
     },

@@ -2,6 +2,7 @@ import { paramsView } from '../scaler/secret-params';
 import type { ExecutionPlan } from '../../pipeline';
 import type { Config } from '../../lib/config';
 import type { Run, StepRun } from '../../generated/prisma/client';
+import { outputsView } from '../dockyard/artifacts/view';
 
 export function temporalLink(config: Config, workflowId: string): string {
   return `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
@@ -12,7 +13,7 @@ export function runLinks(config: Config, project: string, run: Run) {
   return { self, temporal: temporalLink(config, run.workflowId) };
 }
 
-export function stepView(s: StepRun) {
+export function stepView(s: StepRun, project: string) {
   return {
     id: s.stepId,
     matrix: s.matrix ?? null,
@@ -20,7 +21,7 @@ export function stepView(s: StepRun) {
     status: s.status,
     attempts: s.attempt,
     exitCode: s.exitCode,
-    outputs: s.outputs ?? {},
+    outputs: outputsView(project, (s.outputs ?? {}) as Record<string, string>),
     error: s.error,
     reused: s.reused,
     ...(s.decision
@@ -32,7 +33,7 @@ export function stepView(s: StepRun) {
 }
 
 /** Steps in plan order; a step with no row yet is `pending`. */
-export function stepsView(plan: ExecutionPlan, rows: StepRun[]) {
+export function stepsView(plan: ExecutionPlan, rows: StepRun[], project: string) {
   const byStep = new Map<string, StepRun[]>();
   for (const row of rows) byStep.set(row.stepId, [...(byStep.get(row.stepId) ?? []), row]);
   return [...plan.nodes, ...plan.finally].flatMap((node) => {
@@ -54,7 +55,9 @@ export function stepsView(plan: ExecutionPlan, rows: StepRun[]) {
         },
       ];
     }
-    return stepRows.sort((a, b) => a.matrixKey.localeCompare(b.matrixKey)).map(stepView);
+    return stepRows
+      .sort((a, b) => a.matrixKey.localeCompare(b.matrixKey))
+      .map((row) => stepView(row, project));
   });
 }
 

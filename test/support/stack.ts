@@ -116,7 +116,8 @@ export async function startStack(
     },
     async startWorker() {
       stack.worker = await startPipelineWorker({
-        config,
+        // steps reach dockyard over HTTP, at the API this stack started on a random port
+        config: { ...config, CO_API_URL: config.CO_API_URL ?? api.url },
         db,
         logger,
         workflowBundle: await workflowBundle(),

@@ -19,6 +19,29 @@ interface Expectation {
 }
 
 const EXPECTATIONS: Record<string, Expectation> = {
+  'GET /projects/:project/runs/:run/artifacts': { permission: { project: 'read' }, who: 'viewer', ok: [404] },
+  'GET /projects/:project/runs/:run/artifacts/:name': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [404],
+  },
+  'PUT /projects/:project/runs/:run/artifacts/:name': {
+    permission: { project: 'write-artifacts' },
+    who: 'developer',
+    ok: [404],
+    body: {},
+  },
+  'GET /projects/:project/runs/:run/outputs/:name': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [404],
+  },
+  'PUT /projects/:project/runs/:run/outputs/:name': {
+    permission: { project: 'write-artifacts' },
+    who: 'developer',
+    ok: [404],
+    body: {},
+  },
   'GET /whoami': { permission: 'authenticated', who: 'authenticated', ok: [200] },
   'POST /users': { permission: 'admin', who: 'admin', ok: [422], body: {} },
   'GET /users': { permission: 'admin', who: 'admin', ok: [200] },

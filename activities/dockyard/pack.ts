@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { create, extract } from 'tar';
+import { artifactPathProblem } from '../../pipeline/artifact-paths';
+import { entryProblem, isInside } from './workspace-paths';
+
+export class ArtifactRefused extends Error {}
+
+/**
+ * Packs `relPath` of the workspace as a tar.gz stream. Refuses paths outside the workspace and
+ * symlinks that point out of it (they would leak the worker's files into the artifact's readers).
+ */
+export async function packArtifact(workspace: string, relPath: string): Promise<Readable> {
+  const problem = artifactPathProblem(relPath);
+  if (problem) throw new ArtifactRefused(`artifact path ${relPath} ${problem}`);
+  const root = await fs.promises.realpath(workspace);
+  const entry = path.join(root, relPath);
+  const real = await fs.promises.realpath(entry).catch(() => undefined);
+  if (!real) throw new ArtifactRefused(`artifact path ${relPath} does not exist in the workspace`);
+  if (!isInside(root, real))
+    throw new ArtifactRefused(`artifact path ${relPath} resolves out of the workspace`);
+  await checkLinks(root, entry);
+  // tar's streams are minipass streams: Readable.from gives fetch a Node stream
+  const pack = create({ gzip: true, cwd: root, portable: true, follow: false }, [
+    path.relative(root, entry) || '.',
+  ]);
+  return Readable.from(pack as AsyncIterable<Buffer>);
+}
+
+async function checkLinks(root: string, at: string): Promise<void> {
+  const st = await fs.promises.lstat(at);
+  if (st.isSymbolicLink()) {
+    const target = path.resolve(path.dirname(at), await fs.promises.readlink(at));
+    if (!isInside(root, target)) {
+      throw new ArtifactRefused(`${path.relative(root, at)} is a symlink out of the workspace`);
+    }
+    return;
+  }
+  if (!st.isDirectory()) return;
+  for (const name of await fs.promises.readdir(at)) await checkLinks(root, path.join(at, name));
+}
+
+/** Unpacks a tar.gz stream into the workspace; the first entry that would land outside it fails the whole unpack. */
+export async function unpackArtifact(workspace: string, source: Readable): Promise<void> {
+  await fs.promises.mkdir(workspace, { recursive: true });
+  const root = await fs.promises.realpath(workspace);
+  let refused: string | undefined;
+  const sink = extract({
+    cwd: root,
+    strict: true,
+    filter: (p, entry) => {
+      const e = entry as { type?: string; linkpath?: string };
+      const problem = entryProblem(root, { path: p, type: e.type ?? 'File', linkpath: e.linkpath });
+      refused ??= problem;
+      return problem === undefined && refused === undefined;
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    source.on('error', reject);
+    sink.on('error', reject);
+    sink.on('close', resolve);
+    sink.on('finish', resolve);
+    source.pipe(sink as unknown as NodeJS.WritableStream);
+  });
+  if (refused) throw new ArtifactRefused(`artifact refused: ${refused}`);
+}

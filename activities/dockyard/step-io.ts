@@ -1,0 +1,90 @@
+import type { Config } from '../../lib/config';
+import type { Db } from '../../lib/db';
+import { findOutputRefs } from '../../lib/output-refs';
+import type { RunStepInput } from '../../workflows/types';
+import { DockyardClient } from './client';
+import { INLINE_OUTPUT_BYTES, offloadLargeOutputs, OutputTooLarge, resolveOutputRefs } from './large-outputs';
+import { ArtifactRefused } from './pack';
+import { pullArtifacts, pushArtifacts } from './step-artifacts';
+
+export { ArtifactRefused };
+
+/** A step's exchange with dockyard: artifacts in before it starts, large outputs and artifacts out after. */
+export class StepIo {
+  private client?: DockyardClient;
+
+  constructor(
+    private readonly deps: { config: Config; db: Db },
+    private readonly input: RunStepInput,
+    private readonly workspace: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  private async dockyard(): Promise<DockyardClient> {
+    if (!this.client) {
+      const project = await this.deps.db.project.findUnique({
+        where: { name: this.input.project },
+        select: { id: true },
+      });
+      if (!project) throw new ArtifactRefused(`project ${this.input.project} no longer exists`);
+      this.client = DockyardClient.forRun(this.deps.config, {
+        project: this.input.project,
+        projectId: project.id,
+        runId: this.input.runId,
+        timeoutMs: this.input.timeoutMs,
+      });
+    }
+    return this.client;
+  }
+
+  private get facts() {
+    const { runId, stepId, matrixKey, attempt } = this.input;
+    return { runId, step: stepId, matrix: matrixKey, attempt };
+  }
+
+  /** Unpacks input artifacts and resolves output references; returns what the step is launched with. */
+  async prepare(launch: { env: Record<string, string>; data: Record<string, string>; script?: string }) {
+    const artifacts = this.input.artifacts;
+    if (artifacts?.in.length) {
+      const runIds = [this.input.runId, this.input.workspaceId].filter((r): r is string => !!r);
+      await pullArtifacts(await this.dockyard(), artifacts, this.workspace, [...new Set(runIds)], this.log);
+    }
+    const hasRefs = [...Object.values(launch.env), ...Object.values(launch.data)].some(
+      (v) => findOutputRefs(v).length > 0,
+    );
+    if (!hasRefs) return launch;
+    const resolved = await resolveOutputRefs(
+      await this.dockyard(),
+      launch.env,
+      launch.data,
+      `${this.workspace}/.co/refs`,
+    );
+    const script =
+      launch.script !== undefined && resolved.preamble.length
+        ? `${resolved.preamble.join('\n')}\n${launch.script}`
+        : launch.script;
+    return { env: resolved.env, data: resolved.data, script };
+  }
+
+  /** After success: large outputs become references, output artifacts are packed and stored. */
+  async finish(outputs: Record<string, string>): Promise<Record<string, string>> {
+    const needsStore = Buffer.byteLength(JSON.stringify(outputs)) > INLINE_OUTPUT_BYTES;
+    const result = needsStore
+      ? await offloadLargeOutputs(await this.dockyard(), outputs, this.facts)
+      : outputs;
+    if (this.input.artifacts?.out.length) {
+      await pushArtifacts(await this.dockyard(), this.input.artifacts, this.workspace, this.facts, this.log);
+    }
+    return result;
+  }
+}
+
+/** Refused artifacts and oversized outputs are the step's fault (final); anything else is infrastructure. */
+export function isFinal(err: unknown): boolean {
+  return err instanceof ArtifactRefused || err instanceof OutputTooLarge;
+}
+
+export function dockyardFailure(err: unknown): ['invalid' | 'infrastructure', string] {
+  const message = err instanceof Error ? err.message : String(err);
+  return [isFinal(err) ? 'invalid' : 'infrastructure', `dockyard: ${message}`];
+}
