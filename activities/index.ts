@@ -5,6 +5,7 @@ import type { RunRecord, StepRecord } from '../workflows/types';
 import { recordRun, recordStep } from './read-model';
 import { createMailReceivers } from './notify/receivers';
 import { createRunStep } from './run-step';
+import { requestDockyardGc } from './dockyard/gc';
 import type { LogStore } from './logs/store';
 import type { WorkerMetrics } from './metrics';
 import { LocalRuntime } from './runtimes/local';
@@ -51,6 +52,7 @@ export function createActivities(deps: ActivityDeps) {
       ...deps,
       client: deps.client ?? (() => Promise.reject(new Error('this worker has no Temporal client'))),
     }),
+    collectDockyardGarbage: () => requestDockyardGc(deps.config),
     async recordSteps(records: StepRecord[]): Promise<void> {
       for (const r of records) await recordStep(deps.db, r);
     },

@@ -1,6 +1,7 @@
 import type { ApiDeps } from './deps';
 import type { RouteDef } from './http/route';
 import { artifactRoutes } from './dockyard/artifacts/routes';
+import { dockyardGcRoutes } from './dockyard/gc-routes';
 import { auditRoutes } from './crew/audit-routes';
 import { teamRoutes } from './crew/team-routes';
 import { tokenRoutes } from './crew/token-routes';
@@ -40,5 +41,6 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...hookRoutes(deps),
     ...scheduleRoutes(deps),
     ...artifactRoutes(deps),
+    ...dockyardGcRoutes(deps),
   ];
 }

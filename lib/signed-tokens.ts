@@ -13,7 +13,8 @@ export const SIGNED_TOKEN_PREFIX = 'cods_';
 
 export type SignedClaims =
   | { kind: 'run'; runId: string; projectId: string; exp: number }
-  | { kind: 'registry'; tokenId: string; exp: number };
+  | { kind: 'registry'; tokenId: string; exp: number }
+  | { kind: 'maintenance'; exp: number };
 
 /** The key: CO_DOCKYARD_TOKEN_KEY, else a random key kept in CO_DATA_DIR (created by whoever needs it first). */
 export function signingKey(config: Config): Buffer {

@@ -10,6 +10,7 @@ import { createWorkerMetrics } from '../activities/metrics';
 import { tracingFromEnv } from '../lib/tracing';
 import { schedulePodSweep } from './pod-sweep';
 import { scheduleWorkspaceSweep } from './workspace-sweep';
+import { ensureDockyardGcSchedule } from './dockyard-gc-schedule';
 
 export interface PipelineWorkerDeps {
   config: Config;
@@ -89,6 +90,10 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       ? schedulePodSweep({ config, db: deps.db, logger: deps.logger, kubeConfig: deps.kubeConfig })
       : () => undefined;
   const stopWorkspaceSweep = scheduleWorkspaceSweep({ config, db: deps.db, logger: deps.logger });
+  // a worker that cannot reach Temporal's schedule API still runs steps
+  await ensureDockyardGcSchedule(config, deps.logger).catch((err: unknown) =>
+    deps.logger.warn({ err }, 'could not create the dockyard gc schedule'),
+  );
   const done = worker.run();
   return {
     worker,

@@ -3,3 +3,4 @@ export { matrixChunk } from './matrixChunk';
 export { deployment } from './deployment';
 export { concurrencyGroup } from './concurrency-group';
 export { scheduledRun } from './scheduled-run';
+export { dockyardGc } from './dockyard-gc';

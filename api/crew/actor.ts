@@ -11,6 +11,8 @@ export interface Actor {
   tokenId: string;
   /** set for a step's run token: it acts in this one run of this one project, on dockyard routes only */
   run?: { runId: string; projectId: string };
+  /** set for the worker's maintenance token (dockyard GC): valid on routes that accept it only */
+  maintenance?: boolean;
 }
 
 const BEARER = /^Bearer\s+(\S{1,512})$/i;
@@ -29,6 +31,15 @@ export async function actorForToken(db: Db, token: string, signingKey?: Buffer):
   if (signed?.kind === 'run') {
     const run = { runId: signed.runId, projectId: signed.projectId };
     return { userId: `run:${signed.runId}`, name: `run ${signed.runId}`, isAdmin: false, tokenId: '', run };
+  }
+  if (signed?.kind === 'maintenance') {
+    return {
+      userId: 'maintenance',
+      name: 'dockyard maintenance',
+      isAdmin: false,
+      tokenId: '',
+      maintenance: true,
+    };
   }
   const row = await db.apiToken.findUnique({
     where: signed?.kind === 'registry' ? { id: signed.tokenId } : { hash: hashToken(token) },

@@ -24,6 +24,8 @@ export interface RouteDef {
   summary: string;
   /** a step's run token may call it (dockyard artifact and output routes); refused everywhere else */
   runToken?: boolean;
+  /** the worker's signed maintenance token may call it (the dockyard GC schedule) */
+  maintenanceToken?: boolean;
   handler(req: Request, res: Response, ctx: RouteContext): Promise<void> | void;
 }
 
@@ -33,9 +35,12 @@ async function authorize(db: Db, req: Request, route: RouteDef): Promise<RouteCo
   const actor = await authenticate(db, req);
   if (actor.run && !route.runToken)
     throw forbidden("a run token is only valid for its run's artifacts and outputs");
+  if (actor.maintenance && !route.maintenanceToken)
+    throw forbidden('a maintenance token is only valid for dockyard gc');
   if (permission === 'authenticated') return { actor };
   if (permission === 'admin') {
-    if (!actor.isAdmin) throw forbidden('only administrators may do this');
+    if (!actor.isAdmin && !(actor.maintenance && route.maintenanceToken))
+      throw forbidden('only administrators may do this');
     return { actor };
   }
   const projectName = req.params.project;
