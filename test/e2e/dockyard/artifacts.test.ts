@@ -13,7 +13,7 @@ let project: string;
 beforeAll(async () => {
   stack = await startStack();
   project = await createProject(stack);
-});
+}, 180_000);
 afterAll(() => stack?.stop());
 
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');

@@ -8,7 +8,7 @@ let stack: Stack;
 beforeAll(async () => {
   // grace 0: anything unreferenced may go at once; retention 1 day: the test ages one artifact
   stack = await startStack({ config: { CO_ARTIFACT_RETENTION_DAYS: '1', CO_BLOB_GC_GRACE_HOURS: '0' } });
-});
+}, 180_000);
 afterAll(() => stack?.stop());
 
 const basic = `Basic ${Buffer.from(`gc:${ADMIN_TOKEN}`).toString('base64')}`;
