@@ -53,18 +53,23 @@ export async function main(): Promise<void> {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
     const auth = ['-u', `bench:${BENCH_TOKEN}`];
     const blobUrl = `${stack.api.url}/v2/${project}/bench/blobs`;
+    // -T - (stdin): curl streams the file and, unlike -T <file>, appends no file name to the URL
     const pushMs = await timed(() =>
-      run('curl', [
-        '-sSf',
-        '-X',
-        'POST',
-        '-T',
-        file,
-        ...auth,
-        '-H',
-        'Content-Type: application/octet-stream',
-        `${blobUrl}/uploads/?digest=${digest}`,
-      ]),
+      run(
+        'sh',
+        [
+          '-c',
+          'curl -sSf -X POST -T - -u "$AUTH" -H "Content-Type: application/octet-stream" "$URL" < "$FILE"',
+        ],
+        {
+          env: {
+            ...process.env,
+            AUTH: `bench:${BENCH_TOKEN}`,
+            URL: `${blobUrl}/uploads/?digest=${digest}`,
+            FILE: file,
+          },
+        },
+      ),
     );
     const pulled = path.join(work, 'pulled.bin');
     const pullMs = await timed(() => run('curl', ['-sSf', '-o', pulled, ...auth, `${blobUrl}/${digest}`]));
