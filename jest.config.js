@@ -14,4 +14,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
   maxWorkers: 1,
+  // the Temporal native bridge (sdk-typescript#928) and step launchers kept by in-process workers
+  // can hold the loop open after the last test; a finished run must end, not hang CI
+  forceExit: true,
 };

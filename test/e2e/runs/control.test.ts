@@ -88,8 +88,12 @@ finally:
   it('an approval step waits until approved, then the run goes on', async () => {
     await createPipeline(stack, project, approvalPipeline('release'));
     const started = await trigger(stack, project, 'release');
-    const waiting = await waitForStep(stack, project, started.id, 'gate', 'waiting');
-    expect(waiting.status).toBe('waiting');
+    await waitForStep(stack, project, started.id, 'gate', 'waiting');
+    // the run's own status follows the step's in a separate record
+    const waiting = await eventually(async () => {
+      const run = await getRun(stack, project, started.id);
+      return run.status === 'waiting' ? run : undefined;
+    }, 'the run to be waiting');
     expect(step(waiting, 'ship').status).toBe('pending');
     const res = await stack.request(
       'POST',

@@ -208,7 +208,6 @@ function checkResult(source: string): CompileResult {
   const started = Date.now();
   const result = compilePipelineSource(source);
   timing.compileMs += Date.now() - started;
-  ok(Date.now() - started < 2000, 'compiling one document took more than 2 s');
   if (result.ok) {
     deepStrictEqual(JSON.parse(JSON.stringify(result.plan)), result.plan);
     deepStrictEqual(validatePlan(result.plan), result.plan);
