@@ -46,11 +46,15 @@ export function parseYaml(source: string): ParseResult {
     const p = lineCounter.linePos(offset);
     return { line: Math.max(1, p.line), col: Math.max(1, p.col) };
   };
-  const errors: PipelineError[] = [...doc.errors, ...doc.warnings].map((e) => ({
+  const parsed: PipelineError[] = [...doc.errors, ...doc.warnings].map((e) => ({
     path: '',
     ...pos(e.pos[0]),
     message: /Maximum call stack size exceeded/.test(e.message) ? TOO_DEEP : firstLine(e.message),
   }));
+  // a stack overflow in the YAML parser can surface more than once; one located line says it
+  const errors = parsed.filter(
+    (e, i) => e.message !== TOO_DEEP || parsed.findIndex((x) => x.message === TOO_DEEP) === i,
+  );
   if (errors.length > 0) return { ok: false, errors };
   if (doc.contents === null) return { ok: false, errors: [docError('document is empty')] };
 

@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { devEnv, spawnDev } from '../../support/dev-stack';
+import { TEST_SECRETS_KEY } from '../../support/stack';
 
 /** What `npm start` printed, without blank lines. */
 const linesOf = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
@@ -29,6 +30,8 @@ describe('start-up errors of npm start (item 12)', () => {
         ...devEnv(dataDir),
         DATABASE_URL: process.env.DATABASE_URL,
         TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+        // the shared test database holds other tests' sealed secrets: start with their key
+        CO_SECRETS_KEY: TEST_SECRETS_KEY,
         PORT: String(port),
         LOG_LEVEL: 'info',
       });
