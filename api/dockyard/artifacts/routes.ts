@@ -37,6 +37,56 @@ function uploadFacts(req: Request) {
   };
 }
 
+interface StoredKind {
+  kind: 'artifact' | 'output';
+  segment: string;
+  namePattern: RegExp;
+  contentType: string;
+  limit: number;
+  getSummary: string;
+  putSummary: string;
+}
+
+/** Download and upload of one stored kind (packed artifacts, large outputs): the same rules, other limits. */
+function storedRoutes(db: ApiDeps['db'], store: () => BlobStore, k: StoredKind): RouteDef[] {
+  const path = `/projects/:project/runs/:run/${k.segment}/:name`;
+  return [
+    {
+      method: 'get',
+      path,
+      permission: { project: 'read' },
+      runToken: true,
+      summary: k.getSummary,
+      async handler(req, res, { project }) {
+        const run = await findRun(db, project!, String(req.params.run));
+        const name = checkName(String(req.params.name), k.namePattern);
+        await sendArtifact(db, store(), req, res, { runId: run.id, name, kind: k.kind });
+      },
+    },
+    {
+      method: 'put',
+      path,
+      permission: { project: 'write-artifacts' },
+      runToken: true,
+      summary: k.putSummary,
+      async handler(req, res, { project, actor }) {
+        const run = await findRun(db, project!, String(req.params.run));
+        assertOwnRun(actor, run.id);
+        const name = checkName(String(req.params.name), k.namePattern);
+        const stored = await storeArtifact(db, store(), req, {
+          runId: run.id,
+          name,
+          kind: k.kind,
+          contentType: k.contentType,
+          limit: k.limit,
+          ...uploadFacts(req),
+        });
+        res.status(201).json({ name: stored.name, digest: stored.digest, size: stored.size });
+      },
+    },
+  ];
+}
+
 /** dockyard: a run's artifacts (packed tar.gz) and large outputs, for users and for steps (run tokens). */
 export function artifactRoutes({ db, config }: ApiDeps): RouteDef[] {
   let blobStore: BlobStore | undefined;
@@ -67,71 +117,23 @@ export function artifactRoutes({ db, config }: ApiDeps): RouteDef[] {
         });
       },
     },
-    {
-      method: 'get',
-      path: '/projects/:project/runs/:run/artifacts/:name',
-      permission: { project: 'read' },
-      runToken: true,
-      summary: 'Downloads an artifact (tar.gz) with a Digest header; Range supported',
-      async handler(req, res, { project }) {
-        const run = await findRun(db, project!, String(req.params.run));
-        const name = checkName(String(req.params.name), ARTIFACT_NAME);
-        await sendArtifact(db, store(), req, res, { runId: run.id, name, kind: 'artifact' });
-      },
-    },
-    {
-      method: 'put',
-      path: '/projects/:project/runs/:run/artifacts/:name',
-      permission: { project: 'write-artifacts' },
-      runToken: true,
-      summary: 'Uploads an artifact (the body, streamed; ?step=&matrix=&attempt=) -> {name, digest, size}',
-      async handler(req, res, { project, actor }) {
-        const run = await findRun(db, project!, String(req.params.run));
-        assertOwnRun(actor, run.id);
-        const name = checkName(String(req.params.name), ARTIFACT_NAME);
-        const stored = await storeArtifact(db, store(), req, {
-          runId: run.id,
-          name,
-          kind: 'artifact',
-          contentType: 'application/gzip',
-          limit: MAX_ARTIFACT_BYTES,
-          ...uploadFacts(req),
-        });
-        res.status(201).json({ name: stored.name, digest: stored.digest, size: stored.size });
-      },
-    },
-    {
-      method: 'get',
-      path: '/projects/:project/runs/:run/outputs/:name',
-      permission: { project: 'read' },
-      runToken: true,
-      summary: 'The full value of a step output stored by reference (over 64 KiB)',
-      async handler(req, res, { project }) {
-        const run = await findRun(db, project!, String(req.params.run));
-        const name = checkName(String(req.params.name), OUTPUT_NAME);
-        await sendArtifact(db, store(), req, res, { runId: run.id, name, kind: 'output' });
-      },
-    },
-    {
-      method: 'put',
-      path: '/projects/:project/runs/:run/outputs/:name',
-      permission: { project: 'write-artifacts' },
-      runToken: true,
-      summary: 'Stores a large step output (up to 100 MB, streamed) -> {name, digest, size}',
-      async handler(req, res, { project, actor }) {
-        const run = await findRun(db, project!, String(req.params.run));
-        assertOwnRun(actor, run.id);
-        const name = checkName(String(req.params.name), OUTPUT_NAME);
-        const stored = await storeArtifact(db, store(), req, {
-          runId: run.id,
-          name,
-          kind: 'output',
-          contentType: 'text/plain; charset=utf-8',
-          limit: MAX_OUTPUT_BYTES,
-          ...uploadFacts(req),
-        });
-        res.status(201).json({ name: stored.name, digest: stored.digest, size: stored.size });
-      },
-    },
+    ...storedRoutes(db, store, {
+      kind: 'artifact',
+      segment: 'artifacts',
+      namePattern: ARTIFACT_NAME,
+      contentType: 'application/gzip',
+      limit: MAX_ARTIFACT_BYTES,
+      getSummary: 'Downloads an artifact (tar.gz) with a Digest header; Range supported',
+      putSummary: 'Uploads an artifact (the body, streamed; ?step=&matrix=&attempt=) -> {name, digest, size}',
+    }),
+    ...storedRoutes(db, store, {
+      kind: 'output',
+      segment: 'outputs',
+      namePattern: OUTPUT_NAME,
+      contentType: 'text/plain; charset=utf-8',
+      limit: MAX_OUTPUT_BYTES,
+      getSummary: 'The full value of a step output stored by reference (over 64 KiB)',
+      putSummary: 'Stores a large step output (up to 100 MB, streamed) -> {name, digest, size}',
+    }),
   ];
 }
