@@ -13,6 +13,7 @@ import {
   type NodeProps,
 } from '@xyflow/react';
 import { layoutGraph } from '../lib/layout';
+import { useMeasuredNodes } from '../lib/measured-nodes';
 import type { DocStep } from './pipeline-doc';
 
 export const COMPONENT_MIME = 'application/x-containerops-component';
@@ -85,7 +86,7 @@ function Canvas(props: Props) {
     const frame = requestAnimationFrame(() => void flow.fitView({ maxZoom: 1 }));
     return () => cancelAnimationFrame(frame);
   }, [layout, flow]);
-  const nodes: EditNode[] = layout.nodes.map((n) => {
+  const drawn: EditNode[] = layout.nodes.map((n) => {
     const step = steps.find((s) => s.id === n.id) ?? n.data.step;
     return {
       ...n,
@@ -93,6 +94,8 @@ function Canvas(props: Props) {
       data: { step, selected: n.id === selected, errors: errorsByStep.get(n.id) ?? 0 },
     };
   });
+
+  const { nodes, onNodesChange } = useMeasuredNodes(drawn);
 
   function onDrop(e: DragEvent) {
     e.preventDefault();
@@ -120,7 +123,7 @@ function Canvas(props: Props) {
         edges={layout.edges}
         nodeTypes={nodeTypes}
         onInit={() => flow.fitView({ maxZoom: 1 })}
-        onNodesChange={() => undefined}
+        onNodesChange={onNodesChange}
         onNodeClick={(_e, n) => props.onSelect(n.id)}
         onPaneClick={() => props.onSelect(undefined)}
         onConnect={(c: Connection) => c.source && c.target && props.onConnect(c.source, c.target)}

@@ -10,6 +10,7 @@ import {
   type NodeProps,
 } from '@xyflow/react';
 import { layoutGraph } from '../lib/layout';
+import { useMeasuredNodes } from '../lib/measured-nodes';
 import { duration } from '../lib/format';
 import type { Plan, StepView } from '../lib/types';
 
@@ -97,7 +98,7 @@ export function RunGraph({
     return { nodes: layoutGraph(nodes, edges), edges };
   }, [plan]);
 
-  const nodes: StepNode[] = layout.nodes.map((n) => {
+  const drawn: StepNode[] = layout.nodes.map((n) => {
     const legs = steps.filter((s) => s.id === n.id);
     return {
       ...n,
@@ -105,6 +106,7 @@ export function RunGraph({
       selected: n.id === selected,
     };
   });
+  const { nodes, onNodesChange } = useMeasuredNodes(drawn);
   const edges = layout.edges.map((e) => {
     const status = combinedStatus(steps.filter((s) => s.id === e.source));
     return { ...e, animated: status === 'running', className: `edge-${status}` };
@@ -116,6 +118,7 @@ export function RunGraph({
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
         fitView
         fitViewOptions={{ maxZoom: 1.1 }}
         nodesDraggable={false}
