@@ -13,9 +13,9 @@ import { apiProblem, isPermanent } from '../runtimes/kubernetes/api-errors';
 import { loadKubeConfig } from '../runtimes/kubernetes/kubeconfig';
 import { sleep } from '../runtimes/kubernetes/sleep';
 import { asManifest, FIELD_MANAGER, readObject, serverSideApply, type AppliedObject } from './apply';
-import { rollbackDeployment, type RollbackResult } from './rollback';
+import { currentReplicaSet, rollbackDeployment, type RollbackResult } from './rollback';
 import { rollbackByControllerRevision } from './rollback-revisions';
-import { rolloutState, WORKLOAD_KINDS } from './rollout-status';
+import { rolloutState, timedOutReplicaSet, WORKLOAD_KINDS } from './rollout-status';
 
 export type { AppliedObject } from './apply';
 export type { RollbackResult } from './rollback';
@@ -92,7 +92,14 @@ export function createDeployActivities(options: DeployActivityOptions = {}) {
         for (const target of workloads) {
           const obj = await kubeCall(() => readObject(kc, target), `read ${target.kind}/${target.name}`);
           if ((obj.metadata?.generation ?? 0) < (target.generation ?? 0)) continue; // stale read
-          const state = rolloutState(obj);
+          const blamed = obj.kind === 'Deployment' ? timedOutReplicaSet(obj) : undefined;
+          const current = blamed
+            ? await kubeCall(
+                () => currentReplicaSet(kc, target.name, target.namespace ?? 'default'),
+                `list ReplicaSets of ${target.name}`,
+              )
+            : undefined;
+          const state = rolloutState(obj, current);
           if (!state.done && state.failed)
             return { ok: false, reason: `${target.kind}/${target.name}: ${state.failed}`, target };
           if (!state.done) waiting.push(`${target.kind}/${target.name}: ${state.waiting}`);

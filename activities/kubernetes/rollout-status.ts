@@ -14,14 +14,27 @@ interface Workload {
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
 
-export function rolloutState(obj: Workload): RolloutState {
+/**
+ * The ReplicaSet a Deployment's `ProgressDeadlineExceeded` condition names. After a rollback
+ * the controller records the new generation one sync before it re-evaluates progress, so for a
+ * moment the condition still blames the abandoned ReplicaSet; `kubectl rollout status` reports
+ * that moment as a failure, we wait it out.
+ */
+export function timedOutReplicaSet(obj: Workload): string | undefined {
+  const progressing = conditions(obj.status).find((c) => c.type === 'Progressing');
+  if (progressing?.reason !== 'ProgressDeadlineExceeded') return undefined;
+  return /ReplicaSet "([^"]+)"/.exec(progressing.message ?? '')?.[1] ?? '';
+}
+
+/** `currentReplicaSet`: the ReplicaSet of the Deployment's current revision, when looked up. */
+export function rolloutState(obj: Workload, currentReplicaSet?: string): RolloutState {
   const status = obj.status ?? {};
   const generation = obj.metadata?.generation ?? 0;
   if ((status.observedGeneration ?? 0) < generation)
     return { done: false, waiting: 'waiting for the controller to observe the new generation' };
   switch (obj.kind) {
     case 'Deployment':
-      return deploymentState(obj, status);
+      return deploymentState(obj, status, currentReplicaSet);
     case 'StatefulSet':
       return statefulSetState(obj, status);
     case 'DaemonSet':
@@ -31,11 +44,18 @@ export function rolloutState(obj: Workload): RolloutState {
   }
 }
 
-function deploymentState(obj: Workload, s: Record<string, any>): RolloutState {
-  const progressing = (
-    s.conditions as Array<{ type: string; reason?: string; message?: string }> | undefined
-  )?.find((c) => c.type === 'Progressing');
+type Condition = { type: string; reason?: string; message?: string };
+
+function conditions(status: Record<string, any> | undefined): Condition[] {
+  return (status?.conditions as Condition[] | undefined) ?? [];
+}
+
+function deploymentState(obj: Workload, s: Record<string, any>, currentReplicaSet?: string): RolloutState {
+  const progressing = conditions(s).find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
+    const blamed = timedOutReplicaSet(obj);
+    if (blamed && currentReplicaSet && blamed !== currentReplicaSet)
+      return { done: false, waiting: `progress not yet re-evaluated since ReplicaSet ${blamed} timed out` };
     return {
       done: false,
       failed: `ProgressDeadlineExceeded: ${progressing.message ?? 'rollout timed out progressing'}`,
