@@ -11,13 +11,8 @@ import { recordRun, triggerDownstream } from './activities';
 import { acquireGroup, releaseGroup } from './group-lock';
 import { RunInterpreter } from './interpreter';
 import { notifyReceivers } from './receivers';
-import {
-  approvalUpdate,
-  stateQuery,
-  type PipelineRunInput,
-  type PipelineRunResult,
-  type RunStatus,
-} from './types';
+import { approvalUpdate, stateQuery } from './messages';
+import type { PipelineRunInput, PipelineRunResult, RunStatus } from './types';
 
 function renderPipelineEnv(input: PipelineRunInput): Record<string, string> {
   const ctx = {
@@ -55,7 +50,8 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     setStatus(waiting ? 'waiting' : 'running');
     void recordRun({ runId: input.runId, status, at: Date.now() });
   });
-  setHandler(stateQuery, () => ({ status, error, steps: [...interpreter.steps.values()] }));
+  const state = interpreter.state;
+  setHandler(stateQuery, () => ({ status, error, steps: [...state.steps.values()] }));
   setHandler(approvalUpdate, (decision) => interpreter.decide(decision), {
     validator: (decision) => interpreter.validateDecision(decision),
   });
@@ -88,7 +84,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
         if (input.plan.timeoutMs) {
           void CancellationScope.nonCancellable(() => sleep(input.plan.timeoutMs!)).then(() => {
             timedOut = true;
-            interpreter.runTimedOut = true;
+            state.runTimedOut = true;
             scope.cancel();
           });
         }
@@ -103,38 +99,19 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   await CancellationScope.nonCancellable(async () => {
     // let cancelled steps finish cleaning up (processes killed, pods deleted) before finally runs
     await Promise.allSettled([...interpreter.inflight]);
-    if (error) status = 'failed';
-    else if (timedOut) {
-      status = 'timed_out';
-      error = `run exceeded its timeout of ${input.plan.timeoutMs} ms`;
-    } else if (cancelled) status = 'cancelled';
-    else if (interpreter.failed || interpreter.rejected) status = 'failed';
-    else status = 'succeeded';
+    ({ status, error } = state.statusBeforeFinally({ envError: error, timedOut, cancelled }));
     if (status === 'cancelled' || status === 'timed_out') await interpreter.settleUnfinished(status);
 
     await interpreter.runGraph(input.plan.finally, status);
-    const finallyFailed = input.plan.finally.some((n) => {
-      const s = interpreter.steps.get(n.id)!.status;
-      return s !== 'succeeded' && s !== 'skipped' && !n.continueOnError;
-    });
-    if (finallyFailed && status === 'succeeded') {
-      status = 'failed';
-      error = 'a finally step failed';
-    }
-    if (!error && status === 'failed') {
-      const failedStep = [...interpreter.steps.values()].find(
-        (s) => s.status === 'failed' || s.status === 'timed_out',
-      );
-      if (failedStep) error = `step ${failedStep.id} ${failedStep.status}: ${failedStep.error ?? ''}`.trim();
-    }
+    ({ status, error } = state.finalStatus({ status, error }));
     setStatus(status);
     await recordRun({ runId: input.runId, status, error, at: Date.now() });
     if (group) await releaseGroup(group);
-    await notifyReceivers(input, { status, error, steps: interpreter.steps.values() });
+    await notifyReceivers(input, { status, error, steps: state.steps.values() });
   });
 
   const steps: PipelineRunResult['steps'] = {};
-  for (const [id, s] of interpreter.steps) steps[id] = { status: s.status, outputs: s.outputs };
+  for (const [id, s] of state.steps) steps[id] = { status: s.status, outputs: s.outputs };
   if (patched('upstream-triggers')) {
     const outputs = Object.fromEntries(Object.entries(steps).map(([id, s]) => [id, s.outputs]));
     await CancellationScope.nonCancellable(() =>

@@ -1,4 +1,3 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ExecutionPlan, PlanNode, PlanPod } from '../pipeline/plan';
 import type { TriggerContext } from '../pipeline/trigger-context';
 
@@ -173,9 +172,6 @@ export interface ApprovalInput {
   by: string;
   comment?: string;
 }
-
-export const approvalUpdate = defineUpdate<StepState, [ApprovalInput]>('approval');
-export const stateQuery = defineQuery<RunState>('state');
 
 export interface MatrixChunkInput {
   runId: string;

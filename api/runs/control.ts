@@ -2,8 +2,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { ExecutionPlan } from '../../pipeline';
 import type { Db } from '../../lib/db';
 import { conflict, HttpError } from '../../lib/errors';
+import { approvalUpdate } from '../../workflows/messages';
 import {
-  approvalUpdate,
   TERMINAL_RUN_STATUSES,
   type ApprovalInput,
   type PipelineRunInput,
