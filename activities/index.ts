@@ -91,6 +91,7 @@ function lazyKubernetesRuntime(config: Config, kubeConfig: KubeConfig | undefine
           namespace: config.CO_K8S_NAMESPACE,
           pendingTimeoutMs: config.CO_K8S_PENDING_TIMEOUT_MS,
           keepOnFailure: config.CO_K8S_KEEP_FAILED_PODS,
+          toolImage: config.CO_K8S_TOOL_IMAGE,
         });
       } catch (err) {
         const message = `no Kubernetes cluster is configured for this worker: ${(err as Error).message}`;

@@ -24,7 +24,7 @@ import { recordStep, recordStepStarted } from './read-model';
 import { reportsFailure } from './runtimes/cout';
 import { injectSecrets, type StepSecrets } from './secrets/inject';
 import { createVault, SecretResolutionError } from './secrets/vault';
-import type { StepFailureKind, StepLaunch, StepRuntime } from './runtimes/runtime';
+import type { PodArtifacts, StepFailureKind, StepLaunch, StepRuntime } from './runtimes/runtime';
 
 /** Outputs travel in Temporal payloads: larger values are stored in dockyard first, so only references count here. */
 export const MAX_OUTPUT_BYTES = 64 * 1024;
@@ -114,14 +114,16 @@ export function createRunStep(deps: RunStepDeps) {
 
     const workspace = path.join(deps.config.dataDir, 'workspaces', input.workspaceId ?? input.runId);
     await fs.promises.mkdir(workspace, { recursive: true });
-    if ((input.runtime ?? deps.config.CO_RUNTIME) === 'kubernetes' && input.artifacts) {
-      throw await fail('invalid', 'artifacts are not supported on the kubernetes runtime yet', null, false);
-    }
-    // dockyard: input artifacts unpacked, large outputs this step uses fetched in full
+    // dockyard: input artifacts unpacked, large outputs this step uses fetched in full; a pod has
+    // its own workspace, so there the pod moves its artifacts itself (in-process steps run here)
+    const artifactsInPod =
+      (input.runtime ?? deps.config.CO_RUNTIME) === 'kubernetes' && !inProcessStep(input.uses?.name);
     const ioLines: string[] = [];
-    const io = new StepIo(deps, input, workspace, (line) => ioLines.push(line));
+    const io = new StepIo(deps, input, workspace, (line) => ioLines.push(line), artifactsInPod);
+    let podArtifacts: PodArtifacts | undefined;
     try {
       input = { ...input, ...(await io.prepare({ env: input.env, data: input.data, script: input.script })) };
+      podArtifacts = await io.podArtifacts();
     } catch (err) {
       throw await fail(...dockyardFailure(err), null, !isFinal(err));
     }
@@ -227,6 +229,7 @@ export function createRunStep(deps: RunStepDeps) {
       component: input.uses?.name,
       requires,
     };
+    if (podArtifacts) launch.podArtifacts = podArtifacts;
     if (ctx.info.attempt > 1 && ctx.info.heartbeatDetails !== undefined) {
       await runtime.reclaim?.(launch, ctx.info.heartbeatDetails);
     }

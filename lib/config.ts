@@ -82,6 +82,8 @@ export const configSchema = z.object({
   CO_K8S_NAMESPACE: z.string().min(1).default('containerops'),
   CO_K8S_PENDING_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
   CO_K8S_KEEP_FAILED_PODS: bool.default(false),
+  /** image of the containers that move a step pod's artifacts; unset: containerops:0.1.0 (the chart's) */
+  CO_K8S_TOOL_IMAGE: z.string().min(1).optional(),
   /** where the leaked-pod sweep looks (comma-separated); unset: CO_K8S_NAMESPACE only */
   CO_K8S_STEP_NAMESPACES: z
     .string()

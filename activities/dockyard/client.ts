@@ -32,6 +32,16 @@ export class DockyardClient {
     return new DockyardClient(`${base}/api/v1/projects/${encodeURIComponent(scope.project)}/runs`, token);
   }
 
+  /** A client from credentials handed over by a worker (a step pod's artifact containers). */
+  static withToken(runsUrl: string, token: string): DockyardClient {
+    return new DockyardClient(runsUrl.replace(/\/$/, ''), token);
+  }
+
+  /** What a step pod needs to talk to dockyard as this client does; the token is a secret. */
+  get credentials(): { runsUrl: string; token: string } {
+    return { runsUrl: this.base, token: this.token };
+  }
+
   private async request(method: string, path: string, body?: Readable | string): Promise<Response> {
     const init: RequestInit & { duplex?: 'half' } = {
       method,

@@ -2,6 +2,7 @@ import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { findOutputRefs } from '../../lib/output-refs';
 import type { RunStepInput } from '../../workflows/types';
+import type { PodArtifacts } from '../runtimes/runtime';
 import { DockyardClient } from './client';
 import { INLINE_OUTPUT_BYTES, offloadLargeOutputs, OutputTooLarge, resolveOutputRefs } from './large-outputs';
 import { ArtifactRefused } from './pack';
@@ -9,7 +10,11 @@ import { pullArtifacts, pushArtifacts } from './step-artifacts';
 
 export { ArtifactRefused };
 
-/** A step's exchange with dockyard: artifacts in before it starts, large outputs and artifacts out after. */
+/**
+ * A step's exchange with dockyard: artifacts in before it starts, large outputs and artifacts out
+ * after. With `artifactsInPod` the step's pod moves its artifacts itself (its workspace is not the
+ * worker's), and this only hands it the credentials (`podArtifacts`).
+ */
 export class StepIo {
   private client?: DockyardClient;
 
@@ -18,7 +23,22 @@ export class StepIo {
     private readonly input: RunStepInput,
     private readonly workspace: string,
     private readonly log: (line: string) => void,
+    private readonly artifactsInPod = false,
   ) {}
+
+  /** This run, then the run whose workspace it continues (a rerun reusing a step). */
+  private get runIds(): string[] {
+    return [...new Set([this.input.runId, this.input.workspaceId].filter((r): r is string => !!r))];
+  }
+
+  /** What the pod needs to move the step's artifacts itself; undefined when it has none. */
+  async podArtifacts(): Promise<PodArtifacts | undefined> {
+    const artifacts = this.input.artifacts;
+    if (!this.artifactsInPod || !artifacts || (!artifacts.in.length && !artifacts.out.length))
+      return undefined;
+    const { runsUrl, token } = (await this.dockyard()).credentials;
+    return { runsUrl, token, runIds: this.runIds, in: artifacts.in, out: artifacts.out };
+  }
 
   private async dockyard(): Promise<DockyardClient> {
     if (!this.client) {
@@ -45,9 +65,8 @@ export class StepIo {
   /** Unpacks input artifacts and resolves output references; returns what the step is launched with. */
   async prepare(launch: { env: Record<string, string>; data: Record<string, string>; script?: string }) {
     const artifacts = this.input.artifacts;
-    if (artifacts?.in.length) {
-      const runIds = [this.input.runId, this.input.workspaceId].filter((r): r is string => !!r);
-      await pullArtifacts(await this.dockyard(), artifacts, this.workspace, [...new Set(runIds)], this.log);
+    if (artifacts?.in.length && !this.artifactsInPod) {
+      await pullArtifacts(await this.dockyard(), artifacts, this.workspace, this.runIds, this.log);
     }
     const hasRefs = [...Object.values(launch.env), ...Object.values(launch.data)].some(
       (v) => findOutputRefs(v).length > 0,
@@ -72,7 +91,7 @@ export class StepIo {
     const result = needsStore
       ? await offloadLargeOutputs(await this.dockyard(), outputs, this.facts)
       : outputs;
-    if (this.input.artifacts?.out.length) {
+    if (this.input.artifacts?.out.length && !this.artifactsInPod) {
       await pushArtifacts(await this.dockyard(), this.input.artifacts, this.workspace, this.facts, this.log);
     }
     return result;

@@ -27,6 +27,8 @@ export interface KubernetesRuntimeOptions {
   apiUnreachableMs?: number;
   /** Extra annotations on every step pod (a service mesh's, the cluster autoscaler's, kwok's stage rules). */
   podAnnotations?: Record<string, string>;
+  /** Image of the containers that move artifacts in and out of step pods (default containerops:0.1.0). */
+  toolImage?: string;
 }
 
 /** Runs each step attempt as one Kubernetes pod (restartPolicy Never). */
@@ -48,6 +50,7 @@ export class KubernetesRuntime implements StepRuntime {
       apiUnreachableMs: options.apiUnreachableMs ?? 5 * 60_000,
       pollFallbackMs: options.pollFallbackMs ?? 30_000,
       podAnnotations: options.podAnnotations,
+      toolImage: options.toolImage,
     };
   }
 

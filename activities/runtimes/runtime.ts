@@ -41,6 +41,23 @@ export interface StepLaunch {
   component?: string;
   /** Host programs the step needs; the local runtime checks them before it starts anything. */
   requires?: string[];
+  /**
+   * Artifacts a container runtime moves itself, over HTTP, inside the step's pod. Absent when the
+   * activity moves them around the step (the local runtime shares the worker's workspace).
+   */
+  podArtifacts?: PodArtifacts;
+}
+
+/** What a pod needs to fetch `artifacts.in` and upload `artifacts.out` from dockyard itself. */
+export interface PodArtifacts {
+  /** dockyard's runs collection for the project: `<api>/api/v1/projects/<project>/runs` */
+  runsUrl: string;
+  /** the run-scoped, short-lived token: a runtime delivers it like a secret, never in a spec */
+  token: string;
+  /** the runs an input artifact is looked up in, in order (this run, then the one it continues) */
+  runIds: string[];
+  in: Array<{ name: string; from: string }>;
+  out: Array<{ name: string; path: string }>;
 }
 
 export interface StepHooks {

@@ -1,5 +1,6 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { StepFailureKind, StepOutcome } from '../runtime';
+import { fetchFailure, toolLines, uploadState } from './artifact-containers';
 import { CONTAINER_NAME } from './pod-spec';
 
 export type Failure = NonNullable<StepOutcome['failure']>;
@@ -8,7 +9,14 @@ export type Failure = NonNullable<StepOutcome['failure']>;
 export type PodVerdict =
   | { state: 'pending'; detail: string }
   | { state: 'running' }
-  | { state: 'finished'; exitCode: number | null; terminationMessage?: string; failure?: Failure }
+  | {
+      state: 'finished';
+      exitCode: number | null;
+      terminationMessage?: string;
+      failure?: Failure;
+      /** what the containers moving artifacts reported, for the step's log */
+      toolLines?: string[];
+    }
   /** The pod cannot make progress; the runtime deletes it. */
   | { state: 'stuck'; failure: Failure };
 
@@ -25,6 +33,10 @@ export function stepContainer(pod: V1Pod): V1ContainerStatus | undefined {
   return pod.status?.containerStatuses?.find((c) => c.name === CONTAINER_NAME);
 }
 
+export function stepExited(pod: V1Pod): boolean {
+  return Boolean(stepContainer(pod)?.state?.terminated);
+}
+
 export function containerStarted(pod: V1Pod): boolean {
   const state = stepContainer(pod)?.state;
   return Boolean(state?.running || state?.terminated);
@@ -34,7 +46,6 @@ export function classifyPod(pod: V1Pod): PodVerdict {
   const status = pod.status ?? {};
   const container = stepContainer(pod);
   const terminated = container?.state?.terminated;
-  const waiting = container?.state?.waiting;
   const disruption = status.conditions?.find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
 
   if (status.reason === 'Evicted' || (disruption && disruption.reason !== 'DeletionByTaintManager')) {
@@ -51,9 +62,16 @@ export function classifyPod(pod: V1Pod): PodVerdict {
       failure('timeout', `step exceeded its deadline: ${status.message ?? ''}`.trim(), true),
     );
   }
-  if (waiting?.reason && IMAGE_REASONS.has(waiting.reason)) {
+  const fetchFailed = fetchFailure(pod);
+  if (fetchFailed) return finished(null, fetchFailed);
+  // the step's image, or the artifact containers' (they run first)
+  const pulling = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].find(
+    (c) => c.state?.waiting?.reason && IMAGE_REASONS.has(c.state.waiting.reason),
+  );
+  if (pulling) {
+    const waiting = pulling.state!.waiting!;
     const message =
-      `cannot pull image ${container?.image ?? ''}: ${waiting.reason}: ${waiting.message ?? ''}`.trim();
+      `cannot pull image ${pulling.image ?? ''}: ${waiting.reason}: ${waiting.message ?? ''}`.trim();
     const retryable = waiting.reason !== 'InvalidImageName' && TRANSIENT_PULL.test(waiting.message ?? '');
     return { state: 'stuck', failure: failure(retryable ? 'infrastructure' : 'image', message, retryable) };
   }
@@ -72,7 +90,10 @@ export function classifyPod(pod: V1Pod): PodVerdict {
         failure('exit', `exit code ${exitCode}${reason ? ` (${reason})` : ''}`, true),
         message,
       );
-    return finished(0, undefined, message);
+    const upload = uploadState(pod);
+    if (upload.state === 'running') return { state: 'running' };
+    if (upload.state === 'failed') return finished(0, upload.failure, message, toolLines(pod));
+    return finished(0, undefined, message, toolLines(pod));
   }
   if (status.phase === 'Failed') {
     return finished(
@@ -84,8 +105,19 @@ export function classifyPod(pod: V1Pod): PodVerdict {
   return { state: 'pending', detail: pendingDetail(pod) };
 }
 
-function finished(exitCode: number | null, fail?: Failure, terminationMessage?: string): PodVerdict {
-  return { state: 'finished', exitCode, terminationMessage, ...(fail ? { failure: fail } : {}) };
+function finished(
+  exitCode: number | null,
+  fail?: Failure,
+  terminationMessage?: string,
+  lines?: string[],
+): PodVerdict {
+  return {
+    state: 'finished',
+    exitCode,
+    terminationMessage,
+    ...(fail ? { failure: fail } : {}),
+    ...(lines?.length ? { toolLines: lines } : {}),
+  };
 }
 
 /** Why the pod is still pending, in the scheduler's or kubelet's words. */

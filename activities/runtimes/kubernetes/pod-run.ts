@@ -6,6 +6,7 @@ import {
   classifyPod,
   containerStarted,
   failure,
+  stepExited,
   pendingDetail,
   type Failure,
   type PodVerdict,
@@ -26,7 +27,7 @@ import {
   buildStepSecret,
   createStepSecret,
   deleteStepSecret,
-  hasSecretEnv,
+  needsStepSecret,
 } from './step-secret';
 import { apiProblem, isPermanent } from './api-errors';
 
@@ -44,6 +45,8 @@ export interface PodRunSettings {
   apiUnreachableMs: number;
   pollFallbackMs?: number;
   podAnnotations?: Record<string, string>;
+  /** Image of the containers that move artifacts in and out of step pods. */
+  toolImage?: string;
 }
 
 type Decision =
@@ -66,6 +69,7 @@ export async function runPod(
       namespace,
       keepOnFailure: settings.keepOnFailure,
       annotations: settings.podAnnotations,
+      toolImage: settings.toolImage,
     });
   } catch (err) {
     return { exitCode: null, outputs: {}, failure: failure('invalid', (err as Error).message, false) };
@@ -74,7 +78,7 @@ export async function runPod(
   const fail = (f: Failure): StepOutcome => ({ exitCode: null, outputs: {}, failure: f, handle: name });
   if (hooks.signal.aborted) return fail(failure('cancelled', 'cancelled before the pod was created', false));
 
-  const withSecret = hasSecretEnv(launch);
+  const withSecret = needsStepSecret(launch);
   if (withSecret) {
     try {
       await createStepSecret(core, buildStepSecret(launch, name, namespace));
@@ -138,7 +142,8 @@ async function supervise(
     const pod = await core.readNamespacedPod({ name, namespace }).catch(() => null);
     if (!pod) return null;
     const verdict = classifyPod(pod);
-    return verdict.state === 'finished' || verdict.state === 'stuck';
+    // the step container may have ended while the pod still uploads its artifacts
+    return verdict.state === 'finished' || verdict.state === 'stuck' || stepExited(pod);
   };
 
   const onPod = (pod: V1Pod | null) => {
@@ -218,6 +223,7 @@ async function supervise(
       }
       stop.abort();
       const { verdict } = result;
+      for (const line of verdict.toolLines ?? []) hooks.onLine('stderr', line);
       const fromFile = verdict.exitCode === 0 ? parseOutputsFile(verdict.terminationMessage ?? '') : {};
       if (!verdict.failure || !settings.keepOnFailure) {
         await deletePod(core, namespace, name, 0).catch(() => undefined);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { StepLaunch } from '../runtime';
+import { artifactPodParts } from './artifact-containers';
 import { secretEnvRefs } from './step-secret';
 
 export const LABEL = {
@@ -75,7 +76,12 @@ export interface PodSpecOptions {
   annotations?: Record<string, string>;
   /** Seconds added to the step timeout for the kubelet's own deadline, a backstop if the worker dies. */
   deadlineSlackSeconds?: number;
+  /** Image of the containers that move artifacts (the platform's own image; see artifact-containers.ts). */
+  toolImage?: string;
 }
+
+/** The platform's image as the Helm chart names it by default. */
+export const DEFAULT_TOOL_IMAGE = 'containerops:0.1.0';
 
 export function buildPod(launch: StepLaunch, options: PodSpecOptions): V1Pod {
   if (!launch.image) throw new Error(`step ${launch.stepId} has no image: the kubernetes runtime needs one`);
@@ -87,6 +93,16 @@ export function buildPod(launch: StepLaunch, options: PodSpecOptions): V1Pod {
     .map(([key, value]) => ({ name: key, value }));
   const command = containerCommand(launch);
   const resources = settings.resources;
+  const artifacts = artifactPodParts(launch, name, options.toolImage ?? DEFAULT_TOOL_IMAGE);
+  const step: V1Container = {
+    name: CONTAINER_NAME,
+    image: launch.image,
+    ...(command ? { command } : {}),
+    env: [...env, ...secretEnvRefs(launch, name)],
+    ...(resources ? { resources } : {}),
+    terminationMessagePath: TERMINATION_LOG,
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -115,17 +131,13 @@ export function buildPod(launch: StepLaunch, options: PodSpecOptions): V1Pod {
       ...(settings.imagePullSecrets?.length
         ? { imagePullSecrets: settings.imagePullSecrets.map((name) => ({ name })) }
         : {}),
-      containers: [
-        {
-          name: CONTAINER_NAME,
-          image: launch.image,
-          ...(command ? { command } : {}),
-          env: [...env, ...secretEnvRefs(launch, name)],
-          ...(resources ? { resources } : {}),
-          terminationMessagePath: TERMINATION_LOG,
-          terminationMessagePolicy: 'FallbackToLogsOnError',
-        },
-      ],
+      ...(artifacts
+        ? {
+            volumes: artifacts.volumes,
+            ...(artifacts.initContainers.length ? { initContainers: artifacts.initContainers } : {}),
+          }
+        : {}),
+      containers: artifacts ? [artifacts.step(step), ...artifacts.containers] : [step],
     },
   };
 }

@@ -8,23 +8,28 @@ import {
 } from '@kubernetes/client-node';
 import type { StepLaunch } from '../runtime';
 import { apiProblem, isNotFound } from './api-errors';
+import { TOKEN_KEY } from './artifact-containers';
 import { ANNOTATION, shortHash, stepLabels } from './pod-spec';
 
 /**
  * Secret variables never enter the pod spec: each attempt gets its own Secret, named like its pod,
  * that the container reads through `secretKeyRef`. Once the pod exists the Secret is owned by it,
- * so the garbage collector deletes it with the pod.
+ * so the garbage collector deletes it with the pod. The dockyard token of a step with artifacts
+ * travels the same way, to the containers that move them.
  */
 
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
-/** A Secret data key for an env name: the name itself when it is a valid key, else a hash. */
+/** A Secret data key for an env name: the name itself when it is a valid key (and not the token's), else a hash. */
 export function secretKey(envName: string): string {
-  return SECRET_KEY.test(envName) && envName.length <= 253 ? envName : `env-${shortHash(envName, 20)}`;
+  return SECRET_KEY.test(envName) && envName.length <= 253 && envName !== TOKEN_KEY
+    ? envName
+    : `env-${shortHash(envName, 20)}`;
 }
 
-export function hasSecretEnv(launch: StepLaunch): boolean {
-  return Object.keys(launch.secretEnv ?? {}).length > 0;
+/** Whether the attempt has anything to keep out of its pod spec: secret variables or a dockyard token. */
+export function needsStepSecret(launch: StepLaunch): boolean {
+  return Object.keys(launch.secretEnv ?? {}).length > 0 || launch.podArtifacts !== undefined;
 }
 
 /** The env entries of the step container that read the secret variables from the attempt's Secret. */
@@ -39,6 +44,8 @@ export function buildStepSecret(launch: StepLaunch, name: string, namespace: str
   const data: Record<string, string> = {};
   for (const [env, value] of Object.entries(launch.secretEnv ?? {}))
     data[secretKey(env)] = Buffer.from(value, 'utf8').toString('base64');
+  if (launch.podArtifacts)
+    data[TOKEN_KEY] = Buffer.from(launch.podArtifacts.token, 'utf8').toString('base64');
   return {
     apiVersion: 'v1',
     kind: 'Secret',

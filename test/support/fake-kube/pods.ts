@@ -59,10 +59,44 @@ export class PodControl {
   }
 
   start(): void {
+    this.startContainer(this.container.name);
+  }
+
+  /** One container of the pod runs (the pod is Running from the first). */
+  startContainer(name: string): void {
     this.update((pod) => {
       pod.status.phase = 'Running';
       pod.status.startTime ??= new Date().toISOString();
-      setContainerState(pod, { running: { startedAt: new Date().toISOString() } }, true);
+      setContainerState(pod, { running: { startedAt: new Date().toISOString() } }, true, name);
+    });
+  }
+
+  /** An init container ran to its end; with restartPolicy Never, a failed one fails the pod. */
+  initExit(name: string, exitCode: number, message?: string): void {
+    this.update((pod) => {
+      const container = (pod.spec.initContainers ?? []).find((c: any) => c.name === name);
+      const statuses = (pod.status.initContainerStatuses ??= []) as any[];
+      const status = {
+        name,
+        image: container?.image ?? '',
+        imageID: '',
+        ready: exitCode === 0,
+        restartCount: 0,
+        started: false,
+        state: { terminated: terminatedState(pod, exitCode, undefined, message) },
+      };
+      const i = statuses.findIndex((c) => c.name === name);
+      if (i >= 0) statuses[i] = status;
+      else statuses.push(status);
+      if (exitCode !== 0) pod.status.phase = 'Failed';
+    });
+  }
+
+  /** A container other than the step's ended: the pod ends once all of them have. */
+  containerExit(name: string, exitCode: number, message?: string): void {
+    this.update((pod) => {
+      setContainerState(pod, { terminated: terminatedState(pod, exitCode, undefined, message) }, false, name);
+      settlePhase(pod);
     });
   }
 
@@ -84,16 +118,8 @@ export class PodControl {
       this.terminationFile ||
       (exitCode !== 0 && policy === 'FallbackToLogsOnError' ? this.logs.tail(this.key, 80) : '');
     this.update((p) => {
-      p.status.phase = exitCode === 0 ? 'Succeeded' : 'Failed';
-      setContainerState(p, {
-        terminated: {
-          exitCode,
-          reason: reason ?? (exitCode === 0 ? 'Completed' : 'Error'),
-          ...(message ? { message } : {}),
-          startedAt: p.status.startTime,
-          finishedAt: new Date().toISOString(),
-        },
-      });
+      setContainerState(p, { terminated: terminatedState(p, exitCode, reason, message) });
+      settlePhase(p);
     });
     this.logs.end(this.key);
   }
@@ -166,19 +192,46 @@ function setCondition(
   else conditions.push(condition);
 }
 
-function setContainerState(pod: KubeObject, state: Record<string, unknown>, ready = false): void {
-  const container = pod.spec.containers[0];
-  pod.status.containerStatuses = [
-    {
-      name: container.name,
-      image: container.image,
-      imageID: '',
-      ready,
-      restartCount: 0,
-      started: ready,
-      state,
-    },
-  ];
+function terminatedState(pod: KubeObject, exitCode: number, reason?: string, message?: string) {
+  return {
+    exitCode,
+    reason: reason ?? (exitCode === 0 ? 'Completed' : 'Error'),
+    ...(message ? { message } : {}),
+    startedAt: pod.status.startTime,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+/** Running while any container runs; then Succeeded when every one exited 0, else Failed. */
+function settlePhase(pod: KubeObject): void {
+  const statuses = (pod.status.containerStatuses ?? []) as any[];
+  const ended = (pod.spec.containers as any[]).map(
+    (c) => statuses.find((s) => s.name === c.name)?.state?.terminated,
+  );
+  if (ended.some((t) => !t)) pod.status.phase = 'Running';
+  else pod.status.phase = ended.every((t) => t.exitCode === 0) ? 'Succeeded' : 'Failed';
+}
+
+function setContainerState(
+  pod: KubeObject,
+  state: Record<string, unknown>,
+  ready = false,
+  name: string = pod.spec.containers[0].name,
+): void {
+  const container = (pod.spec.containers as any[]).find((c) => c.name === name);
+  const statuses = (pod.status.containerStatuses ??= []) as any[];
+  const status = {
+    name,
+    image: container?.image ?? '',
+    imageID: '',
+    ready,
+    restartCount: 0,
+    started: ready,
+    state,
+  };
+  const i = statuses.findIndex((c) => c.name === name);
+  if (i >= 0) statuses[i] = status;
+  else statuses.push(status);
 }
 
 /** The default behavior: schedule, pull, then interpret `sh -e -c` scripts line by line. */

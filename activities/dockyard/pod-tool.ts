@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import { REFUSED_EXIT, type ToolOrders } from '../runtimes/kubernetes/artifact-containers';
+import { DockyardClient } from './client';
+import { ArtifactRefused } from './pack';
+import { pullArtifacts, pushArtifacts } from './step-artifacts';
+
+/**
+ * `node bin/co-artifacts.js pull|push`: what a step pod's artifact containers run (see
+ * activities/runtimes/kubernetes/artifact-containers.ts), with the same code the local runtime's
+ * activity uses. Told by env: CO_DOCKYARD_URL, CO_DOCKYARD_TOKEN, CO_ARTIFACTS (the orders),
+ * CO_WORKSPACE, and for push CO_STEP_EXIT_FILE. Reports on stdout and in the termination message
+ * (CO_TERMINATION_LOG, default /dev/termination-log), which the worker copies into the step's log.
+ */
+
+export interface ToolIo {
+  out(line: string): void;
+  /** how long push waits between looks at the step's exit file */
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+/** The step's exit code once the step container's wrapper has written it. */
+async function stepExitCode(file: string, io: ToolIo): Promise<number | undefined> {
+  for (;;) {
+    const text = await fs.promises.readFile(file, 'utf8').catch(() => '');
+    // the newline marks a complete write
+    const match = /^(\d+)\n/.exec(text);
+    if (match) return Number(match[1]);
+    if (io.signal?.aborted) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, io.pollMs ?? 500));
+  }
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): Promise<number> {
+  const lines: string[] = [];
+  const log = (line: string) => {
+    lines.push(line);
+    io.out(line);
+  };
+  const report = () =>
+    fs.promises
+      .writeFile(env.CO_TERMINATION_LOG ?? '/dev/termination-log', `${lines.join('\n')}\n`)
+      .catch(() => undefined);
+  try {
+    const verb = argv[0];
+    if (verb !== 'pull' && verb !== 'push') throw new Error(`usage: co-artifacts pull|push (got ${verb})`);
+    const orders = JSON.parse(required(env, 'CO_ARTIFACTS')) as ToolOrders;
+    const client = DockyardClient.withToken(
+      required(env, 'CO_DOCKYARD_URL'),
+      required(env, 'CO_DOCKYARD_TOKEN'),
+    );
+    const workspace = required(env, 'CO_WORKSPACE');
+    const artifacts = { in: orders.in, out: orders.out };
+    if (verb === 'pull') {
+      await pullArtifacts(client, artifacts, workspace, orders.runIds, log);
+    } else {
+      const code = await stepExitCode(required(env, 'CO_STEP_EXIT_FILE'), io);
+      if (code === undefined) return 1;
+      if (code !== 0) {
+        log(`[containerops] the step exited ${code}: no artifact stored`);
+      } else {
+        const facts = {
+          runId: orders.runId,
+          step: orders.step,
+          matrix: orders.matrix,
+          attempt: orders.attempt,
+        };
+        await pushArtifacts(client, artifacts, workspace, facts, log);
+      }
+    }
+    await report();
+    return 0;
+  } catch (err) {
+    log(err instanceof Error ? err.message : String(err));
+    await report();
+    return err instanceof ArtifactRefused ? REFUSED_EXIT : 1;
+  }
+}

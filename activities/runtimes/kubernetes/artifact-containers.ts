@@ -1,0 +1,173 @@
+import type { V1Container, V1ContainerStateTerminated, V1Pod, V1Volume } from '@kubernetes/client-node';
+import type { Failure } from './classify';
+import type { PodArtifacts, StepLaunch } from '../runtime';
+
+/**
+ * Artifacts on a pod. The step's workspace is an emptyDir the pod's containers share:
+ * - `artifacts-in`, an init container of the tool image, fetches `artifacts.in` from dockyard over
+ *   HTTP and unpacks them into it;
+ * - `step` runs the step there, its command wrapped so that its exit code lands in a second, private
+ *   emptyDir when it ends;
+ * - `artifacts-out`, a container of the tool image, waits for that file and, when the step exited 0,
+ *   packs and uploads `artifacts.out`.
+ *
+ * Why a second container and not the upload appended to the step's command: the step's image need not
+ * have node, curl or tar, and the tool runs the very code the local runtime uses (path checks against
+ * the workspace, streaming, digests). Why a file and not the pod's status: the tool needs no access to
+ * the Kubernetes API (no service account), and the wrapper writes it whatever the exit code, so the
+ * uploader never outlives a failed step by more than a poll. A step killed outright (OOM of the
+ * wrapper, deadline) writes nothing; the worker then fails the step on the `step` container's exit and
+ * deletes the pod, uploader included. The token reaches the tool containers only from the attempt's
+ * Secret (`secretKeyRef`), never from the spec.
+ */
+
+export const WORKSPACE = { volume: 'workspace', path: '/workspace' } as const;
+const HANDOFF = { volume: 'co-handoff', path: '/co-handoff' } as const;
+export const STEP_EXIT_FILE = `${HANDOFF.path}/step-exit-code`;
+export const ARTIFACTS_IN = 'artifacts-in';
+export const ARTIFACTS_OUT = 'artifacts-out';
+/** The Secret key of the dockyard token (an env variable of this very name gets a hashed key). */
+export const TOKEN_KEY = 'containerops.dockyard-token';
+/** The tool's exit code for an artifact refused (missing, or a path out of the workspace): the step's fault. */
+export const REFUSED_EXIT = 2;
+/** The tool's entry point inside the tool image (the platform's image: this repository, WORKDIR at its root). */
+export const TOOL_COMMAND = ['node', 'bin/co-artifacts.js'];
+const TOOL_TERMINATION_LOG = '/dev/termination-log';
+
+/**
+ * Runs the step's argv in the background so a TERM from the kubelet reaches it (a shell as PID 1
+ * ignores TERM), then records its exit code for the uploader. A trapped signal interrupts `wait`,
+ * hence the loop: the code recorded is the step's own.
+ */
+const WRAPPER = [
+  '"$@" &',
+  'child=$!',
+  `trap 'kill -TERM "$child" 2>/dev/null' TERM INT`,
+  'wait "$child"; rc=$?',
+  'while kill -0 "$child" 2>/dev/null; do wait "$child"; rc=$?; done',
+  'echo "$rc" > "$CO_STEP_EXIT_FILE"',
+  'exit "$rc"',
+].join('\n');
+
+/** What the tool containers are told besides the token (CO_ARTIFACTS). */
+export interface ToolOrders {
+  runId: string;
+  step: string;
+  matrix: string;
+  attempt: number;
+  runIds: string[];
+  in: PodArtifacts['in'];
+  out: PodArtifacts['out'];
+}
+
+export interface ArtifactPodParts {
+  volumes: V1Volume[];
+  initContainers: V1Container[];
+  containers: V1Container[];
+  /** Changes to the step container: mounts, working directory, env, wrapped command. */
+  step(container: V1Container): V1Container;
+}
+
+/** The volumes and containers that move a step's artifacts, or undefined when it has none. */
+export function artifactPodParts(
+  launch: StepLaunch,
+  secretName: string,
+  toolImage: string,
+): ArtifactPodParts | undefined {
+  const artifacts = launch.podArtifacts;
+  if (!artifacts || (!artifacts.in.length && !artifacts.out.length)) return undefined;
+  const uploads = artifacts.out.length > 0;
+  const orders: ToolOrders = {
+    runId: launch.runId,
+    step: launch.stepId,
+    matrix: launch.matrixKey,
+    attempt: launch.attempt,
+    runIds: artifacts.runIds,
+    in: artifacts.in,
+    out: artifacts.out,
+  };
+  const workspaceMount = { name: WORKSPACE.volume, mountPath: WORKSPACE.path };
+  const handoffMount = { name: HANDOFF.volume, mountPath: HANDOFF.path };
+  const tool = (name: string, verb: 'pull' | 'push', extraMounts: (typeof handoffMount)[]): V1Container => ({
+    name,
+    image: toolImage,
+    command: [...TOOL_COMMAND, verb],
+    env: [
+      { name: 'CO_DOCKYARD_URL', value: artifacts.runsUrl },
+      { name: 'CO_DOCKYARD_TOKEN', valueFrom: { secretKeyRef: { name: secretName, key: TOKEN_KEY } } },
+      { name: 'CO_ARTIFACTS', value: JSON.stringify(orders) },
+      { name: 'CO_WORKSPACE', value: WORKSPACE.path },
+      { name: 'CO_TERMINATION_LOG', value: TOOL_TERMINATION_LOG },
+      ...(verb === 'push' ? [{ name: 'CO_STEP_EXIT_FILE', value: STEP_EXIT_FILE }] : []),
+    ],
+    volumeMounts: [workspaceMount, ...extraMounts],
+    terminationMessagePath: TOOL_TERMINATION_LOG,
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  });
+
+  if (uploads && !launch.command?.length && launch.script === undefined) {
+    throw new Error(
+      `step ${launch.stepId} has artifacts.out: on the kubernetes runtime it needs a run: script or a command, ` +
+        `which the upload follows (the image's own entrypoint cannot be wrapped)`,
+    );
+  }
+  return {
+    volumes: [
+      { name: WORKSPACE.volume, emptyDir: {} },
+      ...(uploads ? [{ name: HANDOFF.volume, emptyDir: {} }] : []),
+    ],
+    initContainers: artifacts.in.length ? [tool(ARTIFACTS_IN, 'pull', [])] : [],
+    containers: uploads ? [tool(ARTIFACTS_OUT, 'push', [handoffMount])] : [],
+    step: (container) => ({
+      ...container,
+      ...(uploads && container.command
+        ? { command: ['sh', '-c', WRAPPER, 'co-step', ...container.command] }
+        : {}),
+      workingDir: WORKSPACE.path,
+      env: [
+        ...(container.env ?? []),
+        { name: 'CO_WORKSPACE', value: WORKSPACE.path },
+        ...(uploads ? [{ name: 'CO_STEP_EXIT_FILE', value: STEP_EXIT_FILE }] : []),
+      ],
+      volumeMounts: [...(container.volumeMounts ?? []), workspaceMount, ...(uploads ? [handoffMount] : [])],
+    }),
+  };
+}
+
+function toolFailure(what: string, state: V1ContainerStateTerminated): Failure {
+  const message = (state.message ?? '').trim() || state.reason || 'no message';
+  if (state.exitCode === REFUSED_EXIT)
+    return { kind: 'invalid', message: `dockyard: ${message}`, retryable: false };
+  return {
+    kind: 'infrastructure',
+    message: `dockyard: ${what} failed (exit ${state.exitCode}): ${message}`,
+    retryable: true,
+  };
+}
+
+/** The failure of `artifacts-in`, once it has exited non-zero. */
+export function fetchFailure(pod: V1Pod): Failure | undefined {
+  const state = pod.status?.initContainerStatuses?.find((c) => c.name === ARTIFACTS_IN)?.state?.terminated;
+  return state && state.exitCode !== 0 ? toolFailure('fetching artifacts.in', state) : undefined;
+}
+
+export type UploadState = { state: 'running' } | { state: 'done' } | { state: 'failed'; failure: Failure };
+
+/** Where `artifacts-out` stands once the step exited 0 ('done' for a pod without one). */
+export function uploadState(pod: V1Pod): UploadState {
+  if (!pod.spec?.containers.some((c) => c.name === ARTIFACTS_OUT)) return { state: 'done' };
+  const state = pod.status?.containerStatuses?.find((c) => c.name === ARTIFACTS_OUT)?.state?.terminated;
+  if (!state) return { state: 'running' };
+  if (state.exitCode !== 0)
+    return { state: 'failed', failure: toolFailure('uploading artifacts.out', state) };
+  return { state: 'done' };
+}
+
+/** What the tool containers reported (their termination messages), as log lines for the step. */
+export function toolLines(pod: V1Pod): string[] {
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  return [ARTIFACTS_IN, ARTIFACTS_OUT].flatMap((name) => {
+    const message = statuses.find((c) => c.name === name)?.state?.terminated?.message ?? '';
+    return message.split('\n').filter((line) => line.startsWith('[containerops]'));
+  });
+}
