@@ -112,6 +112,9 @@ describeHelm('helm template', () => {
     const env = worker?.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
     expect(env).toContainEqual({ name: 'CO_K8S_NAMESPACE', value: 'ci' });
     expect(env).toContainEqual({ name: 'CO_K8S_STEP_NAMESPACES', value: 'ci,release' });
+    // step pods move artifacts with the chart's own image, against the API Service
+    expect(env).toContainEqual({ name: 'CO_K8S_TOOL_IMAGE', value: 'containerops:0.1.0' });
+    expect(env).toContainEqual({ name: 'CO_API_URL', value: 'http://co-containerops-api.platform.svc:80' });
   });
 
   test('without a database the chart refuses to render, saying what to set', () => {
