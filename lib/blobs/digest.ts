@@ -21,3 +21,12 @@ export interface Digests {
 export function digestFor(digests: Digests, algorithm: DigestAlgorithm): string {
   return digests[algorithm];
 }
+
+export class DigestMismatchError extends Error {}
+
+/** Throws unless `digest` is the content's own digest (one of `digests`, computed while it was staged). */
+export function assertOwnDigest(digest: string, digests: Digests): void {
+  if (!isDigest(digest) || digests[algorithmOf(digest)] !== digest) {
+    throw new DigestMismatchError(`digest ${digest} is not the content's (${digests.sha256})`);
+  }
+}

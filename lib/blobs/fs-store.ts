@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { isDigest } from './digest';
+import { assertOwnDigest, isDigest, type Digests } from './digest';
 import type { BlobInfo, BlobStore, ByteRange } from './store';
 
 /** Blobs as files under `root/<algorithm>/<2 hex>/<hex>`; staging under `root/uploads` (same filesystem: rename is atomic). */
@@ -19,7 +19,13 @@ export class FilesystemBlobStore implements BlobStore {
     return path.join(this.root, algorithm, hex.slice(0, 2), hex);
   }
 
-  async commit(file: string, digest: string): Promise<void> {
+  async commit(file: string, digest: string, digests: Digests): Promise<void> {
+    try {
+      assertOwnDigest(digest, digests);
+    } catch (err) {
+      await fs.promises.rm(file, { force: true });
+      throw err;
+    }
     const target = this.pathOf(digest);
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     await fs.promises.rename(file, target);

@@ -8,7 +8,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { isDigest } from './digest';
+import { assertOwnDigest, isDigest, type Digests } from './digest';
 import type { BlobInfo, BlobStore, ByteRange } from './store';
 
 export interface S3Location {
@@ -34,6 +34,13 @@ export function parseS3Url(url: string): S3Location {
   };
 }
 
+/**
+ * The blob's size, as user metadata written with the object: an object whose length differs is
+ * still being written (or was cut short) and does not count as stored. S3 itself makes an object
+ * visible only once complete, but not every S3-compatible server does.
+ */
+const SIZE_METADATA = 'co-size';
+
 /** Blobs as objects `<prefix>/<algorithm>/<hex>` in an S3-compatible bucket; staged locally, uploaded in parts. */
 export class S3BlobStore implements BlobStore {
   readonly kind = 's3' as const;
@@ -56,11 +63,18 @@ export class S3BlobStore implements BlobStore {
     return [this.location.prefix, algorithm, hex].filter(Boolean).join('/');
   }
 
-  async commit(file: string, digest: string): Promise<void> {
+  async commit(file: string, digest: string, digests: Digests): Promise<void> {
     try {
+      assertOwnDigest(digest, digests);
+      const { size } = await fs.promises.stat(file);
       const upload = new Upload({
         client: this.client,
-        params: { Bucket: this.location.bucket, Key: this.keyOf(digest), Body: fs.createReadStream(file) },
+        params: {
+          Bucket: this.location.bucket,
+          Key: this.keyOf(digest),
+          Body: fs.createReadStream(file),
+          Metadata: { [SIZE_METADATA]: String(size) },
+        },
         queueSize: 2,
         partSize: 8 * 1024 * 1024,
       });
@@ -75,7 +89,9 @@ export class S3BlobStore implements BlobStore {
       const head = await this.client.send(
         new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(digest) }),
       );
-      return { size: Number(head.ContentLength ?? 0) };
+      const size = Number(head.ContentLength ?? 0);
+      // some S3-compatible servers show an object while it is still being written (s3rver does)
+      return head.Metadata?.[SIZE_METADATA] === String(size) ? { size } : undefined;
     } catch (err) {
       if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
         return undefined;

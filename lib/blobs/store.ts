@@ -21,8 +21,12 @@ export interface BlobStore {
   readonly kind: 'filesystem' | 's3';
   /** where uploads are staged (always local disk) */
   readonly stagingDir: string;
-  /** files a staged temp file under `digest` (one of `digests`); consumes the temp file */
+  /**
+   * Files a staged temp file under `digest`, atomically: readers see the whole blob or none. Refuses
+   * (DigestMismatchError) a digest that is not one of `digests`. Consumes the temp file either way.
+   */
   commit(file: string, digest: string, digests: Digests): Promise<void>;
+  /** undefined for a blob that is missing or not whole */
   stat(digest: string): Promise<{ size: number } | undefined>;
   open(digest: string, range?: ByteRange): Promise<Readable>;
   remove(digest: string): Promise<void>;
