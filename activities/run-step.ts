@@ -197,8 +197,11 @@ export function createRunStep(deps: RunStepDeps) {
       ...secrets.values,
     ]);
     // a second execution of the same attempt (the worker was lost) continues the numbering
-    const resumeAt = ctx.info.attempt > 1 ? await deps.logStore.maxSeq(key) : 0;
-    const sink = new LogSink(deps.logStore, key, mask, resumeAt);
+    const resume = ctx.info.attempt > 1 ? await deps.logStore.storedSoFar(key) : undefined;
+    const sink = new LogSink(deps.logStore, key, mask, {
+      resume,
+      maxBytes: deps.config.CO_LOG_MAX_BYTES_PER_STEP,
+    });
     if (ctx.info.attempt > 1) {
       sink.push(
         'stderr',

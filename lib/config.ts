@@ -111,6 +111,14 @@ export const configSchema = z.object({
   CO_DOCKYARD_TOKEN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   CO_ARTIFACT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   CO_BLOB_GC_GRACE_HOURS: z.coerce.number().min(0).default(24),
+  /** logs of runs finished longer ago than this move from the LogLine table into dockyard blobs; 0: kept in the table forever */
+  CO_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  /** one step attempt's log stops at this many bytes (a marker line says so); 0: no cap */
+  CO_LOG_MAX_BYTES_PER_STEP: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024 * 1024),
   /** registry bytes per project; 0 means unlimited */
   CO_DOCKYARD_QUOTA_BYTES: z.coerce.number().int().min(0).default(0),
   /** where flow `receivers` mail goes out: smtp://user:pass@host:port or smtps://... */

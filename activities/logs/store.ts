@@ -22,8 +22,8 @@ export interface LogRow {
 export interface LogStore {
   /** Idempotent: rows are keyed by (run, step, matrix, attempt, seq). */
   insert(key: LogKey, rows: LogRow[]): Promise<void>;
-  /** The highest sequence number stored for one attempt (0 when none). */
-  maxSeq(key: LogKey): Promise<number>;
+  /** Where an attempt's log stands: its highest sequence number and its text's UTF-8 bytes (0 when none). */
+  storedSoFar(key: LogKey): Promise<{ seq: number; bytes: number }>;
   close(): Promise<void>;
 }
 
@@ -48,12 +48,12 @@ export function createLogStore(databaseUrl: string, connectionLimit = 4): LogSto
       ]);
       await pool.query(`INSERT IGNORE INTO LogLine ${COLUMNS} VALUES ${placeholders}`, params);
     },
-    async maxSeq(key) {
+    async storedSoFar(key) {
       const [[row]] = await pool.query<RowDataPacket[]>(
-        'SELECT MAX(seq) AS seq FROM LogLine WHERE runId = ? AND stepId = ? AND matrixKey = ? AND attempt = ?',
+        'SELECT MAX(seq) AS seq, SUM(LENGTH(line)) AS bytes FROM LogLine WHERE runId = ? AND stepId = ? AND matrixKey = ? AND attempt = ?',
         [key.runId, key.stepId, key.matrixKey, key.attempt],
       );
-      return Number(row?.seq ?? 0);
+      return { seq: Number(row?.seq ?? 0), bytes: Number(row?.bytes ?? 0) };
     },
     close: () => pool.end(),
   };

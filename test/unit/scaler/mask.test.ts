@@ -11,8 +11,8 @@ function memoryStore(): LogStore & { rows: LogRow[] } {
     async insert(_key: LogKey, batch: LogRow[]) {
       rows.push(...batch);
     },
-    async maxSeq() {
-      return rows.length;
+    async storedSoFar() {
+      return { seq: rows.length, bytes: 0 };
     },
     async close() {},
   };
