@@ -6,6 +6,7 @@ import { recordRun, recordStep } from './read-model';
 import { createMailReceivers } from './notify/receivers';
 import { createRunStep } from './run-step';
 import { requestDockyardGc } from './dockyard/gc';
+import { requestLogArchive } from './logs/retention';
 import type { LogStore } from './logs/store';
 import type { WorkerMetrics } from './metrics';
 import { LocalRuntime } from './runtimes/local';
@@ -53,6 +54,7 @@ export function createActivities(deps: ActivityDeps) {
       client: deps.client ?? (() => Promise.reject(new Error('this worker has no Temporal client'))),
     }),
     collectDockyardGarbage: () => requestDockyardGc(deps.config),
+    archiveExpiredLogs: () => requestLogArchive(deps.config),
     async recordSteps(records: StepRecord[]): Promise<void> {
       for (const r of records) await recordStep(deps.db, r);
     },

@@ -8,6 +8,7 @@ import { tokenRoutes } from './crew/token-routes';
 import { userRoutes } from './crew/user-routes';
 import { whoamiRoutes } from './crew/whoami';
 import { logarithmRoutes } from './logarithm/routes';
+import { logRetentionRoutes } from './logarithm/retention-routes';
 import { pipelineRoutes } from './pipelines/routes';
 import { pipelineVersionRoutes } from './pipelines/version-routes';
 import { nucleusRoutes } from './nucleus/routes';
@@ -42,5 +43,6 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...scheduleRoutes(deps),
     ...artifactRoutes(deps),
     ...dockyardGcRoutes(deps),
+    ...logRetentionRoutes(deps),
   ];
 }

@@ -11,6 +11,7 @@ import { tracingFromEnv } from '../lib/tracing';
 import { schedulePodSweep } from './pod-sweep';
 import { scheduleWorkspaceSweep } from './workspace-sweep';
 import { ensureDockyardGcSchedule } from './dockyard-gc-schedule';
+import { ensureLogRetentionSchedule } from './log-retention-schedule';
 
 export interface PipelineWorkerDeps {
   config: Config;
@@ -93,6 +94,9 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
   // a worker that cannot reach Temporal's schedule API still runs steps
   await ensureDockyardGcSchedule(config, deps.logger).catch((err: unknown) =>
     deps.logger.warn({ err }, 'could not create the dockyard gc schedule'),
+  );
+  await ensureLogRetentionSchedule(config, deps.logger).catch((err: unknown) =>
+    deps.logger.warn({ err }, 'could not create the log retention schedule'),
   );
   const done = worker.run();
   return {

@@ -4,3 +4,4 @@ export { deployment } from './deployment';
 export { concurrencyGroup } from './concurrency-group';
 export { scheduledRun } from './scheduled-run';
 export { dockyardGc } from './dockyard-gc';
+export { logRetention } from './log-retention';

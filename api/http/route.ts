@@ -24,7 +24,7 @@ export interface RouteDef {
   summary: string;
   /** a step's run token may call it (dockyard artifact and output routes); refused everywhere else */
   runToken?: boolean;
-  /** the worker's signed maintenance token may call it (the dockyard GC schedule) */
+  /** the worker's signed maintenance token may call it (the dockyard GC and log retention schedules) */
   maintenanceToken?: boolean;
   handler(req: Request, res: Response, ctx: RouteContext): Promise<void> | void;
 }
@@ -36,7 +36,7 @@ async function authorize(db: Db, req: Request, route: RouteDef): Promise<RouteCo
   if (actor.run && !route.runToken)
     throw forbidden("a run token is only valid for its run's artifacts and outputs");
   if (actor.maintenance && !route.maintenanceToken)
-    throw forbidden('a maintenance token is only valid for dockyard gc');
+    throw forbidden('a maintenance token is only valid for dockyard gc and log retention');
   if (permission === 'authenticated') return { actor };
   if (permission === 'admin') {
     if (!actor.isAdmin && !(actor.maintenance && route.maintenanceToken))

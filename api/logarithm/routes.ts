@@ -1,14 +1,18 @@
+import { createBlobStore, type BlobStore } from '../../lib/blobs';
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
 import { parseLogRequest } from './request';
 import { followLog } from './sse';
+import type { LogStorage } from './storage';
 import { LogTails } from './tail';
 import { resolveLogTarget } from './target';
 import { sendLogText } from './text';
 
 /** logarithm: a step's log as text, or followed live as Server-Sent Events. */
-export function logarithmRoutes({ db, logger }: ApiDeps): RouteDef[] {
-  const tails = new LogTails(db, logger);
+export function logarithmRoutes({ db, config, logger }: ApiDeps): RouteDef[] {
+  let blobStore: BlobStore | undefined;
+  const storage: LogStorage = { db, blobs: () => (blobStore ??= createBlobStore(config)) };
+  const tails = new LogTails(storage, logger);
   return [
     {
       method: 'get',
@@ -26,11 +30,11 @@ export function logarithmRoutes({ db, logger }: ApiDeps): RouteDef[] {
           request.matrixKey,
         );
         if (request.follow) {
-          await followLog(db, tails, res, target, request, logger);
+          await followLog(storage, tails, res, target, request, logger);
           return;
         }
         try {
-          await sendLogText(db, res, target.key, request);
+          await sendLogText(storage, res, target.key, request);
         } catch (err) {
           if (!res.headersSent) throw err;
           // mid-stream: cut the response so the client sees an incomplete body, never a short "complete" one

@@ -1,4 +1,7 @@
 import type { Db } from '../../lib/db';
+import { archivedRows, archivesOf } from './archived-rows';
+import { mergeById } from './merge-rows';
+import type { LogStorage } from './storage';
 
 /** One log's identity: a step (one matrix combination) of a run, all attempts. */
 export interface LogKey {
@@ -48,13 +51,8 @@ export function readLogBatch(
   });
 }
 
-/** Every row after `afterId`, batch by batch, so memory stays flat whatever the log's size. */
-export async function* logRows(
-  db: Db,
-  key: LogKey,
-  afterId = 0n,
-  opts: LogRange = {},
-): AsyncGenerator<LogRow[]> {
+/** Rows still in the LogLine table after `afterId`, batch by batch. */
+async function* tableRows(db: Db, key: LogKey, afterId: bigint, opts: LogRange): AsyncGenerator<LogRow[]> {
   let cursor = afterId;
   for (;;) {
     const batch = await readLogBatch(db, key, cursor, opts);
@@ -62,4 +60,21 @@ export async function* logRows(
     if (batch.length < BATCH_ROWS) return;
     cursor = batch[batch.length - 1]!.id;
   }
+}
+
+/**
+ * Every row after `afterId` in id order, batch by batch so memory stays flat whatever the log's
+ * size: from the table and from the blobs of attempts log retention archived, merged by id.
+ */
+export async function* logRows(
+  storage: LogStorage,
+  key: LogKey,
+  afterId = 0n,
+  opts: LogRange = {},
+): AsyncGenerator<LogRow[]> {
+  const table = tableRows(storage.db, key, afterId, opts);
+  const archives = await archivesOf(storage, key, afterId, opts);
+  if (archives.length === 0) return yield* table;
+  const range = { afterId, untilId: opts.untilId, batchRows: BATCH_ROWS };
+  yield* mergeById(table, archivedRows(storage, archives, range));
 }

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
-import type { Db } from '../../lib/db';
 import type { Logger } from '../../lib/logger';
 import { logRows, type LogRow } from './rows';
 import type { LogTails, TailSubscriber } from './tail';
+import type { LogStorage } from './storage';
 import type { LogTarget } from './target';
 
 export const PING_MS = 15_000;
@@ -95,7 +95,7 @@ class Follower implements TailSubscriber {
 
 /** Serves a log as Server-Sent Events until it is complete or the client leaves. */
 export async function followLog(
-  db: Db,
+  storage: LogStorage,
   tails: LogTails,
   res: Response,
   target: LogTarget,
@@ -127,7 +127,7 @@ export async function followLog(
   try {
     if (since > opts.afterId) {
       const range = { attempt: opts.attempt, untilId: since };
-      for await (const rows of logRows(db, target.key, opts.afterId, range)) {
+      for await (const rows of logRows(storage, target.key, opts.afterId, range)) {
         if (res.destroyed) return;
         if (!follower.send(rows)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
       }

@@ -1,8 +1,8 @@
-import type { Db } from '../../lib/db';
 import type { Logger } from '../../lib/logger';
 import { endStatus, isLogComplete } from './completion';
-import type { LogKey, LogRow } from './rows';
-import { BATCH_ROWS } from './rows';
+import { archivesOf } from './archived-rows';
+import { BATCH_ROWS, logRows, type LogKey, type LogRow } from './rows';
+import type { LogStorage } from './storage';
 import type { LogTarget } from './target';
 import { readTick } from './tail-query';
 
@@ -29,7 +29,7 @@ class LogTail {
   private stopped = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly storage: LogStorage,
     private readonly target: LogTarget,
     /** the last row id fanned out */
     public lastId: bigint,
@@ -68,7 +68,7 @@ class LogTail {
   private async tick(): Promise<void> {
     let tick;
     try {
-      tick = await readTick(this.db, this.target.key, this.lastId);
+      tick = await readTick(this.storage.db, this.target.key, this.lastId);
       this.failedTicks = 0;
     } catch (err) {
       this.logger?.warn({ err, log: this.target.key }, 'log tail query failed');
@@ -77,16 +77,33 @@ class LogTail {
     }
     if (this.stopped) return;
     if (!tick.progress) return this.finish((s) => s.fail());
-    if (tick.rows.length > 0) {
-      this.lastId = tick.rows[tick.rows.length - 1]!.id;
-      for (const s of this.subscribers) this.tell(s, () => s.rows(tick.rows));
-    }
+    this.fanOut(tick.rows);
     if (tick.rows.length === BATCH_ROWS) return this.schedule(0);
     if (isLogComplete(tick.progress, this.target.maxAttempts)) {
+      await this.fanOutArchived();
+      if (this.stopped) return;
       const status = endStatus(tick.progress);
       return this.finish((s) => s.end(status));
     }
     this.schedule(TICK_MS);
+  }
+
+  private fanOut(rows: LogRow[]): void {
+    if (rows.length === 0) return;
+    this.lastId = rows[rows.length - 1]!.id;
+    for (const s of this.subscribers) this.tell(s, () => s.rows(rows));
+  }
+
+  /** Rows of a complete log that log retention moved out of the table (one query when there are none). */
+  private async fanOutArchived(): Promise<void> {
+    const { key } = this.target;
+    if ((await archivesOf(this.storage, key, this.lastId)).length === 0) return;
+    for await (const rows of logRows(this.storage, key, this.lastId)) {
+      if (this.stopped) return;
+      this.fanOut(rows);
+      // as between ticks: sockets get to write before the next batch
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   private finish(tell: (s: TailSubscriber) => void): void {
@@ -114,7 +131,7 @@ export class LogTails {
   private readonly tails = new Map<string, LogTail>();
 
   constructor(
-    private readonly db: Db,
+    private readonly storage: LogStorage,
     private readonly logger?: Logger,
   ) {}
 
@@ -127,7 +144,7 @@ export class LogTails {
     let tail = this.tails.get(id);
     if (!tail) {
       const created: LogTail = new LogTail(
-        this.db,
+        this.storage,
         target,
         afterId,
         () => {

@@ -40,7 +40,9 @@ export async function resolveLogTarget(
   if (!planned) {
     const recorded = await db.stepRun.findFirst({ where: { runId, stepId }, select: { id: true } });
     const logged =
-      recorded ?? (await db.logLine.findFirst({ where: { runId, stepId }, select: { id: true } }));
+      recorded ??
+      (await db.logLine.findFirst({ where: { runId, stepId }, select: { id: true } })) ??
+      (await db.logArchive.findFirst({ where: { runId, stepId }, select: { id: true } }));
     if (!logged) throw notFound(`step ${JSON.stringify(stepId)} in run ${runId}`);
   }
   const attempts = planned?.retry?.attempts;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
-import type { Db } from '../../lib/db';
 import { logRows, type LogKey, type LogRange, type LogRow } from './rows';
+import type { LogStorage } from './storage';
 
 export interface TextOptions {
   timestamps: boolean;
@@ -46,7 +46,7 @@ export class LogTextFormatter {
 
 /** A step's whole log as text (for tests and small logs; the route streams instead). */
 export async function stepLogText(
-  db: Db,
+  storage: LogStorage,
   runId: string,
   stepId: string,
   matrixKey = '',
@@ -54,14 +54,14 @@ export async function stepLogText(
 ): Promise<string> {
   const formatter = new LogTextFormatter(opts);
   let text = '';
-  for await (const rows of logRows(db, { runId, stepId, matrixKey }, 0n, opts))
+  for await (const rows of logRows(storage, { runId, stepId, matrixKey }, 0n, opts))
     text += formatter.format(rows);
   return text + formatter.finish();
 }
 
 /** Streams a log as text/plain, one batch at a time, waiting for the client to drain; stops if it leaves. */
 export async function sendLogText(
-  db: Db,
+  storage: LogStorage,
   res: Response,
   key: LogKey,
   opts: TextOptions & LogRange,
@@ -70,7 +70,7 @@ export async function sendLogText(
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   const formatter = new LogTextFormatter(opts);
-  for await (const rows of logRows(db, key, 0n, opts)) {
+  for await (const rows of logRows(storage, key, 0n, opts)) {
     if (res.destroyed) return;
     if (!res.write(formatter.format(rows))) {
       await Promise.race([once(res, 'drain'), once(res, 'close')]);

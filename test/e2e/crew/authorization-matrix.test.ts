@@ -20,6 +20,7 @@ interface Expectation {
 
 const EXPECTATIONS: Record<string, Expectation> = {
   'POST /dockyard/gc': { permission: 'admin', who: 'admin', ok: [200] },
+  'POST /logs/archive': { permission: 'admin', who: 'admin', ok: [200] },
   'GET /projects/:project/runs/:run/artifacts': { permission: { project: 'read' }, who: 'viewer', ok: [404] },
   'GET /projects/:project/runs/:run/artifacts/:name': {
     permission: { project: 'read' },

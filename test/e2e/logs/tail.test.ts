@@ -1,3 +1,5 @@
+import { createBlobStore } from '../../../lib/blobs';
+import { loadConfig } from '../../../lib/config';
 import { createDb, type Db } from '../../../lib/db';
 import { LogTails, TICK_MS, type TailSubscriber } from '../../../api/logarithm/tail';
 import type { LogRow } from '../../../api/logarithm/rows';
@@ -45,7 +47,7 @@ describe('the shared log tail', () => {
 
   it('polls once per tick for a hundred followers of one step, and stops when the last one leaves', async () => {
     const { db: counted, queries } = countingDb(db);
-    const tails = new LogTails(counted);
+    const tails = new LogTails({ db: counted, blobs: () => createBlobStore(loadConfig()) });
     const target = { key: { runId: run.runId, stepId: 'test', matrixKey: '' }, maxAttempts: 1 };
     const followers = Array.from({ length: 100 }, () => collector());
     const leaves = followers.map((f) => tails.join(target, 0n, f).leave);

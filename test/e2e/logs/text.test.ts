@@ -1,3 +1,4 @@
+import { createBlobStore } from '../../../lib/blobs';
 import { startStack, type Stack } from '../../support/stack';
 import { stepLogText } from '../../../api/logarithm/text';
 import { secretMasker } from '../../../activities/logs/mask';
@@ -53,7 +54,14 @@ describe('GET .../steps/:step/logs as text', () => {
       await writeLines(stack.db, run.runId, 'notify', lines.slice(i, i + 2000), { firstSeq: i + 1 });
     const res = await stack.request('GET', run.logsPath('notify'));
     expect(await res.text()).toBe(lines.map((l) => `${l}\n`).join(''));
-    expect(await stepLogText(stack.db, run.runId, 'notify', '')).toBe(lines.map((l) => `${l}\n`).join(''));
+    expect(
+      await stepLogText(
+        { db: stack.db, blobs: () => createBlobStore(stack.config) },
+        run.runId,
+        'notify',
+        '',
+      ),
+    ).toBe(lines.map((l) => `${l}\n`).join(''));
   });
 
   it('serves an empty log for a planned step that has not run, and for a step recorded outside the plan', async () => {
