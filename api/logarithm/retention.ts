@@ -12,7 +12,7 @@ export interface RetentionOptions {
   now?: Date;
   /** runs archived per call at most */
   maxRuns?: number;
-  /** no further run is started once a call has taken this long */
+  /** no further attempt is archived once a call has taken this long (but one always is; a run left half done is finished next call) */
   budgetMs?: number;
   /** called once an attempt's archive is recorded, before its rows are deleted (tests interrupt here) */
   afterRecord?: (attempt: AttemptLog) => Promise<void>;
@@ -57,7 +57,7 @@ export async function archiveExpiredLogs(
     more: false,
   };
   if (opts.retentionDays <= 0) return report;
-  const started = Date.now();
+  const deadline = Date.now() + (opts.budgetMs ?? Infinity);
   const now = opts.now ?? new Date();
   const maxRuns = opts.maxRuns ?? 50;
   const runs = await storage.db.run.findMany({
@@ -70,30 +70,37 @@ export async function archiveExpiredLogs(
     take: maxRuns + 1,
     select: { id: true },
   });
-  for (const [i, run] of runs.entries()) {
-    if (i >= maxRuns || Date.now() - started > (opts.budgetMs ?? Infinity)) {
+  report.more = runs.length > maxRuns;
+  for (const run of runs.slice(0, maxRuns)) {
+    if (!(await archiveRunLogs(storage, run.id, report, opts, deadline))) {
       report.more = true;
       break;
     }
-    await archiveRunLogs(storage, run.id, report, opts);
   }
   return report;
 }
 
+/** false: the deadline came first (the run's remaining attempts still have their rows, so the next call goes on). */
 async function archiveRunLogs(
   storage: LogStorage,
   runId: string,
   report: RetentionReport,
   opts: RetentionOptions,
-): Promise<void> {
+  deadline: number,
+): Promise<boolean> {
   const attempts = await storage.db.logLine.groupBy({
     by: ['stepId', 'matrixKey', 'attempt'],
     where: { runId },
   });
-  for (const a of attempts) await archiveAttempt(storage, { runId, ...a }, report, opts);
-  if ((await storage.db.logLine.count({ where: { runId } })) > 0) return; // rows written meanwhile: next time
+  for (const [i, a] of attempts.entries()) {
+    await archiveAttempt(storage, { runId, ...a }, report, opts);
+    if (i < attempts.length - 1 && Date.now() > deadline) return false;
+  }
+  // rows written meanwhile (a lost worker's late batch) are archived next time
+  if ((await storage.db.logLine.count({ where: { runId } })) > 0) return true;
   await storage.db.run.update({ where: { id: runId }, data: { logsArchivedAt: new Date() } });
   report.runsArchived++;
+  return true;
 }
 
 async function archiveAttempt(

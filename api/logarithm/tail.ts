@@ -27,6 +27,8 @@ class LogTail {
   private timer: NodeJS.Timeout | undefined;
   private failedTicks = 0;
   private stopped = false;
+  /** archives are looked for when the tail starts and when the log is complete, never on every tick */
+  private archivesRead = false;
 
   constructor(
     private readonly storage: LogStorage,
@@ -66,6 +68,12 @@ class LogTail {
   }
 
   private async tick(): Promise<void> {
+    if (!this.archivesRead) {
+      // a finished run some of whose attempts are archived: the table alone would skip their rows
+      await this.fanOutArchived();
+      this.archivesRead = true;
+      if (this.stopped) return;
+    }
     let tick;
     try {
       tick = await readTick(this.storage.db, this.target.key, this.lastId);
@@ -94,7 +102,7 @@ class LogTail {
     for (const s of this.subscribers) this.tell(s, () => s.rows(rows));
   }
 
-  /** Rows of a complete log that log retention moved out of the table (one query when there are none). */
+  /** Every row after the last one fanned out, merged from archives and table, if any archive holds some (one query when none does). */
   private async fanOutArchived(): Promise<void> {
     const { key } = this.target;
     if ((await archivesOf(this.storage, key, this.lastId)).length === 0) return;

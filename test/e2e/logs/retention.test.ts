@@ -53,6 +53,14 @@ async function readEverything(stack: Stack, project: string, runId: string, step
   };
 }
 
+/** Both steps' logs: the run's attempts are archived one by one, in no promised order. */
+async function readRun(stack: Stack, project: string, runId: string) {
+  return {
+    talk: await readEverything(stack, project, runId, 'talk'),
+    quiet: await readEverything(stack, project, runId, 'quiet'),
+  };
+}
+
 describe('log retention (CO_LOG_RETENTION_DAYS)', () => {
   let stack: Stack;
   let project: string;
@@ -111,14 +119,14 @@ describe('log retention (CO_LOG_RETENTION_DAYS)', () => {
 
   it('recovers an archive interrupted between recording the blob and deleting the rows', async () => {
     const runId = await oldRun();
-    const before = await readEverything(stack, project, runId, 'talk');
+    const before = await readRun(stack, project, runId);
 
     let interrupted = 0;
     await expect(
       archiveExpiredLogs(storage, {
         retentionDays: 1,
         async afterRecord(attempt) {
-          if (attempt.runId !== runId) return;
+          if (attempt.runId !== runId || attempt.stepId !== 'talk') return;
           // half the rows deleted, then the process dies
           const rows = await stack.db.logLine.findMany({ where: attempt, select: { id: true } });
           await stack.db.logLine.deleteMany({
@@ -130,18 +138,32 @@ describe('log retention (CO_LOG_RETENTION_DAYS)', () => {
       }),
     ).rejects.toThrow('killed');
     expect(interrupted).toBe(1);
-    expect(await stack.db.logArchive.count({ where: { runId } })).toBe(1);
+    expect(await stack.db.logArchive.count({ where: { runId, stepId: 'talk' } })).toBe(1);
     expect(await stack.db.logLine.count({ where: { runId } })).toBeGreaterThan(0);
     expect((await stack.db.run.findUniqueOrThrow({ where: { id: runId } })).logsArchivedAt).toBeNull();
     // half archived, half in the table, some rows in both: readers see each line once
-    expect(await readEverything(stack, project, runId, 'talk')).toEqual(before);
+    expect(await readRun(stack, project, runId)).toEqual(before);
 
     const report = await archiveExpiredLogs(storage, { retentionDays: 1 });
     expect(report).toMatchObject({ more: false });
     expect(report.runsArchived).toBeGreaterThanOrEqual(1);
     expect(await stack.db.logLine.count({ where: { runId } })).toBe(0);
     expect((await stack.db.run.findUniqueOrThrow({ where: { id: runId } })).logsArchivedAt).not.toBeNull();
-    expect(await readEverything(stack, project, runId, 'talk')).toEqual(before);
+    expect(await readRun(stack, project, runId)).toEqual(before);
+  }, 180_000);
+
+  it('archives a run across several calls when each call runs out of time, serving it whole all along', async () => {
+    const runId = await oldRun();
+    const before = await readRun(stack, project, runId);
+    let calls = 0;
+    for (let more = true; more; calls++) {
+      // budget 0: every call archives one attempt and says more are due
+      more = (await archiveExpiredLogs(storage, { retentionDays: 1, budgetMs: 0 })).more;
+      expect(await readRun(stack, project, runId)).toEqual(before);
+    }
+    expect(calls).toBe(3);
+    expect(await stack.db.logLine.count({ where: { runId } })).toBe(0);
+    expect((await stack.db.run.findUniqueOrThrow({ where: { id: runId } })).logsArchivedAt).not.toBeNull();
   }, 180_000);
 
   it('leaves runs finished more recently than the retention alone', async () => {
