@@ -68,14 +68,14 @@ class LogTail {
   }
 
   private async tick(): Promise<void> {
-    if (!this.archivesRead) {
-      // a finished run some of whose attempts are archived: the table alone would skip their rows
-      await this.fanOutArchived();
-      this.archivesRead = true;
-      if (this.stopped) return;
-    }
     let tick;
     try {
+      if (!this.archivesRead) {
+        // a finished run some of whose attempts are archived: the table alone would skip their rows
+        await this.fanOutArchived();
+        this.archivesRead = true;
+        if (this.stopped) return;
+      }
       tick = await readTick(this.storage.db, this.target.key, this.lastId);
       this.failedTicks = 0;
     } catch (err) {
@@ -102,7 +102,7 @@ class LogTail {
     for (const s of this.subscribers) this.tell(s, () => s.rows(rows));
   }
 
-  /** Every row after the last one fanned out, merged from archives and table, if any archive holds some (one query when none does). */
+  /** If an archive holds rows after the last one fanned out: every such row, archives and table merged. */
   private async fanOutArchived(): Promise<void> {
     const { key } = this.target;
     if ((await archivesOf(this.storage, key, this.lastId)).length === 0) return;
