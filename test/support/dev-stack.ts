@@ -101,3 +101,14 @@ export function processesWith(marker: string): number[] {
   }
   return found;
 }
+
+/** `pid: command line` of each process still there, for a failure message. */
+export function commandLines(pids: number[]): string[] {
+  return pids.flatMap((pid) => {
+    try {
+      return [`${pid}: ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim()}`];
+    } catch {
+      return [];
+    }
+  });
+}
