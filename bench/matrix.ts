@@ -23,6 +23,8 @@ export async function main(size = Number(process.env.BENCH_MATRIX_SIZE ?? 10_000
   const bundle = await buildWorkflowBundle(); // as `npm run start:worker` does, outside the worker
   const stack = await startBenchStack({ worker: false });
   const worker = spawnWorkerProcess(stack.config, { LOG_LEVEL: 'error', CO_WORKFLOW_BUNDLE: bundle });
+  let workerExit: string | undefined;
+  worker.once('exit', (code, signal) => (workerExit = `the worker exited (${signal ?? code})`));
   try {
     const a = 100;
     const b = Math.ceil(size / a);
@@ -37,6 +39,7 @@ export async function main(size = Number(process.env.BENCH_MATRIX_SIZE ?? 10_000
     const res = await stack.request('POST', '/api/v1/projects/bench/pipelines/wide/runs', {});
     const { id } = (await res.json()) as { id: string };
     for (;;) {
+      if (workerExit) throw new Error(workerExit);
       const run = await stack.db.run.findUniqueOrThrow({ where: { id } });
       if (['succeeded', 'failed', 'cancelled', 'timed_out'].includes(run.status)) {
         if (run.status !== 'succeeded') throw new Error(`matrix run ${run.status}: ${run.error}`);
@@ -57,8 +60,10 @@ export async function main(size = Number(process.env.BENCH_MATRIX_SIZE ?? 10_000
       targetRssMb: 500,
     });
   } finally {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
+    if (!workerExit) {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.once('exit', r));
+    }
     await stack.stop();
   }
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../lib/config';
+import { generateKey } from '../lib/secret-box';
 import { createDb, type Db } from '../lib/db';
 import { dropDatabase } from '../lib/mysql';
 import { createLogger } from '../lib/logger';
@@ -42,6 +43,7 @@ export async function startBenchStack(opts: { worker?: boolean } = {}): Promise<
     PORT: '0',
     LOG_LEVEL: 'silent',
     CO_RATE_LIMIT_PER_MINUTE: '1000000',
+    CO_SECRETS_KEY: process.env.CO_SECRETS_KEY ?? generateKey(),
   });
   const logger = createLogger('silent');
   const db = createDb(config.DATABASE_URL!);
