@@ -1,7 +1,7 @@
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import type { RunRecord, StepRecord } from '../workflows/types';
+import type { RunRecord, StepRecord } from '../contract';
 import { recordRun, recordStep } from './read-model';
 import { createMailReceivers } from './notify/receivers';
 import { createRunStep } from './run-step';

@@ -1,5 +1,5 @@
 import type { MetricMeter } from '@temporalio/common';
-import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult } from '../workflows/types';
+import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult } from '../contract';
 import type { LogStore } from './logs/store';
 
 /**

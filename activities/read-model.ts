@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../lib/db';
-import { TERMINAL_RUN_STATUSES, type RunRecord, type StepRecord } from '../workflows/types';
+import { TERMINAL_RUN_STATUSES, type RunRecord, type StepRecord } from '../contract';
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 

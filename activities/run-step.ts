@@ -7,12 +7,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import {
-  STEP_ERROR_TYPES,
-  type RunStepInput,
-  type RunStepResult,
-  type StepErrorDetails,
-} from '../workflows/types';
+import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult, type StepErrorDetails } from '../contract';
 import { componentLaunch, coData } from './component-launch';
 import { resolveComponent } from './components';
 import { dockyardFailure, isFinal, StepIo } from './dockyard/step-io';

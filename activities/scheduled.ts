@@ -1,9 +1,9 @@
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
-import type { ExecutionPlan } from '../pipeline';
+import { validatePlan } from '../pipeline';
 import { resolveParams } from '../api/runs/params';
 import { createRun, runWorkflowOptions } from '../api/runs/start';
-import type { PipelineRunInput } from '../workflows/types';
+import type { PipelineRunInput } from '../contract';
 
 export interface PreparedScheduledRun {
   workflowId: string;
@@ -28,7 +28,7 @@ export async function prepareScheduledRun(
   const version = await db.pipelineVersion.findUniqueOrThrow({
     where: { pipelineId_version: { pipelineId: pipeline.id, version: pipeline.latestVersion } },
   });
-  const plan = version.plan as unknown as ExecutionPlan;
+  const plan = validatePlan(version.plan);
   const startReq = {
     project: pipeline.project,
     pipeline,

@@ -3,7 +3,7 @@ import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { startDownstreamRuns, type FinishedRun } from '../api/triggers/upstream';
-import { enqueueSignal, type GroupEntry } from '../workflows/concurrency-group';
+import { concurrencyGroup, enqueueSignal, type GroupEntry } from '../workflows/concurrency-group';
 
 export interface TriggerActivityDeps {
   config: Config;
@@ -19,7 +19,7 @@ export function createTriggerActivities(deps: TriggerActivityDeps) {
     /** Adds a run to its group's queue, starting the group's workflow if it is not running. */
     async enqueueInGroup(input: { groupWorkflowId: string; entry: GroupEntry }): Promise<void> {
       const client = await deps.client();
-      await client.workflow.signalWithStart('concurrencyGroup', {
+      await client.workflow.signalWithStart(concurrencyGroup, {
         workflowId: input.groupWorkflowId,
         taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
         args: [{ queue: [] }],

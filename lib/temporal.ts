@@ -1,16 +1,6 @@
 import { tracingFromEnv } from './tracing';
 import { Client, Connection } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-
-/** Search attributes every run carries; registered on the dev server and on clusters at start-up. */
-export const searchAttributes = {
-  project: defineSearchAttributeKey('CoProject', SearchAttributeType.KEYWORD),
-  pipeline: defineSearchAttributeKey('CoPipeline', SearchAttributeType.KEYWORD),
-  trigger: defineSearchAttributeKey('CoTrigger', SearchAttributeType.KEYWORD),
-  status: defineSearchAttributeKey('CoStatus', SearchAttributeType.KEYWORD),
-};
-
-export const allSearchAttributes = Object.values(searchAttributes);
+import { allSearchAttributes } from '../contract/search-attributes';
 
 export async function connectTemporal(address: string, timeoutMs = 5000): Promise<Connection> {
   return Connection.connect({ address, connectTimeout: timeoutMs });

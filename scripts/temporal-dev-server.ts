@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { allSearchAttributes } from '../lib/temporal';
+import { allSearchAttributes } from '../contract/search-attributes';
 import { ensureTemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {

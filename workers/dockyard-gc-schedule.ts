@@ -1,6 +1,7 @@
 import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
+import { dockyardGc } from '../workflows/dockyard-gc';
 
 export const GC_EVERY = '1h';
 
@@ -19,7 +20,7 @@ export async function ensureDockyardGcSchedule(config: Config, logger: Logger): 
       spec: { intervals: [{ every: GC_EVERY }] },
       action: {
         type: 'startWorkflow',
-        workflowType: 'dockyardGc',
+        workflowType: dockyardGc,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         args: [],
       },

@@ -1,9 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { kubernetesRuntimeModule } from '../activities/runtimes/kubernetes-module';
+import { kubernetesRuntimeModule, podSweepModule } from '../activities/runtimes/kubernetes-module';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import { TERMINAL_RUN_STATUSES, type RunStatus } from '../workflows/types';
+import { TERMINAL_RUN_STATUSES, type RunStatus } from '../contract';
 
 const FIRST_SWEEP_MS = 30_000;
 const SWEEP_EVERY_MS = 10 * 60_000;
@@ -27,7 +27,7 @@ export function schedulePodSweep(deps: {
       const k8s = kubernetesRuntimeModule();
       const kubeConfig = deps.kubeConfig ?? k8s.loadKubeConfig();
       const namespaces = (deps.config.CO_K8S_STEP_NAMESPACES ?? deps.config.CO_K8S_NAMESPACE).split(',');
-      const result = await k8s.sweepLeakedPods({ kubeConfig, isRunActive, namespaces });
+      const result = await podSweepModule().sweepLeakedPods({ kubeConfig, isRunActive, namespaces });
       if (result.deleted.length) deps.logger.info({ deleted: result.deleted }, 'deleted leaked step pods');
       if (result.deletedSecrets.length)
         deps.logger.info({ deleted: result.deletedSecrets }, 'deleted step Secrets no pod owns');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import { TERMINAL_RUN_STATUSES } from '../workflows/types';
+import { TERMINAL_RUN_STATUSES } from '../contract';
 
 const SWEEP_EVERY_MS = 10 * 60_000;
 /** A finished run's workspace stays this long (a rerun from failed may still be started on top of it). */

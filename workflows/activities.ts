@@ -1,6 +1,6 @@
 import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { STEP_ERROR_TYPES } from './types';
+import { STEP_ERROR_TYPES } from '../contract';
 
 type Activities = ReturnType<typeof createActivities>;
 

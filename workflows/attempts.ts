@@ -3,7 +3,7 @@ import type { PlanNode } from '../pipeline/plan';
 import { backoffBefore } from './launch';
 import { stepActivity } from './activities';
 import { classifyAttemptFailure, type AttemptFailure } from './failures';
-import type { RunStepInput, RunStepResult } from './types';
+import type { RunStepInput, RunStepResult } from '../contract';
 
 export type AttemptsOutcome =
   | { ok: true; result: RunStepResult; attempts: number }

@@ -5,8 +5,7 @@ import {
   isCancellation,
   TimeoutFailure,
 } from '@temporalio/workflow';
-import type { StepErrorDetails, StepStatus } from './types';
-import { STEP_ERROR_TYPES } from './types';
+import { STEP_ERROR_TYPES, type StepErrorDetails, type StepStatus } from '../contract';
 
 export interface AttemptFailure {
   status: Extract<StepStatus, 'failed' | 'timed_out' | 'cancelled'>;

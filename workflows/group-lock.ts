@@ -7,7 +7,7 @@ import {
 } from '@temporalio/workflow';
 import { enqueueInGroup } from './activities';
 import { grantSignal, releaseSignal } from './concurrency-group';
-import type { RunConcurrency } from './types';
+import type { RunConcurrency } from '../contract';
 
 /**
  * Waits for this run's turn in its concurrency group. Throws a cancellation when the run is

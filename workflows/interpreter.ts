@@ -19,13 +19,14 @@ import { fanOutMatrix, matrixStatus } from './matrix-fanout';
 import { Semaphore } from './semaphore';
 import { GraphWalk, RunState } from './run-state';
 import {
+  deployWorkflowId,
   type ApprovalInput,
-  type MatrixChunkInput,
   type PipelineRunInput,
   type StepRecord,
   type StepState,
   type StepStatus,
-} from './types';
+} from '../contract';
+import type { MatrixChunkInput } from './types';
 
 /** A read-model record of one step, without what the interpreter adds (run, matrix key, time). */
 type StepRecordFields = Omit<StepRecord, 'runId' | 'at' | 'stepId' | 'matrixKey'>;
@@ -179,7 +180,7 @@ export class RunInterpreter {
       const input = deploymentInput(node, data, this.input.project);
       const result = await this.semaphore.with(() =>
         executeChild(deployment, {
-          workflowId: `${workflowInfo().workflowId}-${node.id}-deploy`,
+          workflowId: deployWorkflowId(workflowInfo().workflowId, node.id),
           args: [input],
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
           ...childSummary(`${node.id} deployment`),

@@ -1,6 +1,6 @@
 import type { PlanNode } from '../pipeline/plan';
 import { evaluateExpression, renderTemplate, stringify, type ExpressionContext } from '../pipeline/evaluate';
-import type { RunStepInput } from './types';
+import type { RunStepInput } from '../contract';
 
 /** Params reach scripts as PARAM_<NAME> (upper-cased, non-alphanumerics as `_`). */
 export function paramEnv(params: Record<string, string>): Record<string, string> {

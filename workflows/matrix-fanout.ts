@@ -2,7 +2,8 @@ import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { childSummary } from './child-summary';
 import { matrixChunk, MatrixTally, runCombos } from './matrixChunk';
 import { Semaphore } from './semaphore';
-import type { MatrixChunkInput, StepStatus } from './types';
+import { matrixChunkWorkflowId, type StepStatus } from '../contract';
+import type { MatrixChunkInput } from './types';
 
 /** Matrices up to this size run inline; larger ones fan out through child workflows. */
 export const INLINE_MATRIX_LIMIT = 100;
@@ -39,7 +40,7 @@ export async function fanOutMatrix(
           return;
         }
         const result = await executeChild(matrixChunk, {
-          workflowId: `${workflowInfo().workflowId}-${input.node.id}-m${index}`,
+          workflowId: matrixChunkWorkflowId(workflowInfo().workflowId, input.node.id, index),
           args: [{ ...input, combos: chunk, concurrency: perChild }],
           ...childSummary(`${input.node.id} matrix part ${index + 1}/${chunks.length}`),
         });

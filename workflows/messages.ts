@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ApprovalInput, RunState, StepState } from './types';
+import type { ApprovalInput, RunState, StepState } from '../contract';
 
 /** The messages a pipeline run answers: an approver's decision, and its live state. */
 export const approvalUpdate = defineUpdate<StepState, [ApprovalInput]>('approval');

@@ -12,7 +12,8 @@ import { acquireGroup, releaseGroup } from './group-lock';
 import { RunInterpreter } from './interpreter';
 import { notifyReceivers } from './receivers';
 import { approvalUpdate, stateQuery } from './messages';
-import type { PipelineRunInput, PipelineRunResult, RunStatus } from './types';
+import { searchAttributes } from '../contract/search-attributes';
+import type { PipelineRunInput, PipelineRunResult, RunStatus } from '../contract';
 
 function renderPipelineEnv(input: PipelineRunInput): Record<string, string> {
   const ctx = {
@@ -36,7 +37,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   let error: string | undefined;
   const setStatus = (next: RunStatus) => {
     status = next;
-    upsertSearchAttributes({ CoStatus: [next] });
+    upsertSearchAttributes({ [searchAttributes.status.name]: [next] });
   };
 
   let pipelineEnv: Record<string, string> = {};

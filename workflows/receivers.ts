@@ -1,6 +1,6 @@
 import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { PipelineRunInput, RunStatus, StepState } from './types';
+import type { PipelineRunInput, RunStatus, StepState } from '../contract';
 
 const { mailReceivers } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1m',

@@ -7,7 +7,7 @@ import {
   type RunStatus,
   type StepState,
   type StepStatus,
-} from './types';
+} from '../contract';
 
 /** What an approver decided, as the run keeps it until the approval step reads it. */
 export type ApprovalDecision = Pick<ApprovalInput, 'decision' | 'by' | 'comment'>;

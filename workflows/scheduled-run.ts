@@ -5,7 +5,7 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { searchAttributes } from '../contract/search-attributes';
 import type { createActivities } from '../activities';
 import { pipelineRun } from './pipelineRun';
 
@@ -15,8 +15,6 @@ const { prepareScheduledRun } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
 });
-
-const keyword = (name: string) => defineSearchAttributeKey(name, SearchAttributeType.KEYWORD);
 
 /**
  * What a pipeline's Temporal Schedule starts: creates the run (trigger `schedule`) and runs it as
@@ -32,10 +30,10 @@ export async function scheduledRun(input: { scheduleId: string }): Promise<void>
     workflowId: prepared.workflowId,
     args: [prepared.input],
     typedSearchAttributes: [
-      { key: keyword('CoProject'), value: prepared.input.project },
-      { key: keyword('CoPipeline'), value: prepared.input.pipeline },
-      { key: keyword('CoTrigger'), value: 'schedule' },
-      { key: keyword('CoStatus'), value: 'queued' },
+      { key: searchAttributes.project, value: prepared.input.project },
+      { key: searchAttributes.pipeline, value: prepared.input.pipeline },
+      { key: searchAttributes.trigger, value: 'schedule' },
+      { key: searchAttributes.status, value: 'queued' },
     ],
     memo: prepared.memo,
     staticSummary: prepared.summary,

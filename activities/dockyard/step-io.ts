@@ -1,7 +1,7 @@
 import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { findOutputRefs } from '../../lib/output-refs';
-import type { RunStepInput } from '../../workflows/types';
+import type { RunStepInput } from '../../contract';
 import type { PodArtifacts } from '../runtimes/runtime';
 import { DockyardClient } from './client';
 import { INLINE_OUTPUT_BYTES, offloadLargeOutputs, OutputTooLarge, resolveOutputRefs } from './large-outputs';

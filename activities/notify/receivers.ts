@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
-import type { RunNotice } from '../../workflows/types';
+import type { RunNotice } from '../../contract';
 
 export interface ReceiversResult {
   /** addresses the SMTP server accepted */

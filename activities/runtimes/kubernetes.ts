@@ -1,12 +1,10 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { sweepLeakedPods, type SweepOptions, type SweepResult } from '../kubernetes/sweep';
 import { loadKubeConfig } from './kubernetes/kubeconfig';
 import { runPod, type PodRunSettings } from './kubernetes/pod-run';
 import type { StepHooks, StepLaunch, StepOutcome, StepRuntime } from './runtime';
 
 export { loadKubeConfig, type KubeConfigSource } from './kubernetes/kubeconfig';
 export { podName, LABEL as POD_LABELS } from './kubernetes/pod-spec';
-export { sweepLeakedPods, type SweepOptions, type SweepResult } from '../kubernetes/sweep';
 
 export interface KubernetesRuntimeOptions {
   /** Cluster credentials; default: KUBECONFIG, ~/.kube/config or in-cluster (see loadKubeConfig). */
@@ -56,10 +54,5 @@ export class KubernetesRuntime implements StepRuntime {
 
   run(launch: StepLaunch, hooks: StepHooks): Promise<StepOutcome> {
     return runPod(this.settings, launch, hooks);
-  }
-
-  /** Deletes step pods whose run has ended, with this runtime's credentials. */
-  sweepLeakedPods(options: Omit<SweepOptions, 'kubeConfig'>): Promise<SweepResult> {
-    return sweepLeakedPods({ ...options, kubeConfig: this.settings.kc });
   }
 }

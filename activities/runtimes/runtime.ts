@@ -1,5 +1,3 @@
-import type { PlanPod } from '../../pipeline/plan';
-
 /**
  * The step runtime: the one small interface every backend (local process, Kubernetes pod)
  * implements. A runtime knows nothing of Temporal, the database or the pipeline DSL: it
@@ -8,8 +6,24 @@ import type { PlanPod } from '../../pipeline/plan';
 
 export type LogStream = 'stdout' | 'stderr';
 
-/** Kubernetes-only placement settings, as the plan carries them; ignored by the local runtime. */
-export type PodSettings = PlanPod;
+/** `cpu` and `memory` quantities, as Kubernetes writes them */
+type PodResources = { cpu?: string; memory?: string };
+
+/** Kubernetes-only placement settings of a step's pod; ignored by the local runtime. */
+export interface PodSettings {
+  namespace?: string;
+  resources?: { requests?: PodResources; limits?: PodResources };
+  nodeSelector?: Record<string, string>;
+  tolerations?: {
+    key?: string;
+    operator?: 'Exists' | 'Equal';
+    value?: string;
+    effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+    tolerationSeconds?: number;
+  }[];
+  serviceAccountName?: string;
+  imagePullSecrets?: string[];
+}
 
 export interface StepLaunch {
   project: string;

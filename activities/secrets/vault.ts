@@ -2,7 +2,7 @@ import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { keyringOf, open } from '../../lib/secret-box';
 import type { ServiceConfig, ServiceCredentials, ServiceType } from '../../lib/service-types';
-import type { ExecutionPlan } from '../../pipeline/plan';
+import { validatePlan } from '../../pipeline/plan';
 import { referencesIn } from '../../pipeline/secrets';
 
 /** A secret, service or param a step refers to that cannot be resolved: the step fails, not retried. */
@@ -39,7 +39,7 @@ export function createVault(deps: { db: Db; config: Config }) {
         where: { id: runId },
         select: { pipelineVersion: { select: { plan: true } } },
       });
-      const plan = run?.pipelineVersion.plan as ExecutionPlan | undefined;
+      const plan = run ? validatePlan(run.pipelineVersion.plan) : undefined;
       const node = plan && [...plan.nodes, ...plan.finally].find((n) => n.id === stepId);
       const allowed = new Set<string>();
       if (!plan || !node) return allowed;

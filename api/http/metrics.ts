@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
 import type { Db } from '../../lib/db';
-import { TERMINAL_RUN_STATUSES } from '../../workflows/types';
+import { TERMINAL_RUN_STATUSES } from '../../contract';
 
 /** The finished-runs query scans the Run table, so one scrape's answer serves the next ones for a while. */
 const FINISHED_CACHE_MS = 10_000;

@@ -1,4 +1,4 @@
-import { TERMINAL_RUN_STATUSES, TERMINAL_STEP_STATUSES } from '../../workflows/types';
+import { TERMINAL_RUN_STATUSES, TERMINAL_STEP_STATUSES } from '../../contract';
 
 /** What the read model says about a step and its run, read in the same snapshot as the log rows. */
 export interface StepProgress {

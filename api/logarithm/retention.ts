@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { stageAndHash } from '../../lib/blobs/ingest';
-import { TERMINAL_RUN_STATUSES } from '../../workflows/types';
+import { TERMINAL_RUN_STATUSES } from '../../contract';
 import { commitBlob } from '../dockyard/blob-records';
 import { encodeArchive } from './archive-format';
 import { logRows } from './rows';

@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
 import { renderTemplate, type ExecutionPlan, type TriggerContext } from '../../pipeline';
 import { invalid } from '../../lib/errors';
-import type { RunConcurrency } from '../../workflows/types';
+import { groupWorkflowId, type RunConcurrency } from '../../contract';
 
 /** Longest group key kept (the Run column's width). */
 const MAX_GROUP_LENGTH = 255;
 
 /** The id of the workflow that queues a project's runs of one group. */
-export function groupWorkflowId(projectId: string, group: string): string {
-  return `group-${projectId}-${crypto.createHash('sha256').update(group).digest('hex').slice(0, 32)}`;
+export function groupWorkflowIdOf(projectId: string, group: string): string {
+  return groupWorkflowId(projectId, crypto.createHash('sha256').update(group).digest('hex'));
 }
 
 /**
@@ -43,6 +43,6 @@ export function concurrencyOf(
   return {
     group,
     cancelInProgress: plan.concurrency.cancelInProgress,
-    workflowId: groupWorkflowId(projectId, group),
+    workflowId: groupWorkflowIdOf(projectId, group),
   };
 }

@@ -9,7 +9,7 @@ import {
   type PipelineRunInput,
   type RunStatus,
   type StepState,
-} from '../../workflows/types';
+} from '../../contract';
 import type { Run } from '../../generated/prisma/client';
 
 const isTerminal = (status: string) => TERMINAL_RUN_STATUSES.includes(status as RunStatus);

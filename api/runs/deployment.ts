@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { ExecutionPlan } from '../../pipeline';
+import { validatePlan } from '../../pipeline';
 import { conflict, invalid, notFound } from '../../lib/errors';
 import {
   abortUpdate,
@@ -9,13 +9,14 @@ import {
   type DeploymentState,
 } from '../../workflows/deployment';
 import { isDeployStep } from '../../workflows/deploy-step';
+import { deployWorkflowId } from '../../contract';
 import type { Run, PipelineVersion } from '../../generated/prisma/client';
 
 export type DeploymentAction = 'pause' | 'resume' | 'abort';
 
 /** The child workflow a kubernetes-deploy step runs (see workflows/interpreter.ts). */
 function deploymentHandle(client: Client, run: Run & { pipelineVersion: PipelineVersion }, stepId: string) {
-  const plan = run.pipelineVersion.plan as unknown as ExecutionPlan;
+  const plan = validatePlan(run.pipelineVersion.plan);
   const node = plan.nodes.find((n) => n.id === stepId) ?? plan.finally.find((n) => n.id === stepId);
   if (!node) throw notFound(`step ${JSON.stringify(stepId)}`);
   if (!isDeployStep(node)) {
@@ -23,7 +24,7 @@ function deploymentHandle(client: Client, run: Run & { pipelineVersion: Pipeline
       { path: 'step', message: 'not a deployment' },
     ]);
   }
-  return client.workflow.getHandle(`${run.workflowId}-${stepId}-deploy`);
+  return client.workflow.getHandle(deployWorkflowId(run.workflowId, stepId));
 }
 
 function notStarted(err: unknown, stepId: string): never {

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { ExecutionPlan } from '../../pipeline';
+import { validatePlan } from '../../pipeline';
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
 import { findRun } from './lookup';
@@ -39,7 +39,7 @@ export function runEventRoutes({ db, config, logger }: ApiDeps): RouteDef[] {
         });
         if (closed) return;
         const run = await findRun(db, project!, String(req.params.run));
-        const plan = run.pipelineVersion.plan as unknown as ExecutionPlan;
+        const plan = validatePlan(run.pipelineVersion.plan);
         const view = (r: typeof run) => runSummary(config, project!.name, run.pipeline.name, r);
 
         res.status(200);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExecutionPlan, TriggerContext } from '../../pipeline';
+import { validatePlan, type TriggerContext } from '../../pipeline';
 import { forbidden, invalid, notFound } from '../../lib/errors';
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
@@ -15,7 +15,7 @@ import { runSummary, stepsView } from './view';
 import { triggerView } from './trigger-view';
 import { deploymentState, steerDeployment } from './deployment';
 import { assertRerunnable, cancelRun, decideApproval, reusableSteps } from './control';
-import { RUN_STATUSES } from '../../workflows/types';
+import { RUN_STATUSES } from '../../contract';
 
 const triggerBody = z.strictObject({ params: z.unknown().optional() }).optional();
 const rerunBody = z.strictObject({ from: z.enum(['failed', 'start']).default('failed') });
@@ -54,7 +54,7 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
         );
         const pipeline = await findPipeline(db, project!, String(req.params.name));
         const version = await latestVersion(db, pipeline);
-        const params = resolveParams(version.plan as unknown as ExecutionPlan, body?.params);
+        const params = resolveParams(validatePlan(version.plan), body?.params);
         const { run, created } = await startRun(deps, {
           project: project!,
           pipeline,
@@ -128,7 +128,7 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
           ...runSummary(config, project!.name, run.pipeline.name, run),
           ...(await triggerView(client, run)),
           pipelineVersion: run.pipelineVersion.version,
-          steps: stepsView(run.pipelineVersion.plan as unknown as ExecutionPlan, rows, project!.name),
+          steps: stepsView(validatePlan(run.pipelineVersion.plan), rows, project!.name),
         });
       },
     },
@@ -159,7 +159,7 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
         const { from } = parseOr422(rerunBody, req.body ?? {});
         const run = await findRun(db, project!, String(req.params.run));
         assertRerunnable(run, from);
-        const plan = run.pipelineVersion.plan as unknown as ExecutionPlan;
+        const plan = validatePlan(run.pipelineVersion.plan);
         const reuse = from === 'failed' ? await reusableSteps(db, run, plan) : undefined;
         const { run: next } = await startRun(deps, {
           project: project!,
@@ -191,7 +191,7 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
         const body = parseOr422(approvalBody, req.body);
         const run = await findRun(db, project!, String(req.params.run));
         const stepId = String(req.params.step);
-        const plan = run.pipelineVersion.plan as unknown as ExecutionPlan;
+        const plan = validatePlan(run.pipelineVersion.plan);
         const node = plan.nodes.find((n) => n.id === stepId);
         if (!node) throw notFound(`step ${JSON.stringify(stepId)}`);
         if (!node.approval)

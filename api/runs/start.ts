@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { ExecutionPlan, TriggerContext } from '../../pipeline';
-import { concurrencyOf, groupWorkflowId } from './concurrency';
+import { validatePlan, type ExecutionPlan, type TriggerContext } from '../../pipeline';
+import { concurrencyOf, groupWorkflowIdOf } from './concurrency';
 import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { HttpError, invalid } from '../../lib/errors';
-import { searchAttributes } from '../../lib/temporal';
 import { apiMetrics } from '../http/metrics';
 import type { Pipeline, PipelineVersion, Project, Run } from '../../generated/prisma/client';
-import type { PipelineRunInput } from '../../workflows/types';
+import { runWorkflowId, searchAttributes, type PipelineRunInput } from '../../contract';
+import { pipelineRun } from '../../workflows/pipelineRun';
 import { paramsView, referenceSecretParams, storeSecretParams } from '../scaler/secret-params';
 
 export interface StartRunRequest {
@@ -31,8 +31,7 @@ const canonical = (params: unknown) =>
   );
 
 /** A reused Idempotency-Key must name the same request (IETF Idempotency-Key draft: else 422). */
-function sameRequest(existing: Run, req: StartRunRequest): Run {
-  const plan = req.version.plan as unknown as ExecutionPlan;
+function sameRequest(existing: Run, req: StartRunRequest, plan: ExecutionPlan): Run {
   // secret params are stored as references: compare those, never a value
   if (canonical(existing.params) !== canonical(referenceSecretParams(plan, req.params).params)) {
     throw invalid('Idempotency-Key was already used for a request with other params', [
@@ -43,8 +42,6 @@ function sameRequest(existing: Run, req: StartRunRequest): Run {
 }
 
 const TRIGGER_TRANSACTION = { maxWait: 15_000, timeout: 15_000 };
-
-export const workflowIdOf = (runId: string) => `run-${runId}`;
 
 /** What the Temporal UI shows under a run's summary (markdown): where it came from and how to get back to it. */
 function runDetails(config: Config, req: StartRunRequest, run: Run, given: Record<string, string>): string {
@@ -78,7 +75,7 @@ export async function createRun(
   req: StartRunRequest,
 ): Promise<{ run: Run; created: boolean; input: PipelineRunInput }> {
   const { db } = deps;
-  const plan = req.version.plan as unknown as ExecutionPlan;
+  const plan = validatePlan(req.version.plan);
   const existingRun = async () => {
     if (!req.idempotencyKey) return undefined;
     const run = await db.run.findUnique({
@@ -86,7 +83,9 @@ export async function createRun(
         pipelineId_idempotencyKey: { pipelineId: req.pipeline.id, idempotencyKey: req.idempotencyKey },
       },
     });
-    return run ? { run: sameRequest(run, req), created: false, input: runInput(req, plan, run) } : undefined;
+    return run
+      ? { run: sameRequest(run, req, plan), created: false, input: runInput(req, plan, run) }
+      : undefined;
   };
   const existing = await existingRun();
   if (existing) return existing;
@@ -115,7 +114,7 @@ export async function createRun(
           status: 'queued',
           params: secretParams.params,
           trigger: req.trigger,
-          workflowId: workflowIdOf(id),
+          workflowId: runWorkflowId(id),
           idempotencyKey: req.idempotencyKey ?? null,
           rerunOfId: req.rerunOf?.id ?? null,
           rerunFrom: req.rerunOf?.from ?? null,
@@ -156,7 +155,7 @@ function runInput(req: StartRunRequest, plan: ExecutionPlan, run: Run): Pipeline
       ? {
           group,
           cancelInProgress: plan.concurrency?.cancelInProgress ?? false,
-          workflowId: groupWorkflowId(run.projectId, group),
+          workflowId: groupWorkflowIdOf(run.projectId, group),
         }
       : undefined,
   };
@@ -194,7 +193,7 @@ export async function startRun(
   const { run, created, input } = await createRun(deps, req);
   if (!created) return { run, created };
   try {
-    await deps.client.workflow.start('pipelineRun', {
+    await deps.client.workflow.start(pipelineRun, {
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       args: [input],
       ...runWorkflowOptions(deps.config, req, run),

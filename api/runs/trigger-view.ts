@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { TriggerContext } from '../../pipeline';
 import type { Run } from '../../generated/prisma/client';
 import { groupStateQuery } from '../../workflows/concurrency-group';
-import { groupWorkflowId } from './concurrency';
+import { groupWorkflowIdOf } from './concurrency';
 
 /** How long GET of a queued run waits for its group's queue before answering without it. */
 const QUEUE_QUERY_TIMEOUT_MS = 2000;
@@ -13,7 +13,7 @@ async function waitingFor(client: Client, run: Run) {
   const base = { concurrencyGroup: group };
   try {
     const state = await Promise.race([
-      client.workflow.getHandle(groupWorkflowId(run.projectId, group)).query(groupStateQuery),
+      client.workflow.getHandle(groupWorkflowIdOf(run.projectId, group)).query(groupStateQuery),
       new Promise<never>((_, reject) =>
         setTimeout(() => reject(new Error('timeout')), QUEUE_QUERY_TIMEOUT_MS).unref(),
       ),

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { ExecutionPlan, TriggerContext } from '../../pipeline';
+import { validatePlan, type TriggerContext } from '../../pipeline';
 import { ConfigError } from '../../lib/config';
 import { HttpError, notFound } from '../../lib/errors';
 import { keyringOf, open, seal } from '../../lib/secret-box';
@@ -165,7 +165,7 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
         }
         const event = normalizeEvent(provider, req.headers, body);
         const version = await latestVersion(db, hook.pipeline);
-        const plan = version.plan as unknown as ExecutionPlan;
+        const plan = validatePlan(version.plan);
         const reason = filterReason(plan.triggers, event);
         if (reason) {
           res.status(202).json({ triggered: false, reason });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import crypto from 'node:crypto';
 import { conflict, invalid, notFound } from '../../lib/errors';
-import { cronProblem, OVERLAP_POLICIES, type ExecutionPlan } from '../../pipeline';
+import { validatePlan, cronProblem, OVERLAP_POLICIES } from '../../pipeline';
 import { isTimeZone } from '../../pipeline/triggers';
 import { resolveParams } from '../runs/params';
 import type { Db } from '../../lib/db';
@@ -134,7 +134,7 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
         const body = parseOr422(scheduleBody, req.body ?? {});
         const pipeline = await findPipeline(db, project!, String(req.params.name));
         const version = await latestVersion(db, pipeline);
-        const plan = version.plan as unknown as ExecutionPlan;
+        const plan = validatePlan(version.plan);
         const given = (body.params ?? {}) as Record<string, unknown>;
         resolveParams(plan, given); // 422 for undeclared or missing required params
         const params = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, String(v)]));

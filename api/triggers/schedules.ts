@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import type { ExecutionPlan } from '../../pipeline';
+import { validatePlan } from '../../pipeline';
 import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { HttpError } from '../../lib/errors';
+import { scheduledWorkflowId } from '../../contract';
+import { scheduledRun } from '../../workflows/scheduled-run';
 import type { Pipeline, PipelineVersion, Project, Schedule } from '../../generated/prisma/client';
 
 export interface ScheduleDeps {
@@ -42,8 +44,8 @@ export async function createTemporalSchedule(
     spec: { cronExpressions: [row.cron], timezone: row.timezone },
     action: {
       type: 'startWorkflow',
-      workflowType: 'scheduledRun',
-      workflowId: `scheduled-${row.id}`,
+      workflowType: scheduledRun,
+      workflowId: scheduledWorkflowId(row.id),
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       args: [{ scheduleId: row.id }],
       staticSummary: `${project.name}/${pipeline.name} on schedule ${row.cron}`,
@@ -74,7 +76,7 @@ export async function syncSchedules(
   version: PipelineVersion,
 ): Promise<void> {
   const { db, client } = deps;
-  const plan = version.plan as unknown as ExecutionPlan;
+  const plan = validatePlan(version.plan);
   try {
     for (const old of await db.schedule.findMany({
       where: { pipelineId: pipeline.id, origin: 'pipeline' },

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { ExecutionPlan, PlanTriggers, TriggerContext } from '../../pipeline';
+import { validatePlan, type ExecutionPlan, type PlanTriggers, type TriggerContext } from '../../pipeline';
 import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { invalid } from '../../lib/errors';
@@ -103,7 +103,7 @@ export async function startDownstreamRuns(
     const version = await db.pipelineVersion.findUniqueOrThrow({
       where: { pipelineId_version: { pipelineId: id, version: pipeline.latestVersion } },
     });
-    const plan = version.plan as unknown as ExecutionPlan;
+    const plan = validatePlan(version.plan);
     const rule = plan.triggers?.pipeline?.find((u) => u.name === upstream.pipeline.name);
     if (!rule || !(rule.status as string[]).includes(finished.status)) continue;
     const trigger: TriggerContext = {

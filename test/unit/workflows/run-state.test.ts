@@ -1,6 +1,6 @@
 import { compilePipelineSource } from '../../../pipeline';
 import type { ExecutionPlan } from '../../../pipeline/plan';
-import type { StepStatus } from '../../../workflows/types';
+import type { StepStatus } from '../../../contract';
 import { GraphWalk, RunState } from '../../../workflows/run-state';
 
 function planOf(steps: string, extra = ''): ExecutionPlan {
