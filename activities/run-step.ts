@@ -6,7 +6,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
-import type { Logger } from '../lib/logger';
 import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult, type StepErrorDetails } from '../contract';
 import { componentLaunch, coData } from './component-launch';
 import { resolveComponent } from './components';
@@ -27,7 +26,6 @@ export const MAX_OUTPUT_BYTES = 64 * 1024;
 export interface RunStepDeps {
   config: Config;
   db: Db;
-  logger: Logger;
   runtimes: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
   logStore: LogStore;
   /** the worker's cluster, for built-ins that talk to Kubernetes themselves */

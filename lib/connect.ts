@@ -17,7 +17,8 @@ export function redactUrl(url: string): string {
   }
 }
 
-function firstLine(err: unknown): string {
+/** The last non-empty line of an error: drivers put the cause there, after their own context. */
+function lastLine(err: unknown): string {
   return (
     String((err as Error)?.message ?? err)
       .split('\n')
@@ -34,7 +35,7 @@ export async function connectDatabase(url: string): Promise<Db> {
     return db;
   } catch (err) {
     await db.$disconnect().catch(() => undefined);
-    throw new StartupError(`cannot reach the database at ${redactUrl(url)}: ${firstLine(err)}`);
+    throw new StartupError(`cannot reach the database at ${redactUrl(url)}: ${lastLine(err)}`);
   }
 }
 
@@ -44,6 +45,6 @@ export async function connectTemporalOrFail(address: string): Promise<Connection
     await connection.workflowService.getSystemInfo({});
     return connection;
   } catch (err) {
-    throw new StartupError(`cannot reach Temporal at ${address}: ${firstLine(err)}`);
+    throw new StartupError(`cannot reach Temporal at ${address}: ${lastLine(err)}`);
   }
 }

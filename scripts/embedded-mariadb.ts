@@ -5,6 +5,7 @@ import path from 'node:path';
 import { StartupError } from '../lib/connect';
 import { freePort } from './free-port';
 import { lastLogLine, startTethered, stopStale, type TetheredProcess } from './tethered-process';
+import { sleep } from '../lib/sleep';
 
 const SEARCH = ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/mysql/bin'];
 
@@ -34,7 +35,7 @@ async function waitForPort(port: number, server: TetheredProcess, timeoutMs: num
     if (ok) return;
     if (Date.now() > deadline)
       throw new StartupError(`mariadbd did not listen on port ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }
 

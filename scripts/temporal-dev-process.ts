@@ -8,6 +8,7 @@ import { ensureTemporalCli } from './temporal-cli';
 import { devServerArgs, startTemporalDevServer } from './temporal-dev-server';
 import { freePort } from './free-port';
 import { lastLogLine, startTethered, stopStale } from './tethered-process';
+import { sleep } from '../lib/sleep';
 
 export interface DevTemporal {
   address: string;
@@ -36,7 +37,7 @@ async function waitForFrontend(
         throw new StartupError(
           `the Temporal dev server did not answer on ${address} within ${timeoutMs} ms: ${lastLogLine(logFile)}`,
         );
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     } finally {
       await connection?.close().catch(() => undefined);
     }

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sleep } from '../lib/sleep';
 
 export interface TetheredProcess {
   /** pid of the server itself (not of its tether) */
@@ -97,8 +98,8 @@ export async function stopStale(
   if (!Number.isInteger(pid) || pid <= 0 || !runningWith(pid, marker)) return undefined;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (runningWith(pid, marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (runningWith(pid, marker) && Date.now() < deadline) await sleep(100);
   if (runningWith(pid, marker)) process.kill(pid, 'SIGKILL');
-  while (runningWith(pid, marker)) await new Promise((r) => setTimeout(r, 50));
+  while (runningWith(pid, marker)) await sleep(50);
   return pid;
 }

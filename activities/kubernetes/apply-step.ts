@@ -4,6 +4,7 @@ import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@ku
 import { parseAllDocuments } from 'yaml';
 import { apiProblem, isPermanent } from '../runtimes/kubernetes/api-errors';
 import { loadKubeConfig } from '../runtimes/kubernetes/kubeconfig';
+import { sleep } from '../../lib/sleep';
 import type { StepHooks, StepLaunch, StepOutcome } from '../runtimes/runtime';
 import { asManifest, serverSideApply, type Manifest } from './apply';
 
@@ -169,7 +170,7 @@ async function deleteAndWait(
     if (Date.now() > deadline)
       throw new StepProblem(`${label} was still being deleted after 2 minutes`, true);
     hooks.heartbeat({ deleting: label });
-    await new Promise((r) => setTimeout(r, DELETE_POLL_MS));
+    await sleep(DELETE_POLL_MS, hooks.signal);
     if (hooks.signal.aborted) throw new StepProblem('cancelled');
   }
 }

@@ -11,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { apiProblem, isPermanent } from '../runtimes/kubernetes/api-errors';
 import { loadKubeConfig } from '../runtimes/kubernetes/kubeconfig';
-import { sleep } from '../runtimes/kubernetes/sleep';
+import { sleep } from '../../lib/sleep';
 import { asManifest, FIELD_MANAGER, readObject, serverSideApply, type AppliedObject } from './apply';
 import { currentReplicaSet, rollbackDeployment, type RollbackResult } from './rollback';
 import { rollbackByControllerRevision } from './rollback-revisions';

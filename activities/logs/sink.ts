@@ -2,11 +2,15 @@ import { cutAt } from '../runtimes/lines';
 import type { LogStream } from '../runtimes/runtime';
 import type { Masker } from './mask';
 import type { LogKey, LogRow, LogStore } from './store';
+import { backoffDelay, type Backoff } from '../../lib/backoff';
+import { sleep } from '../../lib/sleep';
 
 export type { LogKey } from './store';
 
 const MAX_BATCH = 5000;
 const FLUSH_MS = 100;
+/** A failed batch insert is tried five times in all, about 3 s, before the attempt fails. */
+const STORE_BACKOFF: Backoff = { initialMs: 200, maxMs: 1600 };
 /** TEXT holds 64 KiB (16 Ki characters of up to 4 bytes); a longer line goes on in the next rows. */
 export const MAX_ROW_CHARS = 16 * 1024;
 
@@ -126,7 +130,7 @@ export class LogSink {
           this.failure = err as Error;
           return;
         }
-        await new Promise((r) => setTimeout(r, 200 * attempt));
+        await sleep(backoffDelay(STORE_BACKOFF, attempt - 1));
       }
     }
   }

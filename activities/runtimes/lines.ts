@@ -36,6 +36,11 @@ export class LineSplitter {
     this.partial = text;
   }
 
+  /** The last line so far, while no newline has ended it. */
+  get pending(): string {
+    return this.partial;
+  }
+
   end(): void {
     if (this.partial) this.emit(this.partial, false);
     this.partial = '';

@@ -46,11 +46,6 @@ export class LocalRuntime implements StepRuntime {
   private readonly launcher = new ProcessLauncher();
   constructor(private readonly options: LocalRuntimeOptions) {}
 
-  /** Stops the launcher process (and with it any step still running). */
-  close(): void {
-    this.launcher.stop();
-  }
-
   /** A lost worker's step processes live on in their own process group: end that group. */
   async reclaim(launch: StepLaunch, lastHeartbeat: unknown): Promise<void> {
     const last = lastHeartbeat as Partial<LocalHeartbeat> | undefined;
@@ -155,7 +150,6 @@ export class LocalRuntime implements StepRuntime {
     // the file may hold secret values: it must not outlive the step in the shared workspace
     await fs.promises.rm(outputsFile, { force: true });
     const outputs = { ...cout.outputs, ...fileOutputs };
-    const handle = pid === undefined ? undefined : String(pid);
     if (result.error === LAUNCHER_LOST) {
       // the platform failed, not the step: Temporal retries the activity (and reclaim cleans up)
       throw ApplicationFailure.retryable(
@@ -167,7 +161,6 @@ export class LocalRuntime implements StepRuntime {
       return {
         exitCode: null,
         outputs,
-        handle,
         failure: {
           kind: 'invalid',
           retryable: false,
@@ -179,7 +172,6 @@ export class LocalRuntime implements StepRuntime {
       return {
         exitCode: result.code,
         outputs,
-        handle,
         failure: {
           kind: 'timeout',
           retryable: true,
@@ -191,7 +183,6 @@ export class LocalRuntime implements StepRuntime {
       return {
         exitCode: result.code,
         outputs,
-        handle,
         failure: {
           kind: 'cancelled',
           retryable: false,
@@ -204,10 +195,9 @@ export class LocalRuntime implements StepRuntime {
       return {
         exitCode: result.code,
         outputs,
-        handle,
         failure: { kind: 'exit', retryable: true, message: `step ${how}` },
       };
     }
-    return { exitCode: 0, outputs, handle };
+    return { exitCode: 0, outputs };
   }
 }

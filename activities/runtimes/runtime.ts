@@ -99,8 +99,6 @@ export interface StepOutcome {
   /** Outputs parsed from $CO_OUTPUTS and `[COUT] KEY=VALUE` lines. */
   outputs: Record<string, string>;
   failure?: { kind: StepFailureKind; message: string; retryable: boolean };
-  /** Process id (local) or pod name (kubernetes), for diagnostics. */
-  handle?: string;
 }
 
 export interface StepRuntime {

@@ -1,6 +1,6 @@
 import { Readable, pipeline } from 'node:stream';
 import zlib from 'node:zlib';
-import type { LogRow } from './rows';
+import type { StoredLogRow } from './rows';
 
 /**
  * An archived attempt's log: gzip of one JSON line per row after a header line,
@@ -28,7 +28,7 @@ export interface ArchiveStats {
 /** The gzip stream of an attempt's rows (batches in id order); a failing source fails the stream. */
 export function encodeArchive(
   header: ArchiveHeader,
-  batches: AsyncIterable<LogRow[]>,
+  batches: AsyncIterable<StoredLogRow[]>,
 ): { stream: Readable; stats: ArchiveStats } {
   const stats: ArchiveStats = { rowCount: 0 };
   async function* lines(): AsyncGenerator<string> {
@@ -54,12 +54,12 @@ export async function* decodeArchive(
   blob: Readable,
   attempt: number,
   range: { afterId: bigint; untilId?: bigint; batchRows: number },
-): AsyncGenerator<LogRow[]> {
+): AsyncGenerator<StoredLogRow[]> {
   const source = pipeline(blob, zlib.createGunzip(), () => undefined);
   source.setEncoding('utf8');
   let header = true;
   let partial = '';
-  let batch: LogRow[] = [];
+  let batch: StoredLogRow[] = [];
   try {
     // a source error (a corrupt or missing blob) ends this loop with it
     reading: for await (const chunk of source as AsyncIterable<string>) {

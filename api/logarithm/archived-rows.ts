@@ -1,5 +1,5 @@
 import { decodeArchive } from './archive-format';
-import type { LogKey, LogRange, LogRow } from './rows';
+import type { StepLogKey, LogRange, StoredLogRow } from './rows';
 import type { LogStorage } from './storage';
 
 export interface ArchiveRecord {
@@ -12,7 +12,7 @@ export interface ArchiveRecord {
 /** The archives of a log holding rows after `afterId` (and up to `untilId`), in id order. */
 export function archivesOf(
   storage: LogStorage,
-  key: LogKey,
+  key: StepLogKey,
   afterId: bigint,
   opts: LogRange = {},
 ): Promise<ArchiveRecord[]> {
@@ -33,7 +33,7 @@ export async function* archivedRows(
   storage: LogStorage,
   archives: ArchiveRecord[],
   range: { afterId: bigint; untilId?: bigint; batchRows: number },
-): AsyncGenerator<LogRow[]> {
+): AsyncGenerator<StoredLogRow[]> {
   for (const archive of archives) {
     const blob = await storage.blobs().open(archive.digest);
     yield* decodeArchive(blob, archive.attempt, range);

@@ -1,8 +1,8 @@
-import type { LogRow } from './rows';
+import type { StoredLogRow } from './rows';
 
 interface Side {
-  source: AsyncIterator<LogRow[]>;
-  rows: LogRow[];
+  source: AsyncIterator<StoredLogRow[]>;
+  rows: StoredLogRow[];
   at: number;
   done: boolean;
 }
@@ -25,9 +25,9 @@ async function hasRows(side: Side): Promise<boolean> {
  * attempt archived while its rows are not deleted yet) is the same row and goes out once.
  */
 export async function* mergeById(
-  a: AsyncIterator<LogRow[]>,
-  b: AsyncIterator<LogRow[]>,
-): AsyncGenerator<LogRow[]> {
+  a: AsyncIterator<StoredLogRow[]>,
+  b: AsyncIterator<StoredLogRow[]>,
+): AsyncGenerator<StoredLogRow[]> {
   const x: Side = { source: a, rows: [], at: 0, done: false };
   const y: Side = { source: b, rows: [], at: 0, done: false };
   try {
@@ -35,7 +35,7 @@ export async function* mergeById(
       const xLeft = await hasRows(x);
       const yLeft = await hasRows(y);
       if (!xLeft && !yLeft) return;
-      const out: LogRow[] = [];
+      const out: StoredLogRow[] = [];
       while (x.at < x.rows.length || y.at < y.rows.length) {
         const rx = x.rows[x.at];
         const ry = y.rows[y.at];

@@ -4,13 +4,14 @@ import { mergeById } from './merge-rows';
 import type { LogStorage } from './storage';
 
 /** One log's identity: a step (one matrix combination) of a run, all attempts. */
-export interface LogKey {
+export interface StepLogKey {
   runId: string;
   stepId: string;
   matrixKey: string;
 }
 
-export interface LogRow {
+/** A stored log row as the API reads it: with its id, which orders a step's log across attempts. */
+export interface StoredLogRow {
   id: bigint;
   attempt: number;
   seq: number;
@@ -35,10 +36,10 @@ export interface LogRange {
  */
 export function readLogBatch(
   db: Db,
-  key: LogKey,
+  key: StepLogKey,
   afterId: bigint,
   opts: LogRange & { limit?: number } = {},
-): Promise<LogRow[]> {
+): Promise<StoredLogRow[]> {
   return db.logLine.findMany({
     where: {
       ...key,
@@ -52,7 +53,12 @@ export function readLogBatch(
 }
 
 /** Rows still in the LogLine table after `afterId`, batch by batch. */
-async function* tableRows(db: Db, key: LogKey, afterId: bigint, opts: LogRange): AsyncGenerator<LogRow[]> {
+async function* tableRows(
+  db: Db,
+  key: StepLogKey,
+  afterId: bigint,
+  opts: LogRange,
+): AsyncGenerator<StoredLogRow[]> {
   let cursor = afterId;
   for (;;) {
     const batch = await readLogBatch(db, key, cursor, opts);
@@ -68,10 +74,10 @@ async function* tableRows(db: Db, key: LogKey, afterId: bigint, opts: LogRange):
  */
 export async function* logRows(
   storage: LogStorage,
-  key: LogKey,
+  key: StepLogKey,
   afterId = 0n,
   opts: LogRange = {},
-): AsyncGenerator<LogRow[]> {
+): AsyncGenerator<StoredLogRow[]> {
   const table = tableRows(storage.db, key, afterId, opts);
   const archives = await archivesOf(storage, key, afterId, opts);
   if (archives.length === 0) return yield* table;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 import type { Logger } from '../../lib/logger';
-import { logRows, type LogRow } from './rows';
+import { logRows, type StoredLogRow } from './rows';
 import type { LogTails, TailSubscriber } from './tail';
 import type { LogStorage } from './storage';
 import type { LogTarget } from './target';
@@ -11,7 +11,7 @@ export const PING_MS = 15_000;
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /** One event per line: a line stored as several rows is sent whole, with the id of its last row. */
-function event(first: LogRow, line: string, lastId: bigint): string {
+function event(first: StoredLogRow, line: string, lastId: bigint): string {
   const data = {
     attempt: first.attempt,
     stream: first.stream,
@@ -39,13 +39,13 @@ class Follower implements TailSubscriber {
     this.sentId = afterId;
   }
 
-  rows(rows: LogRow[]): void {
+  rows(rows: StoredLogRow[]): void {
     if (this.pending) this.pending.push(() => this.send(rows));
     else this.send(rows);
   }
 
   /** An over-long line whose rows are not all read yet. */
-  private open: { first: LogRow; parts: string[]; lastId?: bigint } | undefined;
+  private open: { first: StoredLogRow; parts: string[]; lastId?: bigint } | undefined;
 
   private closeOpen(lastId?: bigint): string {
     const open = this.open;
@@ -65,7 +65,7 @@ class Follower implements TailSubscriber {
   }
 
   /** Writes rows not sent yet; false when the client is not keeping up. */
-  send(rows: LogRow[]): boolean {
+  send(rows: StoredLogRow[]): boolean {
     let out = '';
     for (const row of rows) {
       if (row.id <= this.sentId) continue;

@@ -1,5 +1,5 @@
 import type { Db } from '../../lib/db';
-import { BATCH_ROWS, type LogKey, type LogRow } from './rows';
+import { BATCH_ROWS, type StepLogKey, type StoredLogRow } from './rows';
 import type { StepProgress } from './completion';
 
 interface TickRow {
@@ -18,7 +18,7 @@ interface TickRow {
 export interface Tick {
   /** undefined: the run is gone */
   progress?: StepProgress;
-  rows: LogRow[];
+  rows: StoredLogRow[];
 }
 
 /**
@@ -26,7 +26,7 @@ export interface Tick {
  * run, step, id), from one consistent snapshot, so "terminal and nothing more" is never judged
  * on rows older than the status.
  */
-export async function readTick(db: Db, key: LogKey, afterId: bigint): Promise<Tick> {
+export async function readTick(db: Db, key: StepLogKey, afterId: bigint): Promise<Tick> {
   const result = await db.$queryRaw<TickRow[]>`
     SELECT r.status AS runStatus, s.status AS stepStatus, s.attempt AS stepAttempt,
            NULL AS id, NULL AS attempt, NULL AS seq, NULL AS stream, NULL AS line, NULL AS continues, NULL AS at
@@ -41,7 +41,7 @@ export async function readTick(db: Db, key: LogKey, afterId: bigint): Promise<Ti
      ORDER BY l.id
      LIMIT ${BATCH_ROWS})`;
   let progress: StepProgress | undefined;
-  const rows: LogRow[] = [];
+  const rows: StoredLogRow[] = [];
   for (const r of result) {
     if (r.id === null) {
       progress = {

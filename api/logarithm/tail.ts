@@ -1,14 +1,14 @@
 import type { Logger } from '../../lib/logger';
 import { endStatus, isLogComplete } from './completion';
 import { archivesOf } from './archived-rows';
-import { BATCH_ROWS, logRows, type LogKey, type LogRow } from './rows';
+import { BATCH_ROWS, logRows, type StepLogKey, type StoredLogRow } from './rows';
 import type { LogStorage } from './storage';
 import type { LogTarget } from './target';
 import { readTick } from './tail-query';
 
 /** Someone following a log: gets each new batch of rows in id order, then the end. */
 export interface TailSubscriber {
-  rows(rows: LogRow[]): void;
+  rows(rows: StoredLogRow[]): void;
   end(status: string): void;
   /** the log can no longer be followed (database unreachable, run deleted); the client should reconnect */
   fail(): void;
@@ -96,7 +96,7 @@ class LogTail {
     this.schedule(TICK_MS);
   }
 
-  private fanOut(rows: LogRow[]): void {
+  private fanOut(rows: StoredLogRow[]): void {
     if (rows.length === 0) return;
     this.lastId = rows[rows.length - 1]!.id;
     for (const s of this.subscribers) this.tell(s, () => s.rows(rows));
@@ -132,7 +132,7 @@ class LogTail {
   }
 }
 
-const keyOf = (k: LogKey) => JSON.stringify([k.runId, k.stepId, k.matrixKey]);
+const keyOf = (k: StepLogKey) => JSON.stringify([k.runId, k.stepId, k.matrixKey]);
 
 /** The live tails of one API process, by log. */
 export class LogTails {

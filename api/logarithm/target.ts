@@ -1,10 +1,10 @@
 import type { Db } from '../../lib/db';
 import { notFound } from '../../lib/errors';
-import type { LogKey } from './rows';
+import type { StepLogKey } from './rows';
 
 /** A log that exists: its key, and how many attempts the plan allows the step. */
 export interface LogTarget {
-  key: LogKey;
+  key: StepLogKey;
   /** the step's retry limit from the plan (1 when the plan does not know the step) */
   maxAttempts: number;
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
-import { logRows, type LogKey, type LogRange, type LogRow } from './rows';
+import { logRows, type StepLogKey, type LogRange, type StoredLogRow } from './rows';
 import type { LogStorage } from './storage';
 
 export interface TextOptions {
@@ -18,7 +18,7 @@ export class LogTextFormatter {
 
   constructor(private readonly opts: TextOptions) {}
 
-  format(rows: LogRow[]): string {
+  format(rows: StoredLogRow[]): string {
     let out = '';
     for (const row of rows) {
       const newAttempt = this.attempt !== undefined && row.attempt !== this.attempt;
@@ -63,7 +63,7 @@ export async function stepLogText(
 export async function sendLogText(
   storage: LogStorage,
   res: Response,
-  key: LogKey,
+  key: StepLogKey,
   opts: TextOptions & LogRange,
 ): Promise<void> {
   res.status(200).type('text/plain; charset=utf-8');

@@ -15,6 +15,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { sleep } from '../../lib/sleep';
 
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 export const NODE_NAME = 'kwok-node-0';
@@ -92,7 +93,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   const tail = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-3000) : '';
   throw new Error(`${what} not ready after ${timeoutMs / 1000}s${tail ? `\n--- ${logFile}\n${tail}` : ''}`);
@@ -275,7 +276,7 @@ export async function stopControlPlane(dir: string): Promise<void> {
   for (const pid of pids) {
     if (alive(pid)) process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + 10_000;
-    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (alive(pid) && Date.now() < deadline) await sleep(100);
     if (alive(pid)) process.kill(pid, 'SIGKILL');
   }
   fs.rmSync(pidFile);

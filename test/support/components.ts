@@ -27,6 +27,9 @@ export interface ComponentRun {
   workspace: string;
 }
 
+/** One runtime (one launcher process) for every component a test file runs. */
+const runtime = new LocalRuntime({ killGraceMs: 1000 });
+
 /**
  * Runs a built-in component the way `runStep` does (same input delivery, same masking), on a
  * real local runtime, or in the worker for built-ins the platform runs itself.
@@ -42,7 +45,6 @@ export async function runComponent(
   const workspace = opts.workspace ?? fs.mkdtempSync(path.join(os.tmpdir(), `co-${name}-`));
   const mask = secretMasker(launch.secretValues);
   const lines: string[] = [];
-  const runtime = new LocalRuntime({ killGraceMs: 1000 });
   const stepLaunch = {
     project: 'p',
     runId: `r-${Date.now()}`,
@@ -62,13 +64,9 @@ export async function runComponent(
     heartbeat: () => undefined,
     signal: new AbortController().signal,
   };
-  try {
-    const inProcess = inProcessStep(name);
-    const outcome = inProcess
-      ? await inProcess(stepLaunch, hooks, opts.kubeConfig)
-      : await runtime.run(stepLaunch, hooks);
-    return { outcome, lines, workspace };
-  } finally {
-    runtime.close();
-  }
+  const inProcess = inProcessStep(name);
+  const outcome = inProcess
+    ? await inProcess(stepLaunch, hooks, opts.kubeConfig)
+    : await runtime.run(stepLaunch, hooks);
+  return { outcome, lines, workspace };
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { LineSplitter } from '../lines';
 
 /** A non-2xx answer from the API server, with the Status it returned. */
 export class KubeHttpError extends Error {
@@ -62,24 +63,17 @@ export function readLines(
   onPartial?: (rest: string) => void,
 ): Promise<boolean> {
   return new Promise((resolve) => {
-    let buffer = '';
+    // whole lines only: a watch event or a log line is never cut here
+    const lines = new LineSplitter((line) => onLine(line), Infinity);
     let settled = false;
     const settle = (clean: boolean) => {
       if (settled) return;
       settled = true;
-      if (clean && buffer) onPartial?.(buffer);
+      if (clean && lines.pending) onPartial?.(lines.pending);
       resolve(clean);
     };
     stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buffer += chunk;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) !== -1) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        onLine(line);
-      }
-    });
+    stream.on('data', (chunk: string) => lines.push(chunk));
     stream.on('end', () => settle(true));
     stream.on('error', () => settle(false));
     stream.on('close', () => settle(false));

@@ -2,7 +2,8 @@ import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import type { StepLaunch } from '../runtime';
 import { apiProblem, isNotFound, isPermanent, type ApiProblem } from './api-errors';
 import { LABEL, stepLabels } from './pod-spec';
-import { sleep } from './sleep';
+import { backoffDelay, KUBE_API_BACKOFF } from '../../../lib/backoff';
+import { sleep } from '../../../lib/sleep';
 
 export type CreateResult = { created: boolean } | { rejected: ApiProblem } | { unreachable: ApiProblem };
 
@@ -25,7 +26,7 @@ export async function createOrAdoptPod(
       if (options.signal.aborted || Date.now() - start > options.giveUpAfterMs)
         return { unreachable: problem };
       options.onRetry?.(problem);
-      await sleep(Math.min(500 * 2 ** tries, 10_000), options.signal);
+      await sleep(backoffDelay(KUBE_API_BACKOFF, tries), options.signal);
     }
   }
 }

@@ -1,7 +1,11 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apiProblem } from './api-errors';
 import { openStream, readLines } from './kube-http';
-import { sleep } from './sleep';
+import { backoffDelay, type Backoff } from '../../../lib/backoff';
+import { sleep } from '../../../lib/sleep';
+
+/** Reopening a pod's log stream: soon, since lines are waiting. */
+const LOG_STREAM_BACKOFF: Backoff = { initialMs: 250, maxMs: 5000 };
 
 export interface LogFollowOptions {
   kc: KubeConfig;
@@ -88,7 +92,7 @@ export async function followPodLogs(options: LogFollowOptions): Promise<void> {
         return;
       }
     }
-    await sleep(Math.min(250 * 2 ** failures++, 5000), signal);
+    await sleep(backoffDelay(LOG_STREAM_BACKOFF, failures++), signal);
   }
 }
 

@@ -21,7 +21,7 @@ import {
 import { followPodLogs } from './pod-logs';
 import { buildPod, CONTAINER_NAME } from './pod-spec';
 import { watchPod } from './pod-watch';
-import { sleep } from './sleep';
+import { sleep } from '../../../lib/sleep';
 import {
   adoptStepSecret,
   buildStepSecret,
@@ -75,7 +75,7 @@ export async function runPod(
     return { exitCode: null, outputs: {}, failure: failure('invalid', (err as Error).message, false) };
   }
   const name = manifest.metadata?.name ?? '';
-  const fail = (f: Failure): StepOutcome => ({ exitCode: null, outputs: {}, failure: f, handle: name });
+  const fail = (f: Failure): StepOutcome => ({ exitCode: null, outputs: {}, failure: f });
   if (hooks.signal.aborted) return fail(failure('cancelled', 'cancelled before the pod was created', false));
 
   const withSecret = needsStepSecret(launch);
@@ -232,7 +232,6 @@ async function supervise(
         exitCode: verdict.exitCode,
         outputs: { ...cout, ...fromFile },
         ...(verdict.failure ? { failure: verdict.failure } : {}),
-        handle: name,
       };
     }
     stop.abort();
@@ -242,14 +241,13 @@ async function supervise(
         exitCode: null,
         outputs: cout,
         failure: failure('infrastructure', message, true),
-        handle: name,
       };
     }
     if (result.force || !settings.keepOnFailure) {
       const grace = settings.deleteGraceSeconds;
       await deletePodAndWait(core, namespace, name, grace, (grace + 10) * 1000).catch(() => undefined);
     }
-    return { exitCode: null, outputs: cout, failure: result.failure, handle: name };
+    return { exitCode: null, outputs: cout, failure: result.failure };
   } finally {
     stop.abort();
     clearInterval(ticker);

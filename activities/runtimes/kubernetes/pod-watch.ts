@@ -1,7 +1,8 @@
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { apiProblem, isNotFound } from './api-errors';
 import { openStream, readLines } from './kube-http';
-import { sleep } from './sleep';
+import { backoffDelay, KUBE_API_BACKOFF } from '../../../lib/backoff';
+import { sleep } from '../../../lib/sleep';
 
 export interface PodWatchOptions {
   kc: KubeConfig;
@@ -54,7 +55,7 @@ export async function watchPod(options: PodWatchOptions): Promise<void> {
   try {
     while (!signal.aborted) {
       if (resourceVersion === undefined && !(await refresh())) {
-        await sleep(Math.min(1000 * 2 ** failures++, 10_000), signal);
+        await sleep(backoffDelay(KUBE_API_BACKOFF, failures++), signal);
         continue;
       }
       try {
@@ -90,7 +91,7 @@ export async function watchPod(options: PodWatchOptions): Promise<void> {
         const problem = apiProblem(err);
         if (problem.code === 410) resourceVersion = undefined;
         else onError(problem.message);
-        await sleep(Math.min(500 * 2 ** failures++, 10_000), signal);
+        await sleep(backoffDelay(KUBE_API_BACKOFF, failures++), signal);
       }
     }
   } finally {

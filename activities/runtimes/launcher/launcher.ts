@@ -94,9 +94,4 @@ export class ProcessLauncher {
     this.ensure().send({ type: 'spawn', id, ...request });
     return { pid, closed };
   }
-
-  /** Stops the launcher; its step processes are killed with it. */
-  stop(): void {
-    this.child?.disconnect();
-  }
 }

@@ -2,7 +2,7 @@ import { createBlobStore } from '../../../lib/blobs';
 import { loadConfig } from '../../../lib/config';
 import { createDb, type Db } from '../../../lib/db';
 import { LogTails, TICK_MS, type TailSubscriber } from '../../../api/logarithm/tail';
-import type { LogRow } from '../../../api/logarithm/rows';
+import type { StoredLogRow } from '../../../api/logarithm/rows';
 import { createRunFixture, setStepStatus, writeLines, type RunFixture } from './fixtures';
 
 /** A database whose raw queries (the tail's tick) are counted. */
@@ -25,7 +25,7 @@ function collector(): TailSubscriber & { lines: string[]; ended?: string } {
   const c = {
     lines: [] as string[],
     ended: undefined as string | undefined,
-    rows: (rows: LogRow[]) => c.lines.push(...rows.map((r) => r.line)),
+    rows: (rows: StoredLogRow[]) => c.lines.push(...rows.map((r) => r.line)),
     end: (status: string) => (c.ended = status),
     fail: () => (c.ended = 'failed to follow'),
   };
