@@ -1,6 +1,7 @@
 import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
+import { logRetention } from '../workflows/log-retention';
 
 export const LOG_RETENTION_EVERY = '1h';
 
@@ -22,7 +23,7 @@ export async function ensureLogRetentionSchedule(config: Config, logger: Logger)
       spec: { intervals: [{ every: LOG_RETENTION_EVERY }] },
       action: {
         type: 'startWorkflow',
-        workflowType: 'logRetention',
+        workflowType: logRetention,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         args: [],
       },
