@@ -47,7 +47,7 @@ export function createActivities(deps: ActivityDeps) {
   const runStep = createRunStep({ ...deps, runtimes });
   return {
     runStep: deps.metrics ? deps.metrics.timeStep(runStep) : runStep,
-    mailReceivers: createMailReceivers(deps),
+    mailReceivers: createMailReceivers({ ...deps, vault: createVault(deps) }),
     ...lazyDeployActivities(clusterResolver(deps)),
     ...createTriggerActivities({
       ...deps,

@@ -116,6 +116,8 @@ export interface RunNotice {
   error?: string;
   failedSteps: string[];
   receivers: string[];
+  /** the registered smtp service to mail through; the worker's CO_SMTP_URL when absent */
+  service?: string;
 }
 
 export interface ApprovalInput {

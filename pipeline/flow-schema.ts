@@ -72,6 +72,10 @@ export const flowSchema = z.strictObject({
   timeout: timeout.optional(),
   /** Kubernetes namespace of the flow's `kubectl:` jobs (default `default`) */
   namespace: z.string().min(1).optional(),
+  /** (ours) a registered kubernetes-cluster service the `kubectl:` jobs apply to (default: the worker's cluster) */
+  cluster: z.string().min(1).optional(),
+  /** (ours) a registered smtp service the `receivers` are mailed through (default: the worker's CO_SMTP_URL) */
+  smtp: z.string().min(1).optional(),
   environments: environments.optional(),
   receivers: z.array(flowReceiverSchema.nullable()).optional(),
   stages: z.array(flowStageSchema.nullable()).min(1),

@@ -65,6 +65,11 @@ export function compileFlow(value: Record<string, unknown>, map: SourceMap): Flo
   if (doc.namespace !== undefined && !usesNamespace)
     warn(['namespace'], 'namespace applies to kubectl jobs only, and this flow has none; ignored');
   const namespace = doc.namespace ?? DEFAULT_FLOW_NAMESPACE;
+  if (doc.cluster !== undefined && !usesNamespace)
+    warn(['cluster'], 'cluster applies to kubectl jobs only, and this flow has none; ignored');
+  const hasReceivers = (doc.receivers ?? []).some((r) => r !== null);
+  if (doc.smtp !== undefined && !hasReceivers)
+    warn(['smtp'], 'smtp applies to receivers only, and this flow has none; ignored');
 
   const ids = new FlowIds();
   const needs = new Map<string, string[]>();
@@ -123,7 +128,10 @@ export function compileFlow(value: Record<string, unknown>, map: SourceMap): Flo
         if (job === null) return warn(path, 'empty job entry; skipped');
         const id = ids.claim(`${stage.name}-${action.name}-${job.name ?? j}`);
         needs.set(id, [...before]);
-        nodes.set(id, jobNode(id, [...before], job, path, namespace, map, { err, warn }));
+        nodes.set(
+          id,
+          jobNode(id, [...before], job, path, { namespace, cluster: doc.cluster }, map, { err, warn }),
+        );
         jobs.push({ id, job, path, stage: s, names: jobNames(stage.name, action.name, job.name, j, single) });
         before = [id];
       });
@@ -156,6 +164,7 @@ export function compileFlow(value: Record<string, unknown>, map: SourceMap): Flo
   if (timeoutMs !== undefined) plan.timeoutMs = timeoutMs;
   const receivers = (doc.receivers ?? []).flatMap((r) => (r ? [{ type: r.type, address: r.address }] : []));
   if (receivers.length > 0) plan.receivers = receivers;
+  if (receivers.length > 0 && doc.smtp !== undefined) plan.receiversService = doc.smtp;
   return { ok: true, plan, warnings };
 }
 
@@ -190,11 +199,12 @@ function jobNode(
   needs: string[],
   job: FlowJob,
   path: PathSegment[],
-  namespace: string,
+  target: { namespace: string; cluster?: string },
   map: SourceMap,
   report: { err: Report; warn: Report },
 ): PlanNode {
   const { err, warn } = report;
+  const { namespace, cluster } = target;
   const kubectl = job.kubectl?.trim() ? job.kubectl.trim() : undefined;
   if (job.kubectl !== undefined && kubectl === undefined)
     warn([...path, 'kubectl'], 'kubectl is empty; ignored');
@@ -207,6 +217,8 @@ function jobNode(
       );
     node.uses = { ...KUBECTL_COMPONENT };
     node.with = { manifests: kubectl, namespace, mode: 'replace' };
+    // kubernetes-apply applies to the cluster of the step's first service
+    if (cluster !== undefined) node.services = [cluster];
   } else if (job.endpoint === undefined) {
     err(path, 'a job needs endpoint (the image to run) or kubectl (a manifest to apply)');
   } else {

@@ -77,6 +77,8 @@ export const executionPlanSchema = z.strictObject({
   edges: z.array(z.strictObject({ from: z.string(), to: z.string() })),
   /** Flow `receivers`: who is mailed the result once the run has ended. */
   receivers: z.array(z.strictObject({ type: z.literal('mail'), address: z.string() })).optional(),
+  /** The registered smtp service the receivers are mailed through; the worker's CO_SMTP_URL when absent. */
+  receiversService: z.string().optional(),
   /** step id -> `name@x.y.z`: the component versions this plan is pinned to */
   components: z.record(z.string(), z.string()).optional(),
   /** `on:` of the document: webhook filters, schedules, upstream pipelines. */

@@ -31,6 +31,7 @@ export async function notifyReceivers(
       error: outcome.error,
       failedSteps,
       receivers,
+      ...(input.plan.receiversService !== undefined ? { service: input.plan.receiversService } : {}),
     });
     if (result.skipped) log.warn(result.skipped);
   } catch (err) {

@@ -22,6 +22,8 @@ spec:
 `;
 
 let fake: FakeKube;
+/** a second cluster, registered in the project as a kubernetes-cluster service */
+let teamCluster: FakeKube;
 let stack: Stack;
 let project: string;
 let manifests: http.Server;
@@ -35,12 +37,14 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => manifests.listen(0, '127.0.0.1', resolve));
   manifestUrl = `http://127.0.0.1:${(manifests.address() as AddressInfo).port}/bmi/bmi-calculator-deployment.yaml`;
   fake = await new FakeKube().start();
-  stack = await startStack({ kubeConfig: fake.kubeConfig() });
+  teamCluster = await new FakeKube().start();
+  stack = await startStack({ kubeConfig: fake.kubeConfig(), config: { CO_SERVICES_ALLOW_PRIVATE: 'true' } });
   project = await createProject(stack);
 });
 afterAll(async () => {
   await stack?.stop();
   await fake?.stop();
+  await teamCluster?.stop();
   await new Promise<void>((resolve) => manifests?.close(() => resolve()));
 });
 
@@ -99,4 +103,63 @@ stages:
   expect(deleted).toBeGreaterThanOrEqual(0);
   expect(recreated).toBeGreaterThan(deleted);
   expect(fake.store.get('deployments', 'servicecomb', 'bmi-calculator')).toBeDefined();
+});
+
+it("applies a flow's kubectl jobs on the cluster service it names, with that service's credentials", async () => {
+  const registered = await stack.request('POST', `/api/v1/projects/${project}/services`, {
+    name: 'team-cluster',
+    type: 'kubernetes-cluster',
+    url: teamCluster.url,
+    credentials: { token: 'team-cluster-token' },
+    config: { insecureSkipTlsVerify: true },
+  });
+  expect(registered.status).toBe(201);
+  await createPipeline(
+    stack,
+    project,
+    `uri: acme/demo/on-team-cluster
+namespace: apps
+cluster: team-cluster
+stages:
+  - { type: start, name: start }
+  - type: normal
+    name: deploy
+    actions:
+      - name: bmi
+        jobs:
+          - { name: bmi, type: component, kubectl: ${manifestUrl} }
+  - { type: end, name: end }
+`,
+  );
+  const before = fake.requests.length;
+  const run = await waitForRun(stack, project, (await trigger(stack, project, 'on-team-cluster')).id);
+  expect(run.status).toBe('succeeded');
+  expect(teamCluster.store.get('deployments', 'apps', 'bmi-calculator')).toBeDefined();
+  const writes = teamCluster.requests.filter((r) => r.path.startsWith('/apis/apps/v1/namespaces/apps/'));
+  expect(writes.length).toBeGreaterThan(0);
+  expect(new Set(writes.map((r) => r.bearer))).toEqual(new Set(['team-cluster-token']));
+  // the worker's own cluster saw nothing of it
+  expect(fake.requests.slice(before).filter((r) => r.path.includes('/namespaces/apps/'))).toEqual([]);
+});
+
+it('fails the kubectl job, naming the service, when the cluster service it names does not exist', async () => {
+  await createPipeline(
+    stack,
+    project,
+    `uri: acme/demo/on-missing-cluster
+cluster: no-such-cluster
+stages:
+  - { type: start, name: start }
+  - type: normal
+    name: deploy
+    actions:
+      - name: bmi
+        jobs:
+          - { name: bmi, type: component, kubectl: ${manifestUrl} }
+  - { type: end, name: end }
+`,
+  );
+  const run = await waitForRun(stack, project, (await trigger(stack, project, 'on-missing-cluster')).id);
+  expect(run.status).toBe('failed');
+  expect(step(run, 'deploy-bmi-bmi').error).toMatch(/no service "no-such-cluster"/);
 });

@@ -10,8 +10,12 @@ interface Received {
 }
 
 let smtp: SMTPServer;
+/** the project's own mail server, registered as an smtp service; it wants a login */
+let teamSmtp: SMTPServer;
+let teamPort: number;
 let fake: FakeKube;
 const inbox: Received[] = [];
+const teamInbox: (Received & { user?: string })[] = [];
 let stack: Stack;
 let project: string;
 
@@ -32,6 +36,28 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const { port } = smtp.server.address() as AddressInfo;
+  teamSmtp = new SMTPServer({
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onAuth(auth, _session, callback) {
+      if (auth.username === 'mailer' && auth.password === 'team-mail-password')
+        return callback(null, { user: auth.username });
+      return callback(new Error('invalid login'));
+    },
+    onData(stream, session, done) {
+      let raw = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (raw += chunk));
+      stream.on('end', () => {
+        const user = session.user as string | undefined;
+        teamInbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, user });
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => teamSmtp.listen(0, '127.0.0.1', resolve));
+  teamPort = (teamSmtp.server.address() as AddressInfo).port;
   fake = await new FakeKube().start();
   // the job's component fails: the mail must name it
   fake.podBehavior = async (pod) => {
@@ -42,7 +68,11 @@ beforeAll(async () => {
   };
   stack = await startStack({
     kubeConfig: fake.kubeConfig(),
-    config: { CO_SMTP_URL: `smtp://127.0.0.1:${port}`, CO_PUBLIC_URL: 'https://ci.example.org' },
+    config: {
+      CO_SMTP_URL: `smtp://127.0.0.1:${port}`,
+      CO_PUBLIC_URL: 'https://ci.example.org',
+      CO_SERVICES_ALLOW_PRIVATE: 'true',
+    },
   });
   project = await createProject(stack);
 });
@@ -50,6 +80,7 @@ afterAll(async () => {
   await stack?.stop();
   await fake?.stop();
   await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await new Promise<void>((resolve) => teamSmtp?.close(() => resolve()));
 });
 
 const FLOW = `uri: acme/demo/mailed
@@ -112,6 +143,45 @@ describe('flow receivers', () => {
       expect(mail.raw).toContain('Failed jobs: build-compile-0');
       expect(mail.raw).toContain(`https://ci.example.org/api/v1/projects/${project}/runs/${started.id}`);
     }
+  });
+});
+
+describe('flow receivers with the smtp service the flow names', () => {
+  it("mails through the project's registered smtp service, with its login and sender, not the worker's server", async () => {
+    const registered = await stack.request('POST', `/api/v1/projects/${project}/services`, {
+      name: 'team-mail',
+      type: 'smtp',
+      url: `smtp://127.0.0.1:${teamPort}`,
+      credentials: { username: 'mailer', password: 'team-mail-password' },
+      config: { from: 'ci@example.org' },
+    });
+    expect(registered.status).toBe(201);
+    const flow = FLOW.replace('uri: acme/demo/mailed', 'uri: acme/demo/team-mailed\nsmtp: team-mail');
+    expect((await stack.request('POST', `/api/v1/projects/${project}/pipelines`, flow)).status).toBe(201);
+    const before = inbox.length;
+    const started = await trigger(stack, project, 'team-mailed');
+    expect((await waitForRun(stack, project, started.id)).status).toBe('failed');
+    const mails = await eventually(() => (teamInbox.length >= 2 ? teamInbox : undefined), 'two mails');
+    expect(mails.map((m) => m.to).sort()).toEqual([['dev@example.org'], ['ops@example.org']]);
+    for (const mail of mails) {
+      expect(mail.user).toBe('mailer');
+      expect(mail.raw).toMatch(/^From: ci@example\.org$/m);
+      expect(decodeQuotedPrintable(mail.raw)).toMatch(/^Subject: \[ContainerOps\] team-mailed #1 failed$/m);
+    }
+    expect(inbox.length).toBe(before);
+  });
+
+  it('warns when a flow names an smtp service but has no receivers', async () => {
+    const flow = FLOW.replace('uri: acme/demo/mailed', 'uri: acme/demo/unmailed\nsmtp: team-mail').replace(
+      /receivers:[\s\S]*?stages:/,
+      'stages:',
+    );
+    const res = await stack.request('POST', `/api/v1/projects/${project}/pipelines`, flow);
+    expect(res.status).toBe(201);
+    const { warnings } = (await res.json()) as { warnings: { path: string; message: string }[] };
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ path: 'smtp', message: expect.stringContaining('receivers only') }),
+    );
   });
 });
 

@@ -37,6 +37,8 @@ export interface RequestRecord {
   path: string;
   query: Record<string, string>;
   contentType?: string;
+  /** the bearer token the client sent, to tell which credentials reached the server */
+  bearer?: string;
   status: number;
 }
 
@@ -144,6 +146,7 @@ export class FakeKube {
       path: url.pathname,
       query,
       contentType: req.headers['content-type'],
+      bearer: /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1],
       status: 0,
     };
     this.requests.push(record);
