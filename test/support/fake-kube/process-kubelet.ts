@@ -6,7 +6,7 @@
  * the start of a command argument, an env value or workingDir is rewritten to it, and the
  * terminationMessagePath of each container to a file its termination message is read from.
  * Env from `secretKeyRef` is resolved as the kubelet does. The step container's output becomes the
- * pod's log. Deleting the pod kills its processes.
+ * pod's log. Deleting the pod kills its processes (each container's process group).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -52,6 +52,8 @@ async function runContainer(
     cwd: container.workingDir ? rewrite(container.workingDir, mappings) : process.cwd(),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // a process group of its own, so deleting the pod kills what the container started too
+    detached: true,
   });
   if (logs) {
     for (const stream of [child.stdout, child.stderr])
@@ -68,7 +70,11 @@ async function runContainer(
     while (await pod.sleep(50)) {
       if (child.exitCode !== null || child.signalCode !== null) return;
     }
-    child.kill('SIGKILL');
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   })();
   const exitCode = await exited;
   await watch;
