@@ -44,8 +44,8 @@ export async function offloadLargeOutputs(
   return result;
 }
 
-/** Downloads a referenced value into the workspace (verifying its digest) and returns the file. */
-async function fetchToFile(client: DockyardClient, ref: string, dir: string): Promise<string> {
+/** Downloads a referenced value into `dir` as `<hex of its digest>` (verifying the digest) and returns the file. */
+export async function fetchToFile(client: DockyardClient, ref: string, dir: string): Promise<string> {
   const parsed = parseOutputRef(ref)!;
   await fs.promises.mkdir(dir, { recursive: true });
   const file = path.join(dir, parsed.digest.slice(7));
@@ -75,6 +75,8 @@ export interface ResolvedValues {
   data: Record<string, string>;
   /** shell lines that set variables too large for the environment from their files (run: scripts) */
   preamble: string[];
+  /** references left for the step's side to fetch into `deferTo` (a pod's init container) */
+  deferred: string[];
 }
 
 /**
@@ -87,8 +89,10 @@ export async function resolveOutputRefs(
   env: Record<string, string>,
   data: Record<string, string>,
   dir: string,
+  /** where the step itself finds the files, when it fetches them (a pod); the worker then does not */
+  deferTo?: string,
 ): Promise<ResolvedValues> {
-  const resolved: ResolvedValues = { env: { ...env }, data: { ...data }, preamble: [] };
+  const resolved: ResolvedValues = { env: { ...env }, data: { ...data }, preamble: [], deferred: [] };
   const inline = async (value: string, where: string): Promise<string> => {
     let out = value;
     for (const ref of findOutputRefs(value)) {
@@ -106,7 +110,13 @@ export async function resolveOutputRefs(
   for (const [name, value] of Object.entries(env)) {
     const ref = parseOutputRef(value);
     if (ref && ref.size > MAX_ENV_VALUE_BYTES) {
-      const file = await fetchToFile(client, value, dir);
+      let file: string;
+      if (deferTo) {
+        file = `${deferTo}/${ref.digest.slice(7)}`;
+        resolved.deferred.push(value);
+      } else {
+        file = await fetchToFile(client, value, dir);
+      }
       delete resolved.env[name];
       resolved.env[`${name}_FILE`] = file;
       if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { REFUSED_EXIT, type ToolOrders } from '../runtimes/kubernetes/artifact-containers';
 import { DockyardClient } from './client';
+import { fetchToFile } from './large-outputs';
 import { ArtifactRefused } from './pack';
 import { pullArtifacts, pushArtifacts } from './step-artifacts';
 
@@ -59,6 +60,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): 
     const artifacts = { in: orders.in, out: orders.out };
     if (verb === 'pull') {
       await pullArtifacts(client, artifacts, workspace, orders.runIds, log);
+      for (const ref of orders.refs ?? []) {
+        const file = await fetchToFile(client, ref, `${workspace}/.co/refs`);
+        log(`[containerops] large output fetched into ${file}`);
+      }
     } else {
       const code = await stepExitCode(required(env, 'CO_STEP_EXIT_FILE'), io);
       if (code === undefined) return 1;

@@ -2,7 +2,7 @@ import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { findOutputRefs } from '../../lib/output-refs';
 import type { RunStepInput } from '../../contract';
-import type { PodArtifacts } from '../runtimes/runtime';
+import { POD_REFS_DIR, type PodArtifacts } from '../runtimes/runtime';
 import { DockyardClient } from './client';
 import { INLINE_OUTPUT_BYTES, offloadLargeOutputs, OutputTooLarge, resolveOutputRefs } from './large-outputs';
 import { ArtifactRefused } from './pack';
@@ -17,6 +17,8 @@ export { ArtifactRefused };
  */
 export class StepIo {
   private client?: DockyardClient;
+  /** large outputs the pod fetches itself */
+  private podRefs: string[] = [];
 
   constructor(
     private readonly deps: { config: Config; db: Db },
@@ -31,13 +33,12 @@ export class StepIo {
     return [...new Set([this.input.runId, this.input.workspaceId].filter((r): r is string => !!r))];
   }
 
-  /** What the pod needs to move the step's artifacts itself; undefined when it has none. */
+  /** What the pod needs to move the step's artifacts (and fetch its large outputs) itself; undefined when nothing. */
   async podArtifacts(): Promise<PodArtifacts | undefined> {
-    const artifacts = this.input.artifacts;
-    if (!this.artifactsInPod || !artifacts || (!artifacts.in.length && !artifacts.out.length))
-      return undefined;
+    const { in: inputs = [], out = [] } = this.input.artifacts ?? {};
+    if (!this.artifactsInPod || (!inputs.length && !out.length && !this.podRefs.length)) return undefined;
     const { runsUrl, token } = (await this.dockyard()).credentials;
-    return { runsUrl, token, runIds: this.runIds, in: artifacts.in, out: artifacts.out };
+    return { runsUrl, token, runIds: this.runIds, in: inputs, out, refs: this.podRefs };
   }
 
   private async dockyard(): Promise<DockyardClient> {
@@ -77,7 +78,9 @@ export class StepIo {
       launch.env,
       launch.data,
       `${this.workspace}/.co/refs`,
+      this.artifactsInPod ? POD_REFS_DIR : undefined,
     );
+    this.podRefs = resolved.deferred;
     const script =
       launch.script !== undefined && resolved.preamble.length
         ? `${resolved.preamble.join('\n')}\n${launch.script}`

@@ -72,7 +72,14 @@ export interface PodArtifacts {
   runIds: string[];
   in: Array<{ name: string; from: string }>;
   out: Array<{ name: string; path: string }>;
+  /** large output references the step reads from files (`<NAME>_FILE`), fetched into POD_REFS_DIR */
+  refs: string[];
 }
+
+/** Where a step pod's workspace is mounted (its working directory). */
+export const POD_WORKSPACE = '/workspace';
+/** Where a step pod finds the large outputs it uses, one file per digest (`<hex>`). */
+export const POD_REFS_DIR = `${POD_WORKSPACE}/.co/refs`;
 
 export interface StepHooks {
   /** One line of output, without its trailing newline; `continues`: the next call goes on with it. */

@@ -1,11 +1,11 @@
 import type { V1Container, V1ContainerStateTerminated, V1Pod, V1Volume } from '@kubernetes/client-node';
 import type { Failure } from './classify';
-import type { PodArtifacts, StepLaunch } from '../runtime';
+import { POD_WORKSPACE, type PodArtifacts, type StepLaunch } from '../runtime';
 
 /**
  * Artifacts on a pod. The step's workspace is an emptyDir the pod's containers share:
  * - `artifacts-in`, an init container of the tool image, fetches `artifacts.in` from dockyard over
- *   HTTP and unpacks them into it;
+ *   HTTP and unpacks them into it, and the large outputs the step reads from files (`<NAME>_FILE`);
  * - `step` runs the step there, its command wrapped so that its exit code lands in a second, private
  *   emptyDir when it ends;
  * - `artifacts-out`, a container of the tool image, waits for that file and, when the step exited 0,
@@ -21,7 +21,7 @@ import type { PodArtifacts, StepLaunch } from '../runtime';
  * Secret (`secretKeyRef`), never from the spec.
  */
 
-export const WORKSPACE = { volume: 'workspace', path: '/workspace' } as const;
+export const WORKSPACE = { volume: 'workspace', path: POD_WORKSPACE } as const;
 const HANDOFF = { volume: 'co-handoff', path: '/co-handoff' } as const;
 export const STEP_EXIT_FILE = `${HANDOFF.path}/step-exit-code`;
 export const ARTIFACTS_IN = 'artifacts-in';
@@ -58,6 +58,7 @@ export interface ToolOrders {
   runIds: string[];
   in: PodArtifacts['in'];
   out: PodArtifacts['out'];
+  refs: PodArtifacts['refs'];
 }
 
 export interface ArtifactPodParts {
@@ -75,7 +76,9 @@ export function artifactPodParts(
   toolImage: string,
 ): ArtifactPodParts | undefined {
   const artifacts = launch.podArtifacts;
-  if (!artifacts || (!artifacts.in.length && !artifacts.out.length)) return undefined;
+  if (!artifacts || (!artifacts.in.length && !artifacts.out.length && !artifacts.refs.length))
+    return undefined;
+  const fetches = artifacts.in.length > 0 || artifacts.refs.length > 0;
   const uploads = artifacts.out.length > 0;
   const orders: ToolOrders = {
     runId: launch.runId,
@@ -85,6 +88,7 @@ export function artifactPodParts(
     runIds: artifacts.runIds,
     in: artifacts.in,
     out: artifacts.out,
+    refs: artifacts.refs,
   };
   const workspaceMount = { name: WORKSPACE.volume, mountPath: WORKSPACE.path };
   const handoffMount = { name: HANDOFF.volume, mountPath: HANDOFF.path };
@@ -116,7 +120,7 @@ export function artifactPodParts(
       { name: WORKSPACE.volume, emptyDir: {} },
       ...(uploads ? [{ name: HANDOFF.volume, emptyDir: {} }] : []),
     ],
-    initContainers: artifacts.in.length ? [tool(ARTIFACTS_IN, 'pull', [])] : [],
+    initContainers: fetches ? [tool(ARTIFACTS_IN, 'pull', [])] : [],
     containers: uploads ? [tool(ARTIFACTS_OUT, 'push', [handoffMount])] : [],
     step: (container) => ({
       ...container,

@@ -87,6 +87,49 @@ steps:
     for (const spec of podSpecs) expect(spec).not.toContain(SIGNED_TOKEN_PREFIX);
   }, 120_000);
 
+  it('gives a pod step a large output in full: its init container fetches the value the step reads from a file', async () => {
+    await createPipeline(
+      stack,
+      project,
+      `apiVersion: containerops/v1
+kind: Pipeline
+name: pod-large-output
+steps:
+  - id: produce
+    run: |
+      head -c 300000 /dev/urandom | base64 -w0 > big.txt
+      { echo "big<<EOF_BIG"; cat big.txt; echo; echo "EOF_BIG"; } >> "$CO_OUTPUTS"
+      echo "sum=$(sha256sum big.txt | cut -d' ' -f1)" >> "$CO_OUTPUTS"
+      rm big.txt
+  - id: consume
+    needs: [produce]
+    runtime: kubernetes
+    image: busybox:1.36
+    run: |
+      echo "sum=$(printf '%s' "\${{ steps.produce.outputs.big }}" | sha256sum | cut -d' ' -f1)" >> "$CO_OUTPUTS"
+`,
+    );
+    const run = await waitForRun(stack, project, (await trigger(stack, project, 'pod-large-output')).id);
+    expect(run.steps.map((s) => [s.id, s.status, s.error])).toEqual([
+      ['produce', 'succeeded', null],
+      ['consume', 'succeeded', null],
+    ]);
+    const produced = step(run, 'produce').outputs as unknown as Record<string, unknown>;
+    expect((produced.big as { ref: string }).ref).toMatch(/^dockyard-ref:/);
+    expect(step(run, 'consume').outputs.sum).toBe(produced.sum);
+    // the step reads the file in its own workspace, never a path on the worker's disk
+    const consumer = podSpecs
+      .map((p) => JSON.parse(p))
+      .find((p) => p.metadata.labels['containerops.dev/run'] === run.id);
+    const fileEnv = consumer.spec.containers[0].env.filter((e: { name: string }) => e.name.endsWith('_FILE'));
+    expect(fileEnv).toEqual([
+      { name: expect.any(String), value: expect.stringMatching(/^\/workspace\/\.co\/refs\/[0-9a-f]{64}$/) },
+    ]);
+    expect(await stepLog(run.id, 'consume')).toMatch(
+      /large output fetched into \S+\/\.co\/refs\/[0-9a-f]{64}/,
+    );
+  }, 120_000);
+
   it('fails a pod step whose artifact is a symlink out of the workspace, as invalid and not retried', async () => {
     await createPipeline(
       stack,

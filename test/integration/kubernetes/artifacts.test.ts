@@ -66,6 +66,7 @@ function withArtifacts(overrides: Partial<StepLaunch> = {}): { launch: StepLaunc
     runIds: ['run-1', 'run-0'],
     in: [{ name: 'deps', from: 'install' }],
     out: [{ name: 'dist', path: 'dist' }],
+    refs: [],
   };
   return { launch: stepLaunch({ script: 'mkdir -p dist\necho built', podArtifacts, ...overrides }), token };
 }

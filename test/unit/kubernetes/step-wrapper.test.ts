@@ -33,6 +33,7 @@ function wrapped(script: string): string[] {
       runIds: ['run-1'],
       in: [],
       out: [{ name: 'd', path: 'd' }],
+      refs: [],
     },
   };
   const step = buildPod(launch, { namespace: 'ci', keepOnFailure: false }).spec!.containers[0]!;
