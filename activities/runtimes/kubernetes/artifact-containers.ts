@@ -36,13 +36,16 @@ const TOOL_TERMINATION_LOG = '/dev/termination-log';
 
 /**
  * Runs the step's argv in the background so a TERM from the kubelet reaches it (a shell as PID 1
- * ignores TERM), then records its exit code for the uploader. A trapped signal interrupts `wait`,
- * hence the loop: the code recorded is the step's own.
+ * ignores TERM), then records its exit code for the uploader. The trap is set before the step
+ * starts, and a TERM that comes before its pid is known is passed on as soon as it is. A trapped
+ * signal interrupts `wait`, hence the loop: the code recorded is the step's own.
  */
 const WRAPPER = [
+  'child=; stop=',
+  `trap 'stop=1; [ -z "$child" ] || kill -TERM "$child" 2>/dev/null' TERM INT`,
   '"$@" &',
   'child=$!',
-  `trap 'kill -TERM "$child" 2>/dev/null' TERM INT`,
+  '[ -z "$stop" ] || kill -TERM "$child" 2>/dev/null',
   'wait "$child"; rc=$?',
   'while kill -0 "$child" 2>/dev/null; do wait "$child"; rc=$?; done',
   'echo "$rc" > "$CO_STEP_EXIT_FILE"',

@@ -14,7 +14,18 @@ let dir: string;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'co-wrapper-'));
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+const started: number[] = [];
+afterEach(() => {
+  // whatever a failed test left running (each wrapper leads a process group of its own)
+  for (const pid of started.splice(0)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function wrapped(script: string): string[] {
   const launch: StepLaunch = {
@@ -44,7 +55,11 @@ function wrapped(script: string): string[] {
 function start(command: string[]) {
   const exitFile = path.join(dir, 'step-exit-code');
   const [file, ...args] = command;
-  const child = spawn(file!, args, { env: { PATH: process.env.PATH, CO_STEP_EXIT_FILE: exitFile } });
+  const child = spawn(file!, args, {
+    env: { PATH: process.env.PATH, CO_STEP_EXIT_FILE: exitFile },
+    detached: true,
+  });
+  started.push(child.pid!);
   const lines: string[] = [];
   const ready = new Promise<void>((resolve) =>
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
