@@ -29,7 +29,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-async function ingest(store: LogStore, sinks: number, linesPerSink: number): Promise<void> {
+async function ingest(store: LogStore, sinks: number, linesPerSink: number, maxBytes: number): Promise<void> {
   const runId = crypto.randomUUID();
   const started = performance.now();
   await Promise.all(
@@ -38,6 +38,8 @@ async function ingest(store: LogStore, sinks: number, linesPerSink: number): Pro
         store,
         { runId, stepId: `step-${i}`, matrixKey: '', attempt: 1 },
         secretMasker([]),
+        // counted as the worker counts it (run-step.ts)
+        { maxBytes },
       );
       for (let n = 0; n < linesPerSink; n++) sink.push('stdout', `${LINE} n=${n}`);
       await sink.close();
@@ -129,8 +131,8 @@ export async function main(): Promise<void> {
     logger,
   });
   try {
-    await ingest(store, 1, 50_000);
-    await ingest(store, 8, 10_000);
+    await ingest(store, 1, 50_000, config.CO_LOG_MAX_BYTES_PER_STEP);
+    await ingest(store, 8, 10_000, config.CO_LOG_MAX_BYTES_PER_STEP);
     await tail(db, store, api.url, await createRunFixture(db), 1, 1000);
     await tail(db, store, api.url, await createRunFixture(db), 100, 1000);
   } finally {
