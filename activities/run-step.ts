@@ -85,7 +85,9 @@ export function createRunStep(deps: RunStepDeps) {
       attempt: input.attempt,
     };
     const startedAt = new Date();
-    await recordStepStarted(deps.db, { ...key, matrix: input.matrix, at: startedAt });
+    // written while the step is prepared; awaited before its process starts and before any other record of it
+    const started = recordStepStarted(deps.db, { ...key, matrix: input.matrix, at: startedAt });
+    started.catch(() => undefined);
 
     const fail = async (
       kind: StepFailureKind,
@@ -94,6 +96,7 @@ export function createRunStep(deps: RunStepDeps) {
       retryable: boolean,
     ) => {
       const status = FAILURE_STATUS[kind] ?? 'failed';
+      await started;
       await recordStep(deps.db, {
         ...key,
         matrix: input.matrix,
@@ -236,9 +239,9 @@ export function createRunStep(deps: RunStepDeps) {
       signal: ctx.cancellationSignal,
     };
     const inProcess = inProcessStep(launch.component);
-    const outcome = await (
-      inProcess ? inProcess(launch, hooks, deps.kubeConfig) : runtime.run(launch, hooks)
-    ).finally(() => secrets.cleanup());
+    const outcome = await started
+      .then(() => (inProcess ? inProcess(launch, hooks, deps.kubeConfig) : runtime.run(launch, hooks)))
+      .finally(() => secrets.cleanup());
     let finished: { outputs: Record<string, string> } | { error: unknown } | undefined;
     if (!outcome.failure && !ctx.cancellationSignal.aborted) {
       // masked first: a stored large output is shown to viewers like any other
