@@ -10,8 +10,7 @@ import { createWorkerMetrics } from '../activities/metrics';
 import { tracingFromEnv } from '../lib/tracing';
 import { schedulePodSweep } from './pod-sweep';
 import { scheduleWorkspaceSweep } from './workspace-sweep';
-import { ensureDockyardGcSchedule } from './dockyard-gc-schedule';
-import { ensureLogRetentionSchedule } from './log-retention-schedule';
+import { ensureHousekeepingSchedules } from './housekeeping-schedules';
 
 export interface PipelineWorkerDeps {
   config: Config;
@@ -91,13 +90,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       ? schedulePodSweep({ config, db: deps.db, logger: deps.logger, kubeConfig: deps.kubeConfig })
       : () => undefined;
   const stopWorkspaceSweep = scheduleWorkspaceSweep({ config, db: deps.db, logger: deps.logger });
-  // a worker that cannot reach Temporal's schedule API still runs steps
-  await ensureDockyardGcSchedule(config, deps.logger).catch((err: unknown) =>
-    deps.logger.warn({ err }, 'could not create the dockyard gc schedule'),
-  );
-  await ensureLogRetentionSchedule(config, deps.logger).catch((err: unknown) =>
-    deps.logger.warn({ err }, 'could not create the log retention schedule'),
-  );
+  await ensureHousekeepingSchedules(config, deps.logger);
   const done = worker.run();
   return {
     worker,

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Client } from '@temporalio/client';
-import { gcScheduleId } from '../../../workers/dockyard-gc-schedule';
+import { gcScheduleId } from '../../../workers/housekeeping-schedules';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../support/stack';
 import { createPipeline, createProject, eventually, trigger, waitForRun } from '../../support/runs';
 

@@ -2,7 +2,7 @@ import { Client } from '@temporalio/client';
 import { archiveExpiredLogs } from '../../../api/logarithm/retention';
 import type { LogStorage } from '../../../api/logarithm/storage';
 import { createBlobStore } from '../../../lib/blobs';
-import { logRetentionScheduleId } from '../../../workers/log-retention-schedule';
+import { logRetentionScheduleId } from '../../../workers/housekeeping-schedules';
 import { createPipeline, createProject, eventually, trigger, waitForRun } from '../../support/runs';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../support/stack';
 import { openSse, type SseEvent } from './sse-client';
