@@ -21,7 +21,7 @@ const BIN = process.env.CO_KUBE_BIN ?? path.join(os.homedir(), '.cache/container
 const helmBuilt = fs.existsSync(path.join(BIN, 'helm'));
 const DATABASE_URL = 'mysql://containerops:db-password-123@mysql:3306/containerops';
 
-jest.setTimeout(kwok ? 300_000 : 60_000);
+jest.setTimeout(kwok ? 420_000 : 60_000);
 
 interface Rendered extends KubernetesObject {
   spec?: any;
@@ -30,7 +30,7 @@ interface Rendered extends KubernetesObject {
 }
 
 function run(bin: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(path.join(BIN, bin), args, { encoding: 'utf8', timeout: 240_000 });
+  const result = spawnSync(path.join(BIN, bin), args, { encoding: 'utf8', timeout: 330_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -68,6 +68,7 @@ describeHelm('helm template', () => {
         'Role/co-containerops-worker',
         'RoleBinding/co-containerops-worker',
         'Secret/co-containerops-database',
+        'Secret/co-containerops-keys',
         'Service/co-containerops-api',
         'ServiceAccount/co-containerops-worker',
       ].sort(),
@@ -117,6 +118,32 @@ describeHelm('helm template', () => {
     expect(env).toContainEqual({ name: 'CO_API_URL', value: 'http://co-containerops-api.platform.svc:80' });
   });
 
+  test('the API and the worker share generated keys from one Secret; the migration Job gets none', () => {
+    const objects = template(`database.url=${DATABASE_URL}`);
+    const keys = objects.find((o) => o.kind === 'Secret' && o.metadata?.name === 'co-containerops-keys') as
+      (Rendered & { data: Record<string, string> }) | undefined;
+    const sealing = Buffer.from(keys!.data.CO_SECRETS_KEY!, 'base64').toString();
+    expect(Buffer.from(sealing, 'base64')).toHaveLength(32);
+    expect(Buffer.from(keys!.data.CO_DOCKYARD_TOKEN_KEY!, 'base64').toString().length).toBeGreaterThanOrEqual(
+      32,
+    );
+    const envOf = (kind: string, name: string) =>
+      (objects.find((o) => o.kind === kind && o.metadata?.name === name)?.spec.template.spec.containers[0]
+        .env ?? []) as Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+    for (const name of ['co-containerops-api', 'co-containerops-worker']) {
+      for (const key of ['CO_SECRETS_KEY', 'CO_DOCKYARD_TOKEN_KEY'])
+        expect(envOf('Deployment', name)).toContainEqual({
+          name: key,
+          valueFrom: { secretKeyRef: { name: 'co-containerops-keys', key } },
+        });
+    }
+    expect(envOf('Job', 'co-containerops-migrate').map((e) => e.name)).not.toContain('CO_SECRETS_KEY');
+    // a Secret of one's own replaces the generated one
+    const own = template(`database.url=${DATABASE_URL}`, 'keys.existingSecret=platform-keys');
+    expect(own.some((o) => o.metadata?.name === 'co-containerops-keys')).toBe(false);
+    expect(JSON.stringify(own)).toContain('"name":"platform-keys","key":"CO_SECRETS_KEY"');
+  });
+
   test('without a database the chart refuses to render, saying what to set', () => {
     expect(() => template()).toThrow(/set database.url or database.existingSecret/);
   });
@@ -162,10 +189,12 @@ describe('helm install on the real control plane', () => {
         '--values',
         values,
         '--wait',
+        '--debug',
         '--timeout',
         '4m',
       ]);
-      if (install.status !== 0) throw new Error(`helm install failed: ${install.stderr}`);
+      if (install.status !== 0)
+        throw new Error(`helm install failed: ${install.stderr.split('\n').slice(-40).join('\n')}`);
 
       // Every object of the release exists as rendered.
       const manifest = run('helm', [
@@ -256,6 +285,28 @@ describe('helm install on the real control plane', () => {
       expect(await canI('create', 'deployments', stepNamespace, undefined, 'apps')).toBe('no');
       expect(await canI('list', 'nodes')).toBe('no');
 
+      // An upgrade keeps the generated keys (the chart reads them back from the cluster), and an
+      // uninstall leaves them: secrets sealed in the database stay readable by the next install.
+      const readKeys = async () =>
+        (await core.readNamespacedSecret({ name: 'co-containerops-keys', namespace })).data;
+      const keys = await readKeys();
+      expect(keys?.CO_SECRETS_KEY).toBeDefined();
+      const upgrade = run('helm', [
+        'upgrade',
+        'co',
+        CHART,
+        '--kubeconfig',
+        kubeconfig,
+        '--namespace',
+        namespace,
+        '--values',
+        values,
+        '--set',
+        'logLevel=debug',
+      ]);
+      if (upgrade.status !== 0) throw new Error(`helm upgrade failed: ${upgrade.stderr}`);
+      expect(await readKeys()).toEqual(keys);
+
       const uninstall = run('helm', [
         'uninstall',
         'co',
@@ -265,6 +316,7 @@ describe('helm install on the real control plane', () => {
         namespace,
       ]);
       expect(uninstall.status).toBe(0);
+      expect(await readKeys()).toEqual(keys);
       await core.deleteNamespace({ name: namespace }).catch(() => undefined);
       fs.rmSync(values, { force: true });
     },

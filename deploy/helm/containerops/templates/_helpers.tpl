@@ -28,6 +28,24 @@ app.kubernetes.io/component: {{ .component }}
 {{- .Values.database.existingSecret | default (printf "%s-database" (include "containerops.fullname" .)) -}}
 {{- end -}}
 
+{{- define "containerops.keysSecret" -}}
+{{- .Values.keys.existingSecret | default (printf "%s-keys" (include "containerops.fullname" .)) -}}
+{{- end -}}
+
+{{/* The keys the API and the worker must share (the migration Job needs neither). */}}
+{{- define "containerops.keysEnv" -}}
+- name: CO_SECRETS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "containerops.keysSecret" . }}
+      key: CO_SECRETS_KEY
+- name: CO_DOCKYARD_TOKEN_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "containerops.keysSecret" . }}
+      key: CO_DOCKYARD_TOKEN_KEY
+{{- end -}}
+
 {{/* The environment every container of the platform shares. */}}
 {{- define "containerops.env" -}}
 - name: DATABASE_URL
