@@ -15,10 +15,11 @@ interface Workload {
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
 
 /**
- * The ReplicaSet a Deployment's `ProgressDeadlineExceeded` condition names. After a rollback
- * the controller records the new generation one sync before it re-evaluates progress, so for a
- * moment the condition still blames the abandoned ReplicaSet; `kubectl rollout status` reports
- * that moment as a failure, we wait it out.
+ * The ReplicaSet a Deployment's `ProgressDeadlineExceeded` condition names. After a rollback the
+ * controller records the new generation before it re-evaluates progress, and it re-evaluates only
+ * when the replica counts move again (on a real control plane the condition stayed for minutes):
+ * the condition still blames the abandoned ReplicaSet. `kubectl rollout status` reports that as a
+ * failure; we judge the current ReplicaSet by the replica counts.
  */
 export function timedOutReplicaSet(obj: Workload): string | undefined {
   const progressing = conditions(obj.status).find((c) => c.type === 'Progressing');
@@ -54,13 +55,14 @@ function deploymentState(obj: Workload, s: Record<string, any>, currentReplicaSe
   const progressing = conditions(s).find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
     const blamed = timedOutReplicaSet(obj);
-    if (blamed && currentReplicaSet && blamed !== currentReplicaSet)
-      return { done: false, waiting: `progress not yet re-evaluated since ReplicaSet ${blamed} timed out` };
-    return {
-      done: false,
-      failed: `ProgressDeadlineExceeded: ${progressing.message ?? 'rollout timed out progressing'}`,
-      waiting: '',
-    };
+    // the condition is about a ReplicaSet the rollback abandoned: the replica counts tell the rest
+    const stale = Boolean(blamed && currentReplicaSet && blamed !== currentReplicaSet);
+    if (!stale)
+      return {
+        done: false,
+        failed: `ProgressDeadlineExceeded: ${progressing.message ?? 'rollout timed out progressing'}`,
+        waiting: '',
+      };
   }
   const desired = obj.spec?.replicas ?? 1;
   const updated = s.updatedReplicas ?? 0;

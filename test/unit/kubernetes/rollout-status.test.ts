@@ -37,9 +37,15 @@ describe('a Deployment whose Progressing condition says ProgressDeadlineExceeded
 
   // After a rollback the controller observes the new generation one sync before it re-evaluates
   // progress: the condition still blames the abandoned ReplicaSet (seen on a real control plane).
-  it('is still rolling out when the condition blames a ReplicaSet the rollback abandoned', () => {
-    const state = rolloutState(timedOut('web-bad1'), 'web-7d9f');
-    expect(state).toEqual({ done: false, waiting: expect.stringContaining('web-bad1') });
+  it('is judged by the replica counts when the condition blames a ReplicaSet the rollback abandoned', () => {
+    // an old replica is still terminating
+    expect(rolloutState(timedOut('web-bad1'), 'web-7d9f')).toEqual({
+      done: false,
+      waiting: '1 old replicas pending termination',
+    });
+    const settled = timedOut('web-bad1');
+    settled.status.replicas = 2;
+    expect(rolloutState(settled, 'web-7d9f')).toEqual({ done: true });
   });
 });
 
