@@ -1,4 +1,5 @@
 import { celEnv, parse } from '@bufbuild/cel';
+import { TRIGGER_STRING_FIELDS } from './trigger-context';
 
 type Expr = ReturnType<typeof parse>['expr'];
 
@@ -323,19 +324,7 @@ export function checkExpression(source: string, scope: ExpressionScope): Express
 const ROOTS = new Set(['params', 'env', 'run', 'matrix', 'steps', 'secrets', 'trigger']);
 
 /** Fields of `trigger` (what started the run); `payload` is the webhook body, free-form. */
-export const TRIGGER_FIELDS = [
-  'event',
-  'ref',
-  'branch',
-  'tag',
-  'sha',
-  'repository',
-  'actor',
-  'delivery',
-  'action',
-  'payload',
-  'run',
-] as const;
+export const TRIGGER_FIELDS = [...TRIGGER_STRING_FIELDS, 'payload', 'run'] as const;
 /** Fields of `trigger.run`, the upstream run of a pipeline trigger. */
 export const TRIGGER_RUN_FIELDS = ['project', 'pipeline', 'id', 'number', 'status', 'outputs'] as const;
 

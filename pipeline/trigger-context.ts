@@ -28,7 +28,8 @@ export interface TriggerContext {
   };
 }
 
-const STRING_FIELDS = [
+/** The string fields of `trigger`; expressions also know `payload` and `run`. */
+export const TRIGGER_STRING_FIELDS = [
   'event',
   'ref',
   'branch',
@@ -43,7 +44,7 @@ const STRING_FIELDS = [
 /** The `trigger` binding: string fields default to '', so conditions such as trigger.branch == 'main' always evaluate. */
 export function triggerBinding(trigger: TriggerContext | undefined): CelInput {
   const out = new Map<string, CelInput>();
-  for (const f of STRING_FIELDS) out.set(f, trigger?.[f] ?? '');
+  for (const f of TRIGGER_STRING_FIELDS) out.set(f, trigger?.[f] ?? '');
   out.set('payload', jsonToCel(trigger?.payload ?? {}));
   if (trigger?.run) {
     const r = trigger.run;
