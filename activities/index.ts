@@ -1,10 +1,11 @@
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import type { RunRecord, StepRecord } from '../contract';
+import type { RunRecord, RunStepInput, StepRecord } from '../contract';
 import { recordRun, recordStep } from './read-model';
 import { createMailReceivers } from './notify/receivers';
-import { createRunStep } from './run-step';
+import { activityAttemptContext, createRunStep } from './run-step';
+import { createRunChain } from './run-chain';
 import { requestDockyardGc } from './dockyard/gc';
 import { requestLogArchive } from './logs/retention';
 import type { LogStore } from './logs/store';
@@ -44,9 +45,11 @@ export function createActivities(deps: ActivityDeps) {
     kubernetes: lazyKubernetesRuntime(deps.config, deps.kubeConfig),
     ...deps.runtimes,
   };
-  const runStep = createRunStep({ ...deps, runtimes });
+  const untimed = createRunStep({ ...deps, runtimes });
+  const runStep = deps.metrics ? deps.metrics.timeStep(untimed) : untimed;
   return {
-    runStep: deps.metrics ? deps.metrics.timeStep(runStep) : runStep,
+    runStep: (input: RunStepInput) => runStep(input, activityAttemptContext()),
+    runChain: createRunChain(runStep),
     mailReceivers: createMailReceivers({ ...deps, vault: createVault(deps) }),
     ...lazyDeployActivities(clusterResolver(deps)),
     ...createTriggerActivities({

@@ -7,10 +7,10 @@ import type { LogStore } from './logs/store';
  * Prometheus endpoint (CO_WORKER_METRICS_PORT) with the SDK's series and ours.
  */
 export interface WorkerMetrics {
-  /** wraps the runStep activity: co_steps_running and co_step_duration_seconds{status} */
-  timeStep(
-    runStep: (input: RunStepInput) => Promise<RunStepResult>,
-  ): (input: RunStepInput) => Promise<RunStepResult>;
+  /** wraps each step attempt (of runStep or of a chain): co_steps_running and co_step_duration_seconds{status} */
+  timeStep<A extends unknown[]>(
+    runStep: (input: RunStepInput, ...rest: A) => Promise<RunStepResult>,
+  ): (input: RunStepInput, ...rest: A) => Promise<RunStepResult>;
   runFinished(labels: { project: string; pipeline: string; status: string }, seconds: number): void;
   /** counts co_log_lines_ingested_total as batches are stored */
   countLogLines(store: LogStore): LogStore;
@@ -45,12 +45,12 @@ export function createWorkerMetrics(meter: MetricMeter): WorkerMetrics {
 
   return {
     timeStep(runStep) {
-      return async (input) => {
+      return async (input, ...rest) => {
         const started = performance.now();
         stepsRunning.set(++running);
         let status = 'succeeded';
         try {
-          return await runStep(input);
+          return await runStep(input, ...rest);
         } catch (err) {
           status = STATUS_OF_ERROR[(err as { type?: string }).type ?? ''] ?? 'failed';
           throw err;

@@ -73,11 +73,33 @@ export function attemptId(key: {
 const isWorkerShutdown = (signal: AbortSignal) =>
   signal.aborted && signal.reason instanceof CancelledFailure && signal.reason.message === 'WORKER_SHUTDOWN';
 
+/** What one step attempt needs of the Temporal activity running it (a chain gives each of its steps its own). */
+export interface AttemptContext {
+  /** the worker that ran this attempt before was lost: logs continue, the runtime reclaims what it left */
+  restarted: boolean;
+  /** the runtime's last heartbeat before the loss */
+  lastHeartbeat: unknown;
+  heartbeat(details?: unknown): void;
+  signal: AbortSignal;
+}
+
+/** The attempt context of a `runStep` activity: the activity's own. */
+export function activityAttemptContext(): AttemptContext {
+  const ctx = Context.current();
+  return {
+    restarted: ctx.info.attempt > 1,
+    lastHeartbeat: ctx.info.heartbeatDetails,
+    heartbeat: (details) => ctx.heartbeat(details),
+    signal: ctx.cancellationSignal,
+  };
+}
+
+export type RunStep = (input: RunStepInput, ctx: AttemptContext) => Promise<RunStepResult>;
+
 /** Runs one attempt of one step on its runtime, streaming logs and recording status. */
-export function createRunStep(deps: RunStepDeps) {
+export function createRunStep(deps: RunStepDeps): RunStep {
   const vault = createVault(deps);
-  return async function runStep(input: RunStepInput): Promise<RunStepResult> {
-    const ctx = Context.current();
+  return async function runStep(input, ctx) {
     const key = {
       runId: input.runId,
       stepId: input.stepId,
@@ -193,12 +215,12 @@ export function createRunStep(deps: RunStepDeps) {
       ...secrets.values,
     ]);
     // a second execution of the same attempt (the worker was lost) continues the numbering
-    const resume = ctx.info.attempt > 1 ? await deps.logStore.storedSoFar(key) : undefined;
+    const resume = ctx.restarted ? await deps.logStore.storedSoFar(key) : undefined;
     const sink = new LogSink(deps.logStore, key, mask, {
       resume,
       maxBytes: deps.config.CO_LOG_MAX_BYTES_PER_STEP,
     });
-    if (ctx.info.attempt > 1) {
+    if (ctx.restarted) {
       sink.push(
         'stderr',
         `[containerops] the worker running this attempt was lost; attempt ${input.attempt} restarted`,
@@ -229,21 +251,21 @@ export function createRunStep(deps: RunStepDeps) {
       requires,
     };
     if (podArtifacts) launch.podArtifacts = podArtifacts;
-    if (ctx.info.attempt > 1 && ctx.info.heartbeatDetails !== undefined) {
-      await runtime.reclaim?.(launch, ctx.info.heartbeatDetails);
+    if (ctx.restarted && ctx.lastHeartbeat !== undefined) {
+      await runtime.reclaim?.(launch, ctx.lastHeartbeat);
     }
     const hooks = {
       onLine: (stream: 'stdout' | 'stderr', line: string, continues?: boolean) =>
         sink.push(stream, line, continues),
       heartbeat: (details?: unknown) => ctx.heartbeat(details),
-      signal: ctx.cancellationSignal,
+      signal: ctx.signal,
     };
     const inProcess = inProcessStep(launch.component);
     const outcome = await started
       .then(() => (inProcess ? inProcess(launch, hooks, deps.kubeConfig) : runtime.run(launch, hooks)))
       .finally(() => secrets.cleanup());
     let finished: { outputs: Record<string, string> } | { error: unknown } | undefined;
-    if (!outcome.failure && !ctx.cancellationSignal.aborted) {
+    if (!outcome.failure && !ctx.signal.aborted) {
       // masked first: a stored large output is shown to viewers like any other
       const masked = Object.fromEntries(Object.entries(outcome.outputs).map(([k, v]) => [k, mask(v)]));
       finished = await io.finish(masked).then(
@@ -256,14 +278,14 @@ export function createRunStep(deps: RunStepDeps) {
     // outputs are shown to viewers and travel in Temporal history: never a secret value in them
     outcome.outputs = Object.fromEntries(Object.entries(outcome.outputs).map(([k, v]) => [k, mask(v)]));
 
-    if (isWorkerShutdown(ctx.cancellationSignal)) {
+    if (isWorkerShutdown(ctx.signal)) {
       // the platform is stopping, not the user: the attempt runs again on the next worker
       throw ApplicationFailure.retryable(
         'the worker stopped while the step ran; it runs again',
         'WorkerShutdown',
       );
     }
-    if (outcome.failure?.kind === 'cancelled' || ctx.cancellationSignal.aborted) {
+    if (outcome.failure?.kind === 'cancelled' || ctx.signal.aborted) {
       await recordStep(deps.db, {
         ...key,
         status: 'cancelled',

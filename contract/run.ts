@@ -49,6 +49,8 @@ export interface PipelineRunInput {
   trigger?: TriggerContext;
   /** the run's concurrency group, rendered when it was triggered */
   concurrency?: RunConcurrency;
+  /** run consecutive plain steps of a linear pipeline in one activity (the plan's `chainSteps`, else the platform's default) */
+  chainSteps?: boolean;
 }
 
 export interface RunConcurrency {

@@ -114,6 +114,7 @@ function buildPlan(doc: PipelineDocument, map: SourceMap): ExecutionPlan {
     env: secretReferences(stringRecord(doc.env)),
     timeoutMs: doc.timeout === undefined ? undefined : parseDuration(doc.timeout),
     maxParallel: doc.maxParallel ?? DEFAULT_MAX_PARALLEL,
+    chainSteps: doc.chainSteps,
     nodes,
     finally: finallyNodes,
     edges,

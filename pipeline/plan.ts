@@ -70,6 +70,8 @@ export const executionPlanSchema = z.strictObject({
   env: stringRecord,
   timeoutMs: z.number().nonnegative().optional(),
   maxParallel: z.number().int().min(1),
+  /** `chainSteps:` of the document; absent: the platform's default when the run starts */
+  chainSteps: z.boolean().optional(),
   /** Main steps in topological order. */
   nodes: z.array(planNodeSchema),
   /** Finally steps in declaration order. */

@@ -94,6 +94,8 @@ export const pipelineSchema = z.strictObject({
   env: stringMap.optional(),
   timeout: duration.optional(),
   maxParallel: z.number().int().min(1).max(1000).optional(),
+  /** run consecutive plain steps of a linear pipeline in one activity; unset: the platform's CO_CHAIN_STEPS */
+  chainSteps: z.boolean().optional(),
   steps: z.array(stepSchema).min(1),
   finally: z.array(stepSchema).optional(),
   on: onSchema.optional(),

@@ -28,6 +28,18 @@ export function stepActivity(timeoutMs: number | undefined, summary: string) {
   }).runStep;
 }
 
+/** A chain's steps run one after another with their own timeouts and retries; the activity allows for all of them. */
+export function chainActivity(stepTimeoutsMs: number[], summary: string) {
+  const startToCloseMs = stepTimeoutsMs.reduce((sum, ms) => sum + ms + STEP_TIMEOUT_GRACE_MS, 0);
+  return proxyActivities<Activities>({
+    startToCloseTimeout: startToCloseMs,
+    heartbeatTimeout: '15s',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: infrastructureRetry,
+    summary,
+  }).runChain;
+}
+
 export const { recordSteps, recordRun } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },

@@ -1,9 +1,13 @@
 import { sleep } from '@temporalio/workflow';
 import type { PlanNode } from '../pipeline/plan';
-import { backoffBefore } from './launch';
 import { stepActivity } from './activities';
-import { classifyAttemptFailure, type AttemptFailure } from './failures';
-import type { RunStepInput, RunStepResult } from '../contract';
+import {
+  backoffBefore,
+  classifyAttemptFailure,
+  type AttemptFailure,
+  type RunStepInput,
+  type RunStepResult,
+} from '../contract';
 
 export type AttemptsOutcome =
   | { ok: true; result: RunStepResult; attempts: number }

@@ -4,14 +4,16 @@ import {
   condition,
   executeChild,
   isCancellation,
+  patched,
   workflowInfo,
 } from '@temporalio/workflow';
 import { deployment } from './deployment';
 import { deploymentInput, isDeployStep } from './deploy-step';
-import { classifyAttemptFailure } from './failures';
 import { expandMatrix } from '../pipeline/matrix';
 import type { PlanNode } from '../pipeline/plan';
-import { recordSteps } from './activities';
+import { chainActivity, recordSteps } from './activities';
+import { chainAfter, isPath } from './chains';
+import { DEFAULT_STEP_TIMEOUT_MS } from './activities';
 import { runAttempts } from './attempts';
 import { buildLaunch } from './launch';
 import { childSummary } from './child-summary';
@@ -19,14 +21,26 @@ import { fanOutMatrix, matrixStatus } from './matrix-fanout';
 import { Semaphore } from './semaphore';
 import { GraphWalk, RunState } from './run-state';
 import {
+  backoffBefore,
+  classifyAttemptFailure,
   deployWorkflowId,
   type ApprovalInput,
+  type ChainCancelledDetails,
+  type ChainStep,
+  type ChainStepOutcome,
   type PipelineRunInput,
   type StepRecord,
   type StepState,
   type StepStatus,
 } from '../contract';
 import type { MatrixChunkInput } from './types';
+
+/** The steps a cancelled chain finished before it was cancelled (the activity's cancellation details). */
+function chainDone(err: unknown): ChainStepOutcome[] {
+  const cancelled = (err as { cause?: { details?: unknown[] } }).cause ?? (err as { details?: unknown[] });
+  const details = cancelled.details?.[0] as Partial<ChainCancelledDetails> | undefined;
+  return Array.isArray(details?.done) ? details.done : [];
+}
 
 /** A read-model record of one step, without what the interpreter adds (run, matrix key, time). */
 type StepRecordFields = Omit<StepRecord, 'runId' | 'at' | 'stepId' | 'matrixKey'>;
@@ -37,6 +51,8 @@ export class RunInterpreter {
   readonly semaphore: Semaphore;
   /** step executions still settling (after cancellation they finish cleaning up) */
   readonly inflight = new Set<Promise<void>>();
+  /** the run asked for step chains (`chainSteps`); runs started before chains existed never chain */
+  private readonly chains: boolean;
 
   constructor(
     readonly input: PipelineRunInput,
@@ -45,6 +61,7 @@ export class RunInterpreter {
   ) {
     this.state = new RunState(input, pipelineEnv);
     this.semaphore = new Semaphore(input.plan.maxParallel);
+    this.chains = input.chainSteps === true && patched('step-chains');
   }
 
   /** What every step launch of this run shares. */
@@ -72,6 +89,8 @@ export class RunInterpreter {
   /** Runs nodes to completion in dependency order. `finallyPhase` ignores fail-fast and need health. */
   async runGraph(nodes: PlanNode[], runStatus?: string): Promise<void> {
     const walk = new GraphWalk(nodes, this.state);
+    // finally steps run whatever came before them: each on its own
+    const chainable = this.chains && runStatus === undefined && isPath(nodes);
     while (!walk.done) {
       const seen = this.state.version;
       for (const node of walk.readyNodes()) {
@@ -85,11 +104,15 @@ export class RunInterpreter {
           continue;
         }
         walk.started(node.id);
-        const execution = this.execute(node, runStatus).finally(() => {
-          walk.ended(node.id);
-          this.inflight.delete(execution);
-          this.state.touch();
-        });
+        const chain = chainable ? this.chainAt(node, nodes) : [];
+        for (const step of chain.slice(1)) walk.claim(step.launch.stepId);
+        const execution = (chain.length ? this.executeChain(chain, walk) : this.execute(node, runStatus)).finally(
+          () => {
+            walk.ended(node.id);
+            this.inflight.delete(execution);
+            this.state.touch();
+          },
+        );
         this.inflight.add(execution);
       }
       if (!walk.done) await condition(() => this.state.version !== seen);
@@ -136,6 +159,76 @@ export class RunInterpreter {
       );
     }
     this.state.finish(node, final, runStatus !== undefined, Date.now());
+  }
+
+  /** `head` and the steps that follow it in one chain activity; empty when `head` runs alone. */
+  private chainAt(head: PlanNode, path: PlanNode[]): ChainStep[] {
+    if (this.input.reuse?.[head.id]) return [];
+    const ctx = this.state.context();
+    const base = this.launchBase();
+    const steps: ChainStep[] = [];
+    for (const node of [head, ...chainAfter(head, path, (id) => this.input.reuse?.[id] !== undefined)]) {
+      try {
+        steps.push({ launch: buildLaunch(base, node, ctx, undefined, '', 1), retry: node.retry });
+      } catch {
+        break; // a template that does not render fails its step on its own, with its message
+      }
+    }
+    return steps.length > 1 ? steps : [];
+  }
+
+  /**
+   * Runs a chain in one activity and takes each step's outcome as if it had run alone. Steps
+   * after one that did not succeed go back to the walk, which skips them as it would have.
+   */
+  private async executeChain(chain: ChainStep[], walk: GraphWalk): Promise<void> {
+    const ids = chain.map((s) => s.launch.stepId);
+    this.state.update(ids[0]!, { status: 'running', startedAt: Date.now() });
+    let outcomes: ChainStepOutcome[] = [];
+    let ended: { status: StepStatus; error: string } | undefined;
+    try {
+      const timeouts = chain.map((s) => {
+        let ms = (s.launch.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) * s.retry.attempts;
+        for (let attempt = 1; attempt < s.retry.attempts; attempt++) ms += backoffBefore(s.retry, attempt);
+        return ms;
+      });
+      const summary = ids.length <= 4 ? ids.join(' → ') : `${ids.slice(0, 3).join(' → ')} → … (${ids.length} steps)`;
+      outcomes = (await this.semaphore.with(() => chainActivity(timeouts, summary)({ steps: chain }))).steps;
+    } catch (err) {
+      if (!isCancellation(err)) {
+        const failure = classifyAttemptFailure(err);
+        ended = { status: failure.status, error: failure.message };
+      } else {
+        outcomes = chainDone(err);
+        ended = this.state.runTimedOut ? this.state.cancelledStatus() : { status: 'cancelled', error: 'cancelled' };
+      }
+    }
+    await CancellationScope.nonCancellable(async () => {
+      for (const [i, id] of ids.entries()) {
+        const node = this.state.node(id)!;
+        const outcome = outcomes[i];
+        let final: StepStatus;
+        if (outcome?.ok) {
+          final = 'succeeded';
+          const { outputs, exitCode } = outcome.result;
+          this.state.update(id, { status: final, outputs, exitCode, attempts: outcome.attempts });
+        } else if (outcome) {
+          const { failure, attempts } = outcome;
+          final = failure.status;
+          const fields = { status: final, exitCode: failure.exitCode, error: failure.message, attempts };
+          await this.setStep(id, fields, { status: final, attempt: attempts, error: failure.message });
+        } else if (ended && (i === outcomes.length || ended.status === 'cancelled' || ended.status === 'timed_out')) {
+          // the step that was running when the chain ended (cancellation ends the rest too)
+          final = ended.status;
+          await this.setStep(id, { status: final, error: ended.error }, { status: final, error: ended.error });
+        } else {
+          if (i > 0) walk.release(id);
+          continue;
+        }
+        this.state.finish(node, final, false, Date.now());
+        if (i > 0) walk.ended(id);
+      }
+    });
   }
 
   private async single(node: PlanNode, runStatus?: string): Promise<StepStatus> {

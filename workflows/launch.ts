@@ -57,9 +57,3 @@ export function buildLaunch(
     ...(node.artifacts.in.length || node.artifacts.out.length ? { artifacts: node.artifacts } : {}),
   };
 }
-
-/** Backoff before attempt n+1 (n >= 1), capped by maxBackoffMs. */
-export function backoffBefore(retry: PlanNode['retry'], failedAttempt: number): number {
-  const delay = retry.backoffMs * Math.pow(retry.factor, failedAttempt - 1);
-  return retry.maxBackoffMs === undefined ? delay : Math.min(delay, retry.maxBackoffMs);
-}

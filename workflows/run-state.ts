@@ -222,6 +222,18 @@ export class GraphWalk {
     this.running.add(id);
   }
 
+  /** A step that runs in the chain of a started one: it is not yielded on its own. */
+  claim(id: string): void {
+    this.pending.delete(id);
+    this.running.add(id);
+  }
+
+  /** A claimed step its chain did not run: it goes back to the walk (which skips or runs it). */
+  release(id: string): void {
+    this.running.delete(id);
+    this.pending.add(id);
+  }
+
   ended(id: string): void {
     this.running.delete(id);
   }

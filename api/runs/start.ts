@@ -84,7 +84,7 @@ export async function createRun(
       },
     });
     return run
-      ? { run: sameRequest(run, req, plan), created: false, input: runInput(req, plan, run) }
+      ? { run: sameRequest(run, req, plan), created: false, input: runInput(req, plan, run, deps.config) }
       : undefined;
   };
   const existing = await existingRun();
@@ -128,7 +128,7 @@ export async function createRun(
       return created;
       // triggers of one pipeline queue on its row lock (TRIGGER_TRANSACTION); under a burst they wait, not fail
     }, TRIGGER_TRANSACTION);
-    return { run, created: true, input: runInput(req, plan, run) };
+    return { run, created: true, input: runInput(req, plan, run, deps.config) };
   } catch (err) {
     if ((err as { code?: string }).code === 'P2002' && req.idempotencyKey) {
       const raced = await existingRun();
@@ -139,7 +139,7 @@ export async function createRun(
 }
 
 /** The workflow input of a run row: everything was decided when the row was written (secret params as references). */
-function runInput(req: StartRunRequest, plan: ExecutionPlan, run: Run): PipelineRunInput {
+function runInput(req: StartRunRequest, plan: ExecutionPlan, run: Run, config: Config): PipelineRunInput {
   const group = run.concurrencyGroup;
   return {
     runId: run.id,
@@ -158,6 +158,7 @@ function runInput(req: StartRunRequest, plan: ExecutionPlan, run: Run): Pipeline
           workflowId: groupWorkflowIdOf(run.projectId, group),
         }
       : undefined,
+    chainSteps: plan.chainSteps ?? config.CO_CHAIN_STEPS,
   };
 }
 

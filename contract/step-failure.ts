@@ -1,11 +1,13 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancelledFailure,
   ChildWorkflowFailure,
-  isCancellation,
   TimeoutFailure,
-} from '@temporalio/workflow';
-import { STEP_ERROR_TYPES, type StepErrorDetails, type StepStatus } from '../contract';
+} from '@temporalio/common';
+import type { PlanNode } from '../pipeline/plan';
+import type { StepStatus } from './run';
+import { STEP_ERROR_TYPES, type StepErrorDetails } from './step';
 
 export interface AttemptFailure {
   status: Extract<StepStatus, 'failed' | 'timed_out' | 'cancelled'>;
@@ -15,7 +17,16 @@ export interface AttemptFailure {
   retryable: boolean;
 }
 
-/** What a failed runStep means for the step. */
+/** A cancellation, bare or as the cause of a failed activity or child (as the workflow SDK's isCancellation). */
+export function isCancellation(err: unknown): boolean {
+  return (
+    err instanceof CancelledFailure ||
+    ((err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) &&
+      err.cause instanceof CancelledFailure)
+  );
+}
+
+/** What a failed runStep means for the step (the workflow sees it wrapped, a step chain bare). */
 export function classifyAttemptFailure(err: unknown): AttemptFailure {
   if (isCancellation(err))
     return { status: 'cancelled', message: 'cancelled', exitCode: null, retryable: false };
@@ -49,4 +60,10 @@ export function classifyAttemptFailure(err: unknown): AttemptFailure {
   }
   const message = cause instanceof Error ? cause.message : String(cause);
   return { status: 'failed', message, exitCode: null, retryable: false };
+}
+
+/** Backoff before attempt n+1 (n >= 1), capped by maxBackoffMs. */
+export function backoffBefore(retry: PlanNode['retry'], failedAttempt: number): number {
+  const delay = retry.backoffMs * Math.pow(retry.factor, failedAttempt - 1);
+  return retry.maxBackoffMs === undefined ? delay : Math.min(delay, retry.maxBackoffMs);
 }
