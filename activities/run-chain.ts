@@ -19,7 +19,8 @@ const BACKOFF_HEARTBEAT_MS = 5_000;
 const stepErrorTypes: string[] = Object.values(STEP_ERROR_TYPES);
 
 /** A failure of the step itself (its attempt is over), not of the platform running it. */
-const isStepFailure = (err: unknown) => err instanceof ApplicationFailure && stepErrorTypes.includes(err.type ?? '');
+const isStepFailure = (err: unknown) =>
+  err instanceof ApplicationFailure && stepErrorTypes.includes(err.type ?? '');
 
 function progressOf(details: unknown): ChainProgress | undefined {
   const p = details as Partial<ChainProgress> | undefined;

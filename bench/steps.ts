@@ -1,10 +1,11 @@
 /**
  * Run-path benchmarks; each figure is one JSON line on stdout.
  * - step-overhead: 100 sequential no-op steps, orchestration overhead per step against a shell
- *   loop spawning the same `/bin/sh -e -c true` processes, measured in the same run.
+ *   loop spawning the same `/bin/sh -e -c true` processes, measured in the same run; once with
+ *   each step in an activity of its own (`chainSteps: false`), once as a step chain.
  *   Also the floor under it: a bare Temporal workflow of 100 sequential no-op activities on the
  *   same server, so the figure can be read as "ours" versus "Temporal's own round trip here".
- * - throughput: 100 concurrent runs x 10 no-op steps, steps per second.
+ * - throughput: 100 concurrent runs x 10 no-op steps, steps per second (both ways).
  */
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -15,12 +16,13 @@ import { startBenchStack, type BenchStack } from './stack';
 const emit = (figure: Record<string, unknown>) => console.log(JSON.stringify(figure));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function sequentialPipeline(name: string, steps: number): string {
+function sequentialPipeline(name: string, steps: number, chainSteps: boolean): string {
   const lines = [
     'apiVersion: containerops/v1',
     'kind: Pipeline',
     `name: ${name}`,
     'maxParallel: 1',
+    `chainSteps: ${chainSteps}`,
     'steps:',
   ];
   for (let i = 0; i < steps; i++)
@@ -82,45 +84,72 @@ function shellLoopMs(n: number): number {
   return performance.now() - start;
 }
 
+/** Overhead per step (ms) of 100 sequential no-op steps against the shell loop: medians of 3 rounds. */
+async function stepOverhead(stack: BenchStack, pipeline: string) {
+  const overheads: number[] = [];
+  const baselines: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const baseline = shellLoopMs(100);
+    const start = performance.now();
+    await waitForRuns(stack, [await trigger(stack, 'bench', pipeline)]);
+    const total = performance.now() - start;
+    baselines.push(baseline);
+    overheads.push((total - baseline) / 100);
+  }
+  return { baselineMs: Math.round(median(baselines)), overheadPerStepMs: +median(overheads).toFixed(2) };
+}
+
+async function throughput(stack: BenchStack, pipeline: string, runs: number) {
+  const start = performance.now();
+  const ids = await Promise.all(Array.from({ length: runs }, () => trigger(stack, 'bench', pipeline)));
+  await waitForRuns(stack, ids);
+  const seconds = (performance.now() - start) / 1000;
+  return { seconds: +seconds.toFixed(2), stepsPerSecond: +((runs * 10) / seconds).toFixed(1) };
+}
+
 export async function main(): Promise<void> {
   const stack = await startBenchStack();
   try {
     await stack.request('POST', '/api/v1/projects', { name: 'bench' });
-    await stack.request('POST', '/api/v1/projects/bench/pipelines', sequentialPipeline('seq100', 100));
-    await stack.request('POST', '/api/v1/projects/bench/pipelines', sequentialPipeline('seq10', 10));
-    await waitForRuns(stack, [await trigger(stack, 'bench', 'seq10')]); // warm-up: bundle, caches, connections
-
-    const overheads: number[] = [];
-    const baselines: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const baseline = shellLoopMs(100);
-      const start = performance.now();
-      await waitForRuns(stack, [await trigger(stack, 'bench', 'seq100')]);
-      const total = performance.now() - start;
-      baselines.push(baseline);
-      overheads.push((total - baseline) / 100);
+    for (const chained of [false, true]) {
+      const suffix = chained ? '-chained' : '';
+      await stack.request(
+        'POST',
+        '/api/v1/projects/bench/pipelines',
+        sequentialPipeline(`seq100${suffix}`, 100, chained),
+      );
+      await stack.request(
+        'POST',
+        '/api/v1/projects/bench/pipelines',
+        sequentialPipeline(`seq10${suffix}`, 10, chained),
+      );
+      await waitForRuns(stack, [await trigger(stack, 'bench', `seq10${suffix}`)]); // warm-up: bundle, caches, connections
     }
+
+    const unchained = await stepOverhead(stack, 'seq100');
+    const chained = await stepOverhead(stack, 'seq100-chained');
     const floor = await temporalFloorMs(stack, 100);
     emit({
       bench: 'step-overhead',
       steps: 100,
-      baselineMs: Math.round(median(baselines)),
-      overheadPerStepMs: +median(overheads).toFixed(2),
+      baselineMs: unchained.baselineMs,
+      overheadPerStepMs: unchained.overheadPerStepMs,
+      chainedOverheadPerStepMs: chained.overheadPerStepMs,
       temporalFloorPerActivityMs: +floor.toFixed(2),
       targetMs: 15,
     });
 
     const runs = 100;
-    const start = performance.now();
-    const ids = await Promise.all(Array.from({ length: runs }, () => trigger(stack, 'bench', 'seq10')));
-    await waitForRuns(stack, ids);
-    const seconds = (performance.now() - start) / 1000;
+    const one = await throughput(stack, 'seq10', runs);
+    const many = await throughput(stack, 'seq10-chained', runs);
     emit({
       bench: 'throughput',
       runs,
       stepsPerRun: 10,
-      seconds: +seconds.toFixed(2),
-      stepsPerSecond: +((runs * 10) / seconds).toFixed(1),
+      seconds: one.seconds,
+      stepsPerSecond: one.stepsPerSecond,
+      chainedSeconds: many.seconds,
+      chainedStepsPerSecond: many.stepsPerSecond,
       target: 100,
     });
   } finally {

@@ -106,13 +106,13 @@ export class RunInterpreter {
         walk.started(node.id);
         const chain = chainable ? this.chainAt(node, nodes) : [];
         for (const step of chain.slice(1)) walk.claim(step.launch.stepId);
-        const execution = (chain.length ? this.executeChain(chain, walk) : this.execute(node, runStatus)).finally(
-          () => {
-            walk.ended(node.id);
-            this.inflight.delete(execution);
-            this.state.touch();
-          },
-        );
+        const execution = (
+          chain.length ? this.executeChain(chain, walk) : this.execute(node, runStatus)
+        ).finally(() => {
+          walk.ended(node.id);
+          this.inflight.delete(execution);
+          this.state.touch();
+        });
         this.inflight.add(execution);
       }
       if (!walk.done) await condition(() => this.state.version !== seen);
@@ -192,7 +192,8 @@ export class RunInterpreter {
         for (let attempt = 1; attempt < s.retry.attempts; attempt++) ms += backoffBefore(s.retry, attempt);
         return ms;
       });
-      const summary = ids.length <= 4 ? ids.join(' → ') : `${ids.slice(0, 3).join(' → ')} → … (${ids.length} steps)`;
+      const summary =
+        ids.length <= 4 ? ids.join(' → ') : `${ids.slice(0, 3).join(' → ')} → … (${ids.length} steps)`;
       outcomes = (await this.semaphore.with(() => chainActivity(timeouts, summary)({ steps: chain }))).steps;
     } catch (err) {
       if (!isCancellation(err)) {
@@ -200,7 +201,9 @@ export class RunInterpreter {
         ended = { status: failure.status, error: failure.message };
       } else {
         outcomes = chainDone(err);
-        ended = this.state.runTimedOut ? this.state.cancelledStatus() : { status: 'cancelled', error: 'cancelled' };
+        ended = this.state.runTimedOut
+          ? this.state.cancelledStatus()
+          : { status: 'cancelled', error: 'cancelled' };
       }
     }
     await CancellationScope.nonCancellable(async () => {
@@ -217,10 +220,17 @@ export class RunInterpreter {
           final = failure.status;
           const fields = { status: final, exitCode: failure.exitCode, error: failure.message, attempts };
           await this.setStep(id, fields, { status: final, attempt: attempts, error: failure.message });
-        } else if (ended && (i === outcomes.length || ended.status === 'cancelled' || ended.status === 'timed_out')) {
+        } else if (
+          ended &&
+          (i === outcomes.length || ended.status === 'cancelled' || ended.status === 'timed_out')
+        ) {
           // the step that was running when the chain ended (cancellation ends the rest too)
           final = ended.status;
-          await this.setStep(id, { status: final, error: ended.error }, { status: final, error: ended.error });
+          await this.setStep(
+            id,
+            { status: final, error: ended.error },
+            { status: final, error: ended.error },
+          );
         } else {
           if (i > 0) walk.release(id);
           continue;

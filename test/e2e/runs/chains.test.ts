@@ -44,7 +44,9 @@ async function scheduledActivities(runId: string): Promise<Array<{ type: string;
     .filter((e) => e.activityTaskScheduledEventAttributes)
     .map((e) => ({
       type: e.activityTaskScheduledEventAttributes!.activityType!.name!,
-      summary: e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : '',
+      summary: e.userMetadata?.summary
+        ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary)
+        : '',
     }))
     .filter((a) => a.type === 'runStep' || a.type === 'runChain');
 }
