@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import {
@@ -61,7 +62,9 @@ export function createRunChain(runStep: RunStep) {
         restarted = false;
         progress.current = undefined;
         try {
-          const result = await runStep({ ...step.launch, attempt }, attemptCtx);
+          const result = await traced(step.launch.stepId, attempt, () =>
+            runStep({ ...step.launch, attempt }, attemptCtx),
+          );
           outcome = { stepId: step.launch.stepId, ok: true, result, attempts: attempt };
         } catch (err) {
           if (isCancellation(err)) throw cancelled((err as Error).message);
@@ -86,6 +89,21 @@ export function createRunChain(runStep: RunStep) {
     }
     return { steps: progress.done };
   };
+}
+
+/** Each attempt of a chained step is a span under the chain's activity span (a no-op without tracing). */
+function traced<T>(stepId: string, attempt: number, fn: () => Promise<T>): Promise<T> {
+  const tracer = trace.getTracer('containerops');
+  return tracer.startActiveSpan(`ChainStep:${stepId}`, { attributes: { stepId, attempt } }, async (span) => {
+    try {
+      return await fn();
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
 }
 
 /** The retry backoff, heartbeating so that cancellation reaches the activity and the wait is not taken for a lost worker. */

@@ -120,7 +120,7 @@ export const configSchema = z.object({
     .min(0)
     .default(64 * 1024 * 1024),
   /** runs of pipelines that do not set `chainSteps` run consecutive plain steps of a linear pipeline in one activity */
-  CO_CHAIN_STEPS: bool.default(false),
+  CO_CHAIN_STEPS: bool.default(true),
   /** registry bytes per project; 0 means unlimited */
   CO_DOCKYARD_QUOTA_BYTES: z.coerce.number().int().min(0).default(0),
   /** where flow `receivers` mail goes out: smtp://user:pass@host:port or smtps://... */
