@@ -21,32 +21,62 @@ function killGroup(pid, signal) {
   }
 }
 
+/** How many /proc/<pid>/environ files one sweep reads at a time (each read holds a descriptor). */
+const SWEEP_READERS = 8;
+/** Steps that ended since the current sweep read /proc: the next sweep serves them all at once. */
+let waiting = [];
+let sweeping = false;
+
+/** True when a NUL-separated environment holds `needle` (`NAME=value\0`) as a whole variable. */
+function holds(environ, needle) {
+  const at = environ.indexOf(needle);
+  return at === 0 || (at > 0 && environ[at - 1] === 0);
+}
+
 /**
  * Kills every process whose environment carries CO_ATTEMPT_ID=<attemptId>: what a step started
  * in another session or group (`setsid cmd &`) outlives its process group but keeps its environment.
  * Only pids from the step's own on are read (pids grow; a step's processes are younger than it),
- * so a step's end costs a few reads, not one per process of the machine.
+ * so a step's end costs a few reads, not one per process of the machine. Steps that end together
+ * share one pass over /proc with a few reads in flight: a pass per step, all its reads at once,
+ * held thousands of descriptors under a wide matrix (EMFILE) and most of the launcher's CPU.
  */
-async function killAttemptProcesses(attemptId, fromPid) {
-  if (!attemptId) return;
-  const needle = Buffer.from(`CO_ATTEMPT_ID=${attemptId}\0`);
-  const entries = await fs.promises.readdir('/proc').catch(() => []);
-  await Promise.all(
-    entries.map(async (entry) => {
-      const pid = Number(entry);
-      if (!Number.isInteger(pid) || pid === process.pid || pid < fromPid) return;
-      const environ = await fs.promises.readFile(`/proc/${pid}/environ`).catch(() => undefined);
-      if (!environ) return;
-      const at = environ.indexOf(needle);
-      if (at === 0 || (at > 0 && environ[at - 1] === 0)) {
+function killAttemptProcesses(attemptId, fromPid) {
+  if (!attemptId) return Promise.resolve();
+  return new Promise((resolve) => {
+    waiting.push({ needle: Buffer.from(`CO_ATTEMPT_ID=${attemptId}\0`), fromPid, resolve });
+    if (!sweeping) void sweep();
+  });
+}
+
+async function sweep() {
+  sweeping = true;
+  while (waiting.length > 0) {
+    // a step that ends during this pass may have processes this readdir missed: it waits for the next
+    const batch = waiting;
+    waiting = [];
+    const from = Math.min(...batch.map((b) => b.fromPid));
+    const entries = await fs.promises.readdir('/proc').catch(() => []);
+    const pids = entries
+      .map(Number)
+      .filter((pid) => Number.isInteger(pid) && pid !== process.pid && pid >= from);
+    let next = 0;
+    const reader = async () => {
+      while (next < pids.length) {
+        const pid = pids[next++];
+        const environ = await fs.promises.readFile(`/proc/${pid}/environ`).catch(() => undefined);
+        if (!environ || !batch.some((b) => pid >= b.fromPid && holds(environ, b.needle))) continue;
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
           // gone meanwhile
         }
       }
-    }),
-  );
+    };
+    await Promise.all(Array.from({ length: SWEEP_READERS }, reader));
+    for (const b of batch) b.resolve();
+  }
+  sweeping = false;
 }
 
 function send(message) {
