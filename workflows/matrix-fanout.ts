@@ -1,6 +1,6 @@
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import { childSummary } from './child-summary';
-import { matrixChunk, MatrixTally, runCombos } from './matrixChunk';
+import { MATRIX_POOL_PATCH, matrixChunk, MatrixTally, runCombos, runPool } from './matrixChunk';
 import { Semaphore } from './semaphore';
 import { matrixChunkWorkflowId, type StepStatus } from '../contract';
 import type { MatrixChunkInput } from './types';
@@ -29,26 +29,29 @@ export async function fanOutMatrix(
   const chunks: Record<string, string>[][] = [];
   for (let i = 0; i < combos.length; i += MATRIX_CHUNK_SIZE)
     chunks.push(combos.slice(i, i + MATRIX_CHUNK_SIZE));
+  const runChunk = async (chunk: Record<string, string>[], index: number, concurrency: number) => {
+    if (input.failFast && tally.broken > 0) {
+      tally.cancelled += chunk.length;
+      return;
+    }
+    const result = await executeChild(matrixChunk, {
+      workflowId: matrixChunkWorkflowId(workflowInfo().workflowId, input.node.id, index),
+      args: [{ ...input, combos: chunk, concurrency }],
+      ...childSummary(`${input.node.id} matrix part ${index + 1}/${chunks.length}`),
+    });
+    tally.add(result);
+    onProgress(tally);
+  };
   const parallelChildren = Math.min(chunks.length, maxParallel);
   const perChild = Math.max(1, Math.floor(maxParallel / parallelChildren));
+  if (patched(MATRIX_POOL_PATCH)) {
+    // runner r hands its share to each child it starts; the shares add up to maxParallel (20 children of 1 used 20 of 32)
+    const share = (r: number) => perChild + (r < maxParallel % parallelChildren ? 1 : 0);
+    await runPool(chunks, parallelChildren, (chunk, index, r) => runChunk(chunk, index, share(r)));
+    return tally;
+  }
   const children = new Semaphore(parallelChildren);
-  await Promise.all(
-    chunks.map((chunk, index) =>
-      children.with(async () => {
-        if (input.failFast && tally.broken > 0) {
-          tally.cancelled += chunk.length;
-          return;
-        }
-        const result = await executeChild(matrixChunk, {
-          workflowId: matrixChunkWorkflowId(workflowInfo().workflowId, input.node.id, index),
-          args: [{ ...input, combos: chunk, concurrency: perChild }],
-          ...childSummary(`${input.node.id} matrix part ${index + 1}/${chunks.length}`),
-        });
-        tally.add(result);
-        onProgress(tally);
-      }),
-    ),
-  );
+  await Promise.all(chunks.map((chunk, index) => children.with(() => runChunk(chunk, index, perChild))));
   return tally;
 }
 

@@ -83,15 +83,21 @@ function inputOf(yaml: string): PipelineRunInput {
 }
 
 /** Starts the run on a worker of its own task queue; `during` acts on the running workflow. */
-async function run(yaml: string, during?: (handle: WorkflowHandle<typeof pipelineRun>) => Promise<void>) {
-  const mocks = new MockedActivities();
+async function run(
+  yaml: string,
+  during?: (handle: WorkflowHandle<typeof pipelineRun>) => Promise<void>,
+  given: { mocks: MockedActivities; activities?: ReturnType<MockedActivities['activities']> } = {
+    mocks: new MockedActivities(),
+  },
+) {
+  const { mocks } = given;
   const input = inputOf(yaml);
   const taskQueue = `wf-${input.runId}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: mocks.activities(),
+    activities: given.activities ?? mocks.activities(),
     // cancellation reaches an activity with its next heartbeat: let them through at once
     maxHeartbeatThrottleInterval: '100ms',
   });
@@ -187,6 +193,44 @@ steps:
   expect(
     children.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowType!.name),
   ).toEqual(['matrixChunk']);
+});
+
+test('the children of a wide matrix share all of maxParallel between them and never exceed it', async () => {
+  const values = (n: number) => `[${Array.from({ length: n }, (_, i) => `"${i}"`).join(', ')}]`;
+  const mocks = new MockedActivities();
+  let running = 0;
+  let peak = 0;
+  const base = mocks.activities();
+  const activities = {
+    ...base,
+    runStep: async (input: RunStepInput) => {
+      peak = Math.max(peak, ++running);
+      try {
+        return await base.runStep(input);
+      } finally {
+        running--;
+      }
+    },
+  };
+  // 501 combinations: chunks of 500 and 1, two children at once, 3 slots
+  const { result, history } = await run(
+    `maxParallel: 3
+steps:
+  - { id: grid, matrix: { a: ${values(3)}, b: ${values(167)} }, run: "true" }
+`,
+    undefined,
+    { mocks, activities },
+  );
+  expect(result.status).toBe('succeeded');
+  expect(new Set(mocks.launches.map((l) => l.matrixKey)).size).toBe(501);
+  const shares = history
+    .events!.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)
+    .map((e) => {
+      const payload = e.startChildWorkflowExecutionInitiatedEventAttributes!.input!.payloads![0]!;
+      return (JSON.parse(Buffer.from(payload.data!).toString('utf8')) as { concurrency: number }).concurrency;
+    });
+  expect(shares).toEqual([2, 1]); // 1 + 1 before: a third of the slots stayed idle
+  expect(peak).toBeLessThanOrEqual(3);
 });
 
 test('cancelling a run cancels its running step and still runs finally with run.status cancelled', async () => {
