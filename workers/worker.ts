@@ -8,6 +8,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { createLogStore } from '../activities/logs/store';
 import { createWorkerMetrics } from '../activities/metrics';
 import { tracingFromEnv } from '../lib/tracing';
+import { workflowBundlerOptions } from '../lib/workflow-bundle';
 import { schedulePodSweep } from './pod-sweep';
 import { scheduleWorkspaceSweep } from './workspace-sweep';
 import { ensureHousekeepingSchedules } from './housekeeping-schedules';
@@ -71,7 +72,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(deps.workflowBundle && !tracing
       ? { workflowBundle: deps.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+      : { workflowsPath: require.resolve('../workflows'), bundlerOptions: workflowBundlerOptions }),
     ...(tracing ? { plugins: [tracing.workerPlugin] } : {}),
     activities: createActivities({
       config,
