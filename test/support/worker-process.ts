@@ -7,7 +7,9 @@ import type { Config } from '../../lib/config';
  * process in between), so it can be SIGKILLed like a crashed pod and measured on its own.
  */
 export function spawnWorkerProcess(config: Config, env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--require', 'tsx/cjs', 'workers/main.ts'], {
+  // the heap ceiling `npm run start:worker` gives it
+  const heap = `--max-old-space-size=${env.CO_WORKER_HEAP_MB ?? config.CO_WORKER_HEAP_MB}`;
+  return spawn(process.execPath, [heap, '--require', 'tsx/cjs', 'workers/main.ts'], {
     cwd: path.resolve(__dirname, '../..'),
     env: {
       ...process.env,
