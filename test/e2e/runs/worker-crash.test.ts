@@ -28,6 +28,15 @@ function spawnWorker(): ChildProcess {
   return child;
 }
 
+/** SIGKILL, as a crashed node or an OOM kill would, and wait until the process is gone. */
+async function killWorker(child: ChildProcess): Promise<void> {
+  child.kill('SIGKILL');
+  await eventually(
+    () => (child.exitCode !== null || child.signalCode ? true : undefined),
+    'the worker to die',
+  );
+}
+
 beforeAll(async () => {
   stack = await startStack({ worker: false });
   project = await createProject(stack);
@@ -73,11 +82,7 @@ steps:
     const { raw } = await handle.describe();
     return raw.pendingActivities?.some((a) => a.heartbeatDetails?.payloads?.length) ? true : undefined;
   }, 'the step to heartbeat');
-  first.kill('SIGKILL');
-  await eventually(
-    () => (first.exitCode !== null || first.signalCode ? true : undefined),
-    'the worker to die',
-  );
+  await killWorker(first);
 
   spawnWorker();
   const run = await waitForRun(stack, project, started.id, 120_000);
@@ -127,11 +132,7 @@ steps:
     'the chain to heartbeat with two steps done',
     90_000,
   );
-  first.kill('SIGKILL');
-  await eventually(
-    () => (first.exitCode !== null || first.signalCode ? true : undefined),
-    'the worker to die',
-  );
+  await killWorker(first);
 
   spawnWorker();
   const run = await waitForRun(stack, project, started.id, 120_000);
