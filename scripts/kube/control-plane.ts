@@ -204,6 +204,11 @@ export async function startControlPlane(
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
       '--node-ip=127.0.0.1',
       '--cidr=10.244.0.0/16',
+      // kwok renews the nodes' Leases, as a kubelet does. Without them the node lifecycle
+      // controller judged the node by status heartbeats alone; one that came late made the node
+      // NotReady for a moment and marked every pod on it NotReady for good (no kwok stage makes
+      // a Running pod Ready again): a rolled-back Deployment then waited on "old replicas" forever.
+      '--node-lease-duration-seconds=40',
     ]);
 
     const nodes = options.nodes ?? 1;
