@@ -74,7 +74,7 @@ export const configSchema = z.object({
   CO_STEP_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5000),
   CO_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(200),
   /** V8 old-space ceiling (MB) of each of the worker's heaps (main and workflow thread); set at launch by `npm run start:worker` */
-  CO_WORKER_HEAP_MB: z.coerce.number().int().min(256).default(1024),
+  CO_WORKER_HEAP_MB: z.coerce.number().int().min(256).default(768),
   CO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** a prebuilt workflow bundle (`npm run build:workflows`); unset: the worker bundles workflows/ at start */
   CO_WORKFLOW_BUNDLE: z

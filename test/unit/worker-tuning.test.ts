@@ -30,7 +30,7 @@ describe('settings that keep the per-step floor low', () => {
 
 // Measured with `npm run bench -- matrix` (10,000 legs): each of these kept the worker over 500 MB.
 describe('settings that keep a wide matrix inside the worker memory budget', () => {
-  it('npm run start:worker launches the worker with the V8 heap ceiling of CO_WORKER_HEAP_MB (default 1024)', () => {
+  it('npm run start:worker launches the worker with the V8 heap ceiling of CO_WORKER_HEAP_MB (default 768)', () => {
     const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
