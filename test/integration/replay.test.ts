@@ -9,7 +9,9 @@ import { createPipeline, createProject, trigger, waitForRun, waitForStep } from 
 /**
  * Replays recorded histories of the interpreter against today's workflow code, so a change that
  * would break running workflows (non-determinism) fails here before it ships. Changes that must
- * alter the command sequence go behind `patched()`. `RECORD_HISTORIES=1` re-records the fixtures.
+ * alter the command sequence go behind `patched()`. `RECORD_HISTORIES=1` records the fixtures
+ * that are missing (`RECORD_HISTORIES=all` re-records them all): a fixture recorded before a
+ * change is what proves the change replays.
  */
 const DIR = path.resolve(__dirname, '../fixtures/histories');
 
@@ -41,15 +43,47 @@ finally:
     run: echo "status=\${{ run.status }}" >> "$CO_OUTPUTS"
 `;
 
-async function record(stack: Stack): Promise<void> {
-  const project = await createProject(stack);
-  await createPipeline(stack, project, PIPELINE);
-  const run = await trigger(stack, project, 'recorded');
-  await waitForStep(stack, project, run.id, 'gate', 'waiting');
-  await stack.request('POST', `/api/v1/projects/${project}/runs/${run.id}/steps/gate/approval`, {
-    decision: 'approve',
-  });
-  await waitForRun(stack, project, run.id);
+/** A linear pipeline run as a step chain: a retried step inside the chain, then one that fails. */
+const CHAINED = `apiVersion: containerops/v1
+kind: Pipeline
+name: chained
+chainSteps: true
+steps:
+  - { id: first, run: 'echo "n=1" >> "$CO_OUTPUTS"' }
+  - { id: flaky, needs: [first], retry: { attempts: 2, backoff: 10ms }, run: '[ "$CO_ATTEMPT" -ge 2 ]' }
+  - { id: broken, needs: [flaky], run: "exit 3" }
+  - { id: never, needs: [broken], run: "true" }
+finally:
+  - id: report
+    run: echo "status=\${{ run.status }}" >> "$CO_OUTPUTS"
+`;
+
+const RECORDINGS: Array<{ file: string; record: (stack: Stack, project: string) => Promise<string> }> = [
+  {
+    file: 'pipeline-run-approval-matrix-retry.json',
+    async record(stack, project) {
+      await createPipeline(stack, project, PIPELINE);
+      const run = await trigger(stack, project, 'recorded');
+      await waitForStep(stack, project, run.id, 'gate', 'waiting');
+      await stack.request('POST', `/api/v1/projects/${project}/runs/${run.id}/steps/gate/approval`, {
+        decision: 'approve',
+      });
+      await waitForRun(stack, project, run.id);
+      return run.id;
+    },
+  },
+  {
+    file: 'pipeline-run-step-chain.json',
+    async record(stack, project) {
+      await createPipeline(stack, project, CHAINED);
+      const run = await trigger(stack, project, 'chained');
+      await waitForRun(stack, project, run.id);
+      return run.id;
+    },
+  },
+];
+
+async function record(stack: Stack, file: string, runId: string): Promise<void> {
   // the CLI writes the proto3 JSON form that replay reads
   const shown = spawnSync(
     findTemporalCli()!,
@@ -57,7 +91,7 @@ async function record(stack: Stack): Promise<void> {
       'workflow',
       'show',
       '--workflow-id',
-      `run-${run.id}`,
+      `run-${runId}`,
       '--address',
       stack.config.TEMPORAL_ADDRESS,
       '--output',
@@ -67,14 +101,18 @@ async function record(stack: Stack): Promise<void> {
   );
   if (shown.status !== 0) throw new Error(shown.stderr);
   fs.mkdirSync(DIR, { recursive: true });
-  fs.writeFileSync(path.join(DIR, 'pipeline-run-approval-matrix-retry.json'), shown.stdout);
+  fs.writeFileSync(path.join(DIR, file), shown.stdout);
 }
 
 it('today’s workflow code replays every recorded run history', async () => {
-  if (process.env.RECORD_HISTORIES) {
+  const wanted = RECORDINGS.filter(
+    (r) => process.env.RECORD_HISTORIES === 'all' || !fs.existsSync(path.join(DIR, r.file)),
+  );
+  if (process.env.RECORD_HISTORIES && wanted.length) {
     const stack = await startStack();
     try {
-      await record(stack);
+      const project = await createProject(stack);
+      for (const r of wanted) await record(stack, r.file, await r.record(stack, project));
     } finally {
       await stack.stop();
     }
