@@ -1,6 +1,6 @@
 import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { STEP_ERROR_TYPES } from '../contract';
+import { backoffBefore, STEP_ERROR_TYPES, type ChainStep } from '../contract';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -28,9 +28,15 @@ export function stepActivity(timeoutMs: number | undefined, summary: string) {
   }).runStep;
 }
 
-/** A chain's steps run one after another with their own timeouts and retries; the activity allows for all of them. */
-export function chainActivity(stepTimeoutsMs: number[], summary: string) {
-  const startToCloseMs = stepTimeoutsMs.reduce((sum, ms) => sum + ms + STEP_TIMEOUT_GRACE_MS, 0);
+/** A chain's steps run one after another with their own timeouts, retries and backoffs; the activity allows for all of them. */
+export function chainActivity(chain: ChainStep[], summary: string) {
+  let startToCloseMs = 0;
+  for (const { launch, retry } of chain) {
+    startToCloseMs +=
+      ((launch.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) + STEP_TIMEOUT_GRACE_MS) * retry.attempts;
+    for (let attempt = 1; attempt < retry.attempts; attempt++)
+      startToCloseMs += backoffBefore(retry, attempt);
+  }
   return proxyActivities<Activities>({
     startToCloseTimeout: startToCloseMs,
     heartbeatTimeout: '15s',

@@ -13,7 +13,6 @@ import { expandMatrix } from '../pipeline/matrix';
 import type { PlanNode } from '../pipeline/plan';
 import { chainActivity, recordSteps } from './activities';
 import { chainAfter, isPath } from './chains';
-import { DEFAULT_STEP_TIMEOUT_MS } from './activities';
 import { runAttempts } from './attempts';
 import { buildLaunch } from './launch';
 import { childSummary } from './child-summary';
@@ -21,7 +20,6 @@ import { fanOutMatrix, matrixStatus } from './matrix-fanout';
 import { Semaphore } from './semaphore';
 import { GraphWalk, RunState } from './run-state';
 import {
-  backoffBefore,
   classifyAttemptFailure,
   deployWorkflowId,
   type ApprovalInput,
@@ -186,20 +184,17 @@ export class RunInterpreter {
     this.state.update(ids[0]!, { status: 'running', startedAt: Date.now() });
     let outcomes: ChainStepOutcome[] = [];
     let ended: { status: StepStatus; error: string } | undefined;
+    let cancelled = false;
     try {
-      const timeouts = chain.map((s) => {
-        let ms = (s.launch.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) * s.retry.attempts;
-        for (let attempt = 1; attempt < s.retry.attempts; attempt++) ms += backoffBefore(s.retry, attempt);
-        return ms;
-      });
       const summary =
         ids.length <= 4 ? ids.join(' → ') : `${ids.slice(0, 3).join(' → ')} → … (${ids.length} steps)`;
-      outcomes = (await this.semaphore.with(() => chainActivity(timeouts, summary)({ steps: chain }))).steps;
+      outcomes = (await this.semaphore.with(() => chainActivity(chain, summary)({ steps: chain }))).steps;
     } catch (err) {
       if (!isCancellation(err)) {
         const failure = classifyAttemptFailure(err);
         ended = { status: failure.status, error: failure.message };
       } else {
+        cancelled = true;
         outcomes = chainDone(err);
         ended = this.state.runTimedOut
           ? this.state.cancelledStatus()
@@ -220,10 +215,7 @@ export class RunInterpreter {
           final = failure.status;
           const fields = { status: final, exitCode: failure.exitCode, error: failure.message, attempts };
           await this.setStep(id, fields, { status: final, attempt: attempts, error: failure.message });
-        } else if (
-          ended &&
-          (i === outcomes.length || ended.status === 'cancelled' || ended.status === 'timed_out')
-        ) {
+        } else if (ended && (i === outcomes.length || cancelled)) {
           // the step that was running when the chain ended (cancellation ends the rest too)
           final = ended.status;
           await this.setStep(
