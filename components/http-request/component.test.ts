@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { runComponent } from '../../test/support/components';
 
@@ -58,5 +61,25 @@ describe('http-request on the local runtime', () => {
     expect(outcome.failure?.kind).toBe('exit');
     expect(outcome.outputs.status).toBe('404');
     expect(lines).toContain('expected status 2xx, got 404');
+  });
+});
+
+describe('http-request keeps to http(s) and never reads its URL as an option', () => {
+  it('a file:// URL is refused: the host file shows in neither the outputs nor the log', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'co-host-'));
+    fs.writeFileSync(path.join(dir, 'private'), 'host-only-content-5150\n');
+    const { outcome, lines } = await runComponent('http-request', { url: `file://${dir}/private` });
+    expect(outcome.failure?.kind).toBe('exit');
+    expect(JSON.stringify(outcome.outputs)).not.toContain('host-only-content-5150');
+    expect(lines.join('\n')).not.toContain('host-only-content-5150');
+  });
+
+  it('a URL that starts with "-" is a URL, not an option: -K cannot load a curl config that writes files', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'co-curlrc-'));
+    const written = path.join(dir, 'written-by-curl');
+    fs.writeFileSync(path.join(dir, 'curlrc'), `url = "${url}/health"\noutput = "${written}"\n`);
+    const { outcome } = await runComponent('http-request', { url: `-K${dir}/curlrc` });
+    expect(outcome.failure?.kind).toBe('exit');
+    expect(fs.existsSync(written)).toBe(false);
   });
 });

@@ -1,10 +1,13 @@
 #!/bin/sh
 # http-request: one request with curl; fails the step when the status is not expected.
 set -eu
+set -f # no input is ever a file pattern
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-set -- --silent --show-error --location --max-time "${INPUT_TIMEOUT_SECONDS:-30}" \
+# http(s) only, redirects too: a file:// URL would read (or, with PUT, write) the host's files
+set -- --proto =http,https --proto-redir =http,https \
+  --silent --show-error --location --max-time "${INPUT_TIMEOUT_SECONDS:-30}" \
   --request "${INPUT_METHOD:-GET}" --output "$tmp/body" --write-out '%{http_code}'
 if [ -n "${INPUT_HEADERS:-}" ]; then
   printf '%s\n' "$INPUT_HEADERS" > "$tmp/headers"
@@ -21,7 +24,8 @@ if [ -n "${INPUT_BODY:-}" ]; then
 fi
 
 echo "${INPUT_METHOD:-GET} $INPUT_URL"
-status=$(curl "$@" "$INPUT_URL")
+# --url takes the next argument as the URL whatever it starts with: never an option
+status=$(curl "$@" --url "$INPUT_URL")
 echo "status $status"
 
 delim="CO_BODY_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"

@@ -34,10 +34,11 @@ if [ -n "${INPUT_DESTINATION_USERNAME:-}" ]; then
   set -- "$@" --dest-authfile "$(authfile "$dest" "$INPUT_DESTINATION_USERNAME" "${INPUT_DESTINATION_PASSWORD:-}" dest)"
 fi
 # oci: layouts must exist before skopeo writes into them
-case "$dest" in oci:*) d="${dest#oci:}"; mkdir -p "${d%%:*}" ;; esac
+case "$dest" in oci:*) d="${dest#oci:}"; mkdir -p -- "${d%%:*}" ;; esac
 
 echo "copying $src -> $dest"
-skopeo "$@" "$src" "$dest"
+# after --, a reference is never read as an option
+skopeo "$@" -- "$src" "$dest"
 digest=$(cat "$tmp/digest")
 echo "copied $digest"
 echo "digest=$digest" >> "$CO_OUTPUTS"

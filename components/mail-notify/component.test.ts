@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { runComponent } from '../../test/support/components';
 
@@ -74,5 +77,31 @@ describe('mail-notify on the local runtime', () => {
       password: 'wrong-password',
     });
     expect(outcome.failure?.kind).toBe('exit');
+  });
+});
+
+describe('mail-notify keeps to SMTP', () => {
+  it('a file:// smtp-url is refused instead of writing the message into a host file', async () => {
+    const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'co-host-')), 'overwritten');
+    const { outcome } = await runComponent('mail-notify', {
+      'smtp-url': `file://${target}`,
+      from: 'ci@example.org',
+      to: 'a@example.org',
+      body: 'not a mail',
+    });
+    expect(outcome.failure?.kind).toBe('exit');
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
+  it('a recipient that looks like a file pattern is sent as written', async () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'co-ws-'));
+    fs.writeFileSync(path.join(workspace, 'x@example.org'), '');
+    const { outcome } = await runComponent(
+      'mail-notify',
+      { 'smtp-url': smtpUrl, from: 'ci@example.org', to: '*@example.org' },
+      { workspace },
+    );
+    expect(outcome.failure).toBeUndefined();
+    expect(mails.at(-1)!.to).toEqual(['*@example.org']);
   });
 });

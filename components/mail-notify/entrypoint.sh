@@ -1,13 +1,15 @@
 #!/bin/sh
 # mail-notify: one RFC 5322 message sent with curl's SMTP client.
 set -eu
+set -f # 'to' is split on commas, never expanded as a file pattern
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # a header value on one line: CR and LF would let a value inject headers
 oneline() { printf '%s' "$1" | tr '\r\n' '  '; }
 
-set -- --silent --show-error --max-time 60 --url "$INPUT_SMTP_URL" --mail-from "$(oneline "$INPUT_FROM")"
+# SMTP only: a file:// URL would write the message into any file of the host
+set -- --proto =smtp,smtps --silent --show-error --max-time 60 --url "$INPUT_SMTP_URL" --mail-from "$(oneline "$INPUT_FROM")"
 count=0
 for rcpt in $(printf '%s' "$INPUT_TO" | tr ',' ' '); do
   set -- "$@" --mail-rcpt "$rcpt"

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { runComponent } from '../../test/support/components';
 
@@ -46,5 +49,24 @@ describe('webhook-notify on the local runtime', () => {
     const { outcome } = await runComponent('webhook-notify', { url: `${url}/down`, status: 'succeeded' });
     expect(outcome.failure?.kind).toBe('exit');
     expect(outcome.outputs.status).toBe('503');
+  });
+});
+
+describe('webhook-notify keeps to http(s) and never reads its URL as an option', () => {
+  it('a URL that starts with "-" is a URL, not an option: -K cannot load a curl config that writes files', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'co-curlrc-'));
+    const written = path.join(dir, 'written-by-curl');
+    fs.writeFileSync(path.join(dir, 'curlrc'), `url = "${url}/hook"\noutput = "${written}"\n`);
+    const { outcome } = await runComponent('webhook-notify', { url: `-K${dir}/curlrc`, status: 'ok' });
+    expect(outcome.failure?.kind).toBe('exit');
+    expect(fs.existsSync(written)).toBe(false);
+  });
+
+  it('a file:// URL is refused: the host file never reaches the log', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'co-host-'));
+    fs.writeFileSync(path.join(dir, 'private'), 'host-only-content-6160\n');
+    const { outcome, lines } = await runComponent('webhook-notify', { url: `file://${dir}/private` });
+    expect(outcome.failure?.kind).toBe('exit');
+    expect(lines.join('\n')).not.toContain('host-only-content-6160');
   });
 });

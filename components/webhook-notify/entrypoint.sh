@@ -14,14 +14,16 @@ printf '{"run":"%s","step":"%s","status":"%s","message":"%s"}' \
   "$(json "${CO_RUN_ID:-}")" "$(json "${CO_STEP_ID:-}")" "$(json "${INPUT_STATUS:-}")" \
   "$(json "${INPUT_MESSAGE:-}")" > "$tmp/payload"
 
-set -- --silent --show-error --max-time 30 --output "$tmp/answer" --write-out '%{http_code}' \
+# http(s) only: a file:// URL would read the host's files
+set -- --proto =http,https --silent --show-error --max-time 30 --output "$tmp/answer" --write-out '%{http_code}' \
   --header 'Content-Type: application/json' --data-binary "@$tmp/payload"
 if [ -n "${INPUT_TOKEN:-}" ]; then
   printf 'Authorization: Bearer %s\n' "$INPUT_TOKEN" > "$tmp/auth"
   set -- "$@" --header "@$tmp/auth"
 fi
 
-status=$(curl "$@" "$INPUT_URL")
+# --url takes the next argument as the URL whatever it starts with: never an option
+status=$(curl "$@" --url "$INPUT_URL")
 echo "notified $INPUT_URL: HTTP $status"
 echo "status=$status" >> "$CO_OUTPUTS"
 case "$status" in
