@@ -98,6 +98,14 @@ export const SERVICE_TYPES = {
 } as const;
 
 export type ServiceType = keyof typeof SERVICE_TYPES;
+
+/**
+ * Config fields that decide which server receives a service's credentials (besides its url):
+ * a maintainer who changes one must send the credentials again.
+ */
+export const CREDENTIAL_DESTINATION_CONFIG: Partial<Record<ServiceType, readonly string[]>> = {
+  'kubernetes-cluster': ['certificateAuthority', 'insecureSkipTlsVerify'],
+};
 export const SERVICE_TYPE_NAMES = Object.keys(SERVICE_TYPES) as [ServiceType, ...ServiceType[]];
 
 export interface ServiceCredentials {

@@ -17,6 +17,7 @@ import type { Role } from '../crew/roles';
 import { audit } from '../crew/audit';
 import { isUniqueViolation, resourceName } from '../crew/names';
 import { checkService, type CheckResult } from './checks/check';
+import { credentialBindingErrors } from './credential-binding';
 
 export const createServiceBody = z.strictObject({
   name: resourceName,
@@ -127,6 +128,12 @@ export async function updateService(
 ): Promise<Service> {
   const row = await findService(db, project, name);
   const type = row.type as ServiceType;
+  if (row.secret !== null && input.credentials === undefined) {
+    const stored = { url: row.url, config: (row.config ?? {}) as Record<string, unknown> };
+    const moved = credentialBindingErrors(type, stored, input);
+    if (moved.length)
+      throw invalid(`the credentials of service ${name} are bound to where they are sent`, moved);
+  }
   const valid = validateForType(type, {
     url: input.url ?? row.url,
     credentials: input.credentials ?? openCredentials(config, row),

@@ -1,4 +1,5 @@
 import type { ServiceConfig, ServiceCredentials, ServiceType } from '../../../lib/service-types';
+import { secretMasker } from '../../../lib/secret-mask';
 import { AddressRefused } from '../address-guard';
 import { guardedFetch, type GuardedRequest, type GuardedResponse } from './guarded-http';
 import { smtpEhlo } from './smtp';
@@ -135,8 +136,17 @@ const PROBES: Record<ServiceType, (t: CheckTarget, get: Fetch) => Promise<Outcom
   },
 };
 
-/** Probes a service; never throws: every failure is a result with a reason. */
+/**
+ * Probes a service; never throws: every failure is a result with a reason. The answer never
+ * holds a credential: a service (or an error) that echoes one back shows `***`.
+ */
 export async function checkService(target: CheckTarget, allowPrivate: boolean): Promise<CheckResult> {
+  const mask = secretMasker(Object.values(target.credentials).filter((v) => typeof v === 'string'));
+  const result = await probe(target, allowPrivate);
+  return { ...result, detail: mask(result.detail) };
+}
+
+async function probe(target: CheckTarget, allowPrivate: boolean): Promise<CheckResult> {
   const started = process.hrtime.bigint();
   const latency = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
   const get: Fetch = (url, init) => guardedFetch(url, { timeoutMs: TIMEOUT_MS, allowPrivate, ...init });
