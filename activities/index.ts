@@ -18,6 +18,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import { createTriggerActivities } from './triggers';
 import { prepareScheduledRun } from './scheduled';
+import { removeSucceededRunWorkspace } from './workspaces';
 
 import { deployModule, kubernetesRuntimeModule } from './runtimes/kubernetes-module';
 import { ApplicationFailure } from '@temporalio/common';
@@ -65,6 +66,9 @@ export function createActivities(deps: ActivityDeps) {
       return prepareScheduledRun(deps.db, deps.config, req);
     },
     async recordRun(record: RunRecord): Promise<void> {
+      // before the status is written, so a succeeded run is never seen with its files still there
+      if (record.status === 'succeeded')
+        await removeSucceededRunWorkspace(deps.config, deps.db, record.runId);
       const finished = await recordRun(deps.db, record);
       if (finished && deps.metrics) await recordRunDuration(deps.db, deps.metrics, record);
     },

@@ -11,12 +11,13 @@ import { componentLaunch, coData } from './component-launch';
 import { resolveComponent } from './components';
 import { dockyardFailure, isFinal, StepIo } from './dockyard/step-io';
 import { inProcessStep } from './in-process-steps';
-import { secretMasker, secretValuesOf, splitSecretEnv } from './logs/mask';
+import { secretMasker, secretValuesOf, splitSecretEnv, type Masker } from './logs/mask';
 import { LogSink } from './logs/sink';
 import type { LogStore } from './logs/store';
 import { recordStep, recordStepStarted } from './read-model';
 import { reportsFailure } from './runtimes/cout';
 import { injectSecrets, type StepSecrets } from './secrets/inject';
+import { createRunSecrets } from './secrets/run-secrets';
 import { createVault, SecretResolutionError } from './secrets/vault';
 import type { PodArtifacts, StepFailureKind, StepLaunch, StepRuntime } from './runtimes/runtime';
 
@@ -53,6 +54,11 @@ function stepError(
           : STEP_ERROR_TYPES.invalid;
   const details: StepErrorDetails = { exitCode, kind, retryable };
   return ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
+}
+
+/** Outputs with every secret masked, in their names as in their values (a secret used as a key). */
+function maskOutputs(outputs: Record<string, string>, mask: Masker): Record<string, string> {
+  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [mask(k), mask(v)]));
 }
 
 /** Names one attempt of one step, the same each time Temporal re-executes it (at-least-once). */
@@ -99,6 +105,7 @@ export type RunStep = (input: RunStepInput, ctx: AttemptContext) => Promise<RunS
 /** Runs one attempt of one step on its runtime, streaming logs and recording status. */
 export function createRunStep(deps: RunStepDeps): RunStep {
   const vault = createVault(deps);
+  const runSecretValues = createRunSecrets(deps);
   return async function runStep(input, ctx) {
     const key = {
       runId: input.runId,
@@ -209,10 +216,12 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       if (!(err instanceof SecretResolutionError)) throw err;
       throw await fail('invalid', err.message, null, false);
     }
+    // run-wide: a value given to another step of the run (read back from a workspace file) is masked here too
     const mask = secretMasker([
       ...secretValuesOf({ ...secrets.env, ...secrets.secretEnv }, deps.config.CO_SECRET_ENV_PATTERN),
       ...secretInputs,
       ...secrets.values,
+      ...(await runSecretValues(input.runId)),
     ]);
     // a second execution of the same attempt (the worker was lost) continues the numbering
     const resume = ctx.restarted ? await deps.logStore.storedSoFar(key) : undefined;
@@ -267,7 +276,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     let finished: { outputs: Record<string, string> } | { error: unknown } | undefined;
     if (!outcome.failure && !ctx.signal.aborted) {
       // masked first: a stored large output is shown to viewers like any other
-      const masked = Object.fromEntries(Object.entries(outcome.outputs).map(([k, v]) => [k, mask(v)]));
+      const masked = maskOutputs(outcome.outputs, mask);
       finished = await io.finish(masked).then(
         (outputs) => ({ outputs }),
         (error: unknown) => ({ error }),
@@ -276,7 +285,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     }
     await sink.close();
     // outputs are shown to viewers and travel in Temporal history: never a secret value in them
-    outcome.outputs = Object.fromEntries(Object.entries(outcome.outputs).map(([k, v]) => [k, mask(v)]));
+    outcome.outputs = maskOutputs(outcome.outputs, mask);
 
     if (isWorkerShutdown(ctx.signal)) {
       // the platform is stopping, not the user: the attempt runs again on the next worker

@@ -24,10 +24,67 @@ export function base64Forms(value: string): string[] {
   return forms;
 }
 
-/** The texts to mask for one secret: itself, each line of a multi-line value, and its base64 forms. */
+/**
+ * The texts to mask for one secret: itself, each line of a multi-line value (and its lines
+ * joined, as a text masked across its line breaks sees them), and its base64 forms.
+ */
 export function maskedForms(value: string): string[] {
   const lines = value.includes('\n') ? value.split(/\r?\n/) : [];
-  return [value, ...lines, ...base64Forms(value)];
+  const joined = lines.length ? [lines.join('')] : [];
+  return [value, ...lines, ...joined, ...base64Forms(value)];
+}
+
+/** `line` with each [start, end) of `cuts` (in order, apart) replaced by `***`. */
+function replaceRanges(line: string, cuts: Array<[number, number]>): string {
+  let out = '';
+  let last = 0;
+  for (const [start, end] of cuts) {
+    out += `${line.slice(last, start)}***`;
+    last = end;
+  }
+  return out + line.slice(last);
+}
+
+/**
+ * Masks a text of several lines, including a secret that runs on across line breaks (a
+ * heredoc output that prints it in pieces): every piece of it becomes `***`, lines stay lines.
+ */
+function maskLines(text: string, pattern: RegExp): string {
+  const parts = text.split('\n');
+  const ends = parts.map((p) => (p.endsWith('\r') ? '\r' : ''));
+  const lines = parts.map((p, i) => (ends[i] ? p.slice(0, -1) : p));
+  const starts: number[] = [];
+  let offset = 0;
+  for (const line of lines) {
+    starts.push(offset);
+    offset += line.length;
+  }
+  const cuts: Array<Array<[number, number]>> = lines.map(() => []);
+  for (const m of lines.join('').matchAll(pattern)) {
+    let from = m.index;
+    const to = from + m[0].length;
+    let i = lastAtOrBefore(starts, from);
+    for (; from < to && i < lines.length; i++) {
+      const lineEnd = starts[i]! + lines[i]!.length;
+      if (from >= lineEnd) continue;
+      const end = Math.min(to, lineEnd);
+      cuts[i]!.push([from - starts[i]!, end - starts[i]!]);
+      from = end;
+    }
+  }
+  return lines.map((line, i) => replaceRanges(line, cuts[i]!) + ends[i]).join('\n');
+}
+
+/** The last index whose value is at most `at` (values in ascending order, the first 0). */
+function lastAtOrBefore(sorted: number[], at: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function masksOf(values: Iterable<string>): string[] {
@@ -37,7 +94,8 @@ function masksOf(values: Iterable<string>): string[] {
 }
 
 export interface Masker {
-  (line: string): string;
+  /** a line, or a text of several lines (a secret across its line breaks is masked too) */
+  (text: string): string;
   /**
    * Masks a secret that starts at the end of `before` and continues at the start of `after`
    * (a long line cut into pieces, or output split between two lines); both, each masked whole.
@@ -62,7 +120,8 @@ export function secretMasker(values: Iterable<string>): Masker {
   }
   const source = secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   const pattern = new RegExp(source, 'g');
-  const mask = ((line: string) => line.replace(pattern, '***')) as Masker;
+  const mask = ((text: string) =>
+    text.includes('\n') ? maskLines(text, pattern) : text.replace(pattern, '***')) as Masker;
   const longest = secrets[0]!.length;
   const spanning = (before: string, after: string) => {
     const head = before.slice(-(longest - 1));

@@ -11,6 +11,59 @@ interface Problem {
 
 const secretValue = `sv-${crypto.randomBytes(12).toString('hex')}`;
 const paramValue = `pv-${crypto.randomBytes(12).toString('hex')}`;
+const serviceToken = `st-${crypto.randomBytes(12).toString('hex')}`;
+const inputToken = `it-${crypto.randomBytes(12).toString('hex')}`;
+const stashComponent = `stash-${crypto.randomBytes(3).toString('hex')}`;
+
+/** Writes what it was given into the workspace, where later steps (given nothing) read it back. */
+const STASH_COMPONENT = `apiVersion: containerops/v1
+kind: Component
+name: ${stashComponent}
+version: 1.0.0
+run: printf '%s' "$INPUT_TOKEN" > input-token.txt
+inputs:
+  - { name: token, type: string, secret: true }
+`;
+
+/**
+ * Every way issue 22 found a secret unmasked: as an output key, split across the lines of a
+ * heredoc output, and printed by a later step that was given no secret, from a workspace file.
+ */
+const RUN_WIDE = `apiVersion: containerops/v1
+kind: Pipeline
+name: run-wide-mask
+params:
+  - { name: deployKey, secret: true }
+steps:
+  - id: given
+    services: [stash-api]
+    env:
+      API_KEY: "\${{ secrets.API_KEY }}"
+      DEPLOY: "\${{ params.deployKey }}"
+    run: |
+      printf '%s' "$API_KEY" > api-key.txt
+      printf '%s' "$DEPLOY" > deploy-key.txt
+      printf '%s' "$CO_SERVICE_STASH_API_TOKEN" > service-token.txt
+      echo "$API_KEY=used-as-a-key" >> "$CO_OUTPUTS"
+      half=$((\${#API_KEY} / 2))
+      {
+        echo "split<<EOF"
+        printf '%s\\n' "$API_KEY" | cut -c1-$half
+        printf '%s\\n' "$API_KEY" | cut -c$((half + 1))-
+        echo "EOF"
+      } >> "$CO_OUTPUTS"
+  - id: stash-input
+    needs: [given]
+    uses: ${stashComponent}@1
+    with: { token: "${inputToken}" }
+  - id: reader
+    needs: [stash-input]
+    run: |
+      for f in api-key deploy-key service-token input-token; do echo "$f: $(cat $f.txt)"; done
+      echo "copy=$(cat api-key.txt)" >> "$CO_OUTPUTS"
+      echo "$(cat deploy-key.txt)=param-as-key" >> "$CO_OUTPUTS"
+      echo "[COUT] service = $(cat service-token.txt)"
+`;
 
 const PIPELINE = `apiVersion: containerops/v1
 kind: Pipeline
@@ -146,5 +199,64 @@ steps:
     // the outputs file of the step is gone from the shared workspace
     const outputsDir = path.join(stack.config.dataDir, 'workspaces', run.id, '.co', 'outputs');
     expect(fs.existsSync(outputsDir) ? fs.readdirSync(outputsDir) : []).toEqual([]);
+  });
+
+  it('masks every secret of the run in every step: output keys, heredocs split across lines, values read back from the workspace', async () => {
+    expect((await stack.request('POST', '/api/v1/components', STASH_COMPONENT)).status).toBe(201);
+    const service = await stack.request('POST', `/api/v1/projects/${project}/services`, {
+      name: 'stash-api',
+      type: 'generic-http',
+      url: 'https://api.example.org',
+      credentials: { token: serviceToken },
+    });
+    expect(service.status).toBe(201);
+    await createPipeline(stack, project, RUN_WIDE);
+    const started = await trigger(stack, project, 'run-wide-mask', { deployKey: paramValue });
+    const run = await waitForRun(stack, project, started.id);
+    expect(run.status).toBe('succeeded');
+
+    const half = Math.floor(secretValue.length / 2);
+    const clear = [
+      secretValue,
+      secretValue.slice(0, half),
+      secretValue.slice(half),
+      paramValue,
+      serviceToken,
+      inputToken,
+    ];
+    const logs = await (
+      await stack.request('GET', `/api/v1/projects/${project}/runs/${run.id}/steps/reader/logs`)
+    ).text();
+    // the reader saw the real files (four lines), and its log shows none of them
+    expect(logs.split('\n')).toEqual(
+      expect.arrayContaining([
+        'api-key: ***',
+        'deploy-key: ***',
+        'service-token: ***',
+        'input-token: ***',
+        '[COUT] service = ***',
+      ]),
+    );
+    expect(step(run, 'given').outputs).toEqual({ '***': 'used-as-a-key', split: '***\n***' });
+    expect(step(run, 'reader').outputs).toEqual({ copy: '***', '***': 'param-as-key', service: '***' });
+
+    const rows = await stack.db.logLine.findMany({ where: { runId: run.id } });
+    const steps = await stack.db.stepRun.findMany({ where: { runId: run.id } });
+    expect(rows.length).toBeGreaterThan(4);
+    const stored = JSON.stringify({ rows: rows.map((r) => r.line), steps, logs });
+    for (const value of clear) expect(stored).not.toContain(value);
+
+    // the run's own values: not in Temporal history, not in the database (the component input is
+    // a literal of the pipeline, so its source holds it: only logs and outputs are checked for it)
+    const history = await historyBytes(stack, `run-${run.id}`);
+    const dump = await dumpDatabase(stack.config.DATABASE_URL!);
+    for (const value of clear.filter((v) => v !== inputToken)) {
+      expect(history.includes(value)).toBe(false);
+      expect(dump.includes(value)).toBe(false);
+    }
+    expect(history.includes('used-as-a-key')).toBe(true);
+
+    // a succeeded run cannot be rerun from failed: its workspace (the files above) is gone
+    expect(fs.existsSync(path.join(stack.config.dataDir, 'workspaces', run.id))).toBe(false);
   });
 });

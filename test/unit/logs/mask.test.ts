@@ -23,6 +23,21 @@ describe('secretMasker', () => {
     expect(secretMasker([])('abc hunter22')).toBe('abc hunter22');
   });
 
+  it('masks a secret that runs on across the line breaks of a text, piece by piece', () => {
+    const mask = secretMasker(['s3cr3t-value-42']);
+    expect(mask('head\ns3cr3t-\nvalue\r\n-42 tail\nplain')).toBe('head\n***\n***\r\n*** tail\nplain');
+    expect(mask('a s3cr3t-value-42\n\nb s3cr3t-value-42')).toBe('a ***\n\nb ***');
+    expect(mask('s3cr3t\n\n-value-42')).toBe('***\n\n***');
+    expect(mask('no\nsecret\nhere\n')).toBe('no\nsecret\nhere\n');
+  });
+
+  it('masks a multi-line secret printed whole, or with other line breaks', () => {
+    const pem = '-----BEGIN KEY-----\nQUJDREVGR0hJSktM\n-----END KEY-----';
+    const mask = secretMasker([pem]);
+    expect(mask(`key:\n${pem}\nend`)).not.toContain('QUJDREVGR0hJSktM');
+    expect(mask('-----BEGIN KEY-----QUJDRE\nVGR0hJSktM-----END KEY-----')).toBe('***\n***');
+  });
+
   it('is stable across calls (no global regex state leaks between lines)', () => {
     const mask = secretMasker(['repeat-me']);
     expect(mask('repeat-me')).toBe('***');
