@@ -7,15 +7,27 @@ import { z } from 'zod';
  * injects with them.
  */
 
+/** A URL is shown to developers and injected unmasked: credentials in it would be neither sealed nor hidden. */
+const noUserinfo = (url: string) => {
+  try {
+    const u = new URL(url);
+    return u.username === '' && u.password === '';
+  } catch {
+    return true;
+  }
+};
+const userinfoMessage = 'must not hold a user name or password (user:pass@): give them in credentials';
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-  .max(2048, 'must be at most 2048 characters');
+  .max(2048, 'must be at most 2048 characters')
+  .refine(noUserinfo, userinfoMessage);
 const smtpUrl = z
   .url({
     protocol: /^smtps?$/,
     error: 'must be an smtp:// or smtps:// URL, e.g. smtp://mail.example.org:587',
   })
-  .max(2048);
+  .max(2048)
+  .refine(noUserinfo, userinfoMessage);
 const credential = z.string().min(1).max(16_384);
 const pem = z.string().min(1).max(65_536);
 

@@ -162,6 +162,19 @@ describe('service credentials are bound to their address', () => {
     expect(attackersApi.seen).toEqual([`Bearer ${other}`]);
   });
 
+  it('a url that carries credentials itself (user:pass@) is refused: they would be neither sealed nor hidden', async () => {
+    const res = await stack.request(
+      'POST',
+      `/api/v1/projects/${project}/services`,
+      { name: 'inline', type: 'generic-http', url: `http://ci:${token}@127.0.0.1:1/` },
+      { token: owner.token },
+    );
+    expect(res.status).toBe(422);
+    const body = await res.text();
+    expect(body).not.toContain(token);
+    expect((JSON.parse(body) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['url']);
+  });
+
   it("a cluster's TLS trust is bound to its credentials too", async () => {
     const body = {
       name: 'k8s',
