@@ -15,7 +15,8 @@ const PARAM_REFERENCE = /^params\.([A-Za-z_][A-Za-z0-9_-]*)$/;
 /**
  * Every secret value a run knows, from the database and the references its plan holds: the
  * project secrets any of its steps refers to, its secret params, the credentials of every
- * service any step uses, and the values of secret component inputs. A step masks all of them,
+ * service any step uses, the values of secret component inputs, and literal values of
+ * variables named like secrets (CO_SECRET_ENV_PATTERN). A step masks all of them,
  * so a value one step was given cannot show in the log or outputs of another (which read it
  * from a workspace file). Never passed through Temporal: each activity reads it itself.
  */
@@ -70,6 +71,9 @@ async function load(deps: { db: Db; config: Config }, runId: string): Promise<st
   }
   const params = (run.params ?? {}) as Record<string, unknown>;
   values.push(...(await secretInputValues(deps.db, plan, nodes, params)));
+  values.push(
+    ...secretNamedLiterals([plan.env, ...nodes.map((n) => n.env)], deps.config.CO_SECRET_ENV_PATTERN),
+  );
   return values;
 }
 
@@ -103,6 +107,16 @@ async function secretInputValues(
     }
   }
   return values;
+}
+
+/** Literal values of variables whose names match CO_SECRET_ENV_PATTERN, in any step's env. */
+function secretNamedLiterals(envs: Record<string, string>[], namePattern: string): string[] {
+  const re = new RegExp(namePattern, 'i');
+  return envs.flatMap((env) =>
+    Object.entries(env)
+      .filter(([name, value]) => re.test(name) && !value.includes('${{') && !hasMarker(value))
+      .map(([, value]) => value),
+  );
 }
 
 /** `raw` with every `${{ params.X }}` replaced; undefined when it holds any other expression. */

@@ -13,6 +13,7 @@ const secretValue = `sv-${crypto.randomBytes(12).toString('hex')}`;
 const paramValue = `pv-${crypto.randomBytes(12).toString('hex')}`;
 const serviceToken = `st-${crypto.randomBytes(12).toString('hex')}`;
 const inputToken = `it-${crypto.randomBytes(12).toString('hex')}`;
+const literalPassword = `lp-${crypto.randomBytes(12).toString('hex')}`;
 const stashComponent = `stash-${crypto.randomBytes(3).toString('hex')}`;
 
 /** Writes what it was given into the workspace, where later steps (given nothing) read it back. */
@@ -40,7 +41,9 @@ steps:
     env:
       API_KEY: "\${{ secrets.API_KEY }}"
       DEPLOY: "\${{ params.deployKey }}"
+      LEGACY_PASSWORD: "${literalPassword}"
     run: |
+      printf '%s' "$LEGACY_PASSWORD" > legacy-password.txt
       printf '%s' "$API_KEY" > api-key.txt
       printf '%s' "$DEPLOY" > deploy-key.txt
       printf '%s' "$CO_SERVICE_STASH_API_TOKEN" > service-token.txt
@@ -59,7 +62,7 @@ steps:
   - id: reader
     needs: [stash-input]
     run: |
-      for f in api-key deploy-key service-token input-token; do echo "$f: $(cat $f.txt)"; done
+      for f in api-key deploy-key service-token input-token legacy-password; do echo "$f: $(cat $f.txt)"; done
       echo "copy=$(cat api-key.txt)" >> "$CO_OUTPUTS"
       echo "$(cat deploy-key.txt)=param-as-key" >> "$CO_OUTPUTS"
       echo "[COUT] service = $(cat service-token.txt)"
@@ -223,6 +226,7 @@ steps:
       paramValue,
       serviceToken,
       inputToken,
+      literalPassword,
     ];
     const logs = await (
       await stack.request('GET', `/api/v1/projects/${project}/runs/${run.id}/steps/reader/logs`)
@@ -234,6 +238,7 @@ steps:
         'deploy-key: ***',
         'service-token: ***',
         'input-token: ***',
+        'legacy-password: ***',
         '[COUT] service = ***',
       ]),
     );
@@ -246,11 +251,12 @@ steps:
     const stored = JSON.stringify({ rows: rows.map((r) => r.line), steps, logs });
     for (const value of clear) expect(stored).not.toContain(value);
 
-    // the run's own values: not in Temporal history, not in the database (the component input is
-    // a literal of the pipeline, so its source holds it: only logs and outputs are checked for it)
+    // the run's own values: not in Temporal history, not in the database (the component input and
+    // the password are literals of the pipeline, so its source holds them: only logs and outputs
+    // are checked for those)
     const history = await historyBytes(stack, `run-${run.id}`);
     const dump = await dumpDatabase(stack.config.DATABASE_URL!);
-    for (const value of clear.filter((v) => v !== inputToken)) {
+    for (const value of clear.filter((v) => v !== inputToken && v !== literalPassword)) {
       expect(history.includes(value)).toBe(false);
       expect(dump.includes(value)).toBe(false);
     }
