@@ -4,6 +4,7 @@ import type { Db } from '../../../lib/db';
 import type { BlobStore } from '../../../lib/blobs';
 import type { Logger } from '../../../lib/logger';
 import { HttpError } from '../../../lib/errors';
+import { LOCKED_OUT_DETAIL, type AuthFailureLockout } from '../../http/rate-limit';
 import { authorizeRepo, type RegistryAction } from './access';
 import { challenge, issueToken, registryActor } from './auth';
 import { deleteBlob, getBlob } from './blobs';
@@ -21,6 +22,8 @@ export interface RegistryDeps {
   store: BlobStore;
   logger: Logger;
   signingKey: Buffer;
+  /** the API's login-failure lockout: a guessing address is refused here as on /api/v1 */
+  lockout: AuthFailureLockout;
 }
 
 const unsupported = () => new RegistryError(405, 'UNSUPPORTED', 'method not supported here');
@@ -37,6 +40,7 @@ export function registryRouter(deps: RegistryDeps): Router {
   router.use(async (req: Request, res: Response) => {
     res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
     try {
+      await guardLogins(deps.lockout, req, res);
       await dispatch(deps, req, res);
     } catch (err) {
       req.resume();
@@ -51,6 +55,22 @@ export function registryRouter(deps: RegistryDeps): Router {
     }
   });
   return router;
+}
+
+/**
+ * Refuses a locked-out address with the registry's TOOMANYREQUESTS error, and counts a 401 to
+ * presented credentials (Basic or Bearer) as a failed login. An anonymous 401 is the token flow's
+ * first step, which every client takes: it does not count.
+ */
+async function guardLogins(lockout: AuthFailureLockout, req: Request, res: Response): Promise<void> {
+  const wait = await lockout.lockedFor(req);
+  if (wait !== undefined) {
+    throw new RegistryError(429, 'TOOMANYREQUESTS', LOCKED_OUT_DETAIL, { 'Retry-After': String(wait) });
+  }
+  if (req.headers.authorization === undefined) return;
+  res.on('finish', () => {
+    if (res.statusCode === 401) lockout.recordFailure(req);
+  });
 }
 
 async function dispatch(deps: RegistryDeps, req: Request, res: Response): Promise<void> {
