@@ -6,7 +6,9 @@ import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createLogStore } from '../activities/logs/store';
+import type { Registry } from 'prom-client';
 import { createWorkerMetrics } from '../activities/metrics';
+import { allSeries, promSeries, sdkSeries } from '../activities/metric-series';
 import { tracingFromEnv } from '../lib/tracing';
 import { workflowBundlerOptions } from '../lib/workflow-bundle';
 import { schedulePodSweep } from './pod-sweep';
@@ -23,6 +25,8 @@ export interface PipelineWorkerDeps {
   kubeConfig?: KubeConfig;
   /** step runtimes replacing the built-in ones (workflow tests use a fake runtime) */
   runtimes?: ActivityDeps['runtimes'];
+  /** the API's prom-client registry when the worker shares its process (`npm start`): step series on its /metrics */
+  metricsRegistry?: Registry;
 }
 
 export interface PipelineWorker {
@@ -52,7 +56,10 @@ export function pipelineWorkerTuning(config: Config) {
 export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<PipelineWorker> {
   const { config } = deps;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const metrics = createWorkerMetrics(Runtime.instance().metricMeter);
+  const sdk = sdkSeries(Runtime.instance().metricMeter);
+  const metrics = createWorkerMetrics(
+    deps.metricsRegistry ? allSeries(sdk, promSeries(deps.metricsRegistry)) : sdk,
+  );
   const logStore = metrics.countLogLines(createLogStore(requireDatabaseUrl(config)));
   const tracing = tracingFromEnv('containerops-worker');
   if (tracing && deps.workflowBundle) {
