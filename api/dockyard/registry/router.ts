@@ -6,6 +6,8 @@ import type { Logger } from '../../../lib/logger';
 import { HttpError } from '../../../lib/errors';
 import { LOCKED_OUT_DETAIL, type AuthFailureLockout } from '../../http/rate-limit';
 import { authorizeRepo, type RegistryAction } from './access';
+import { listCatalog } from './catalog';
+import type { Actor } from '../../crew/actor';
 import { challenge, issueToken, registryActor } from './auth';
 import { deleteBlob, getBlob } from './blobs';
 import type { RepoContext } from './context';
@@ -73,6 +75,24 @@ async function guardLogins(lockout: AuthFailureLockout, req: Request, res: Respo
   });
 }
 
+/** The routes that name no repository: the version check and the catalog. */
+async function registryWide(
+  deps: RegistryDeps,
+  kind: 'ping' | 'catalog',
+  actor: Actor | undefined,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  if (kind === 'ping') {
+    if (!actor) throw challenge(req);
+    res.status(200).json({});
+    return;
+  }
+  if (req.method !== 'GET') throw unsupported();
+  if (!actor) throw challenge(req, 'registry:catalog:*');
+  await listCatalog(deps.db, actor, req, res);
+}
+
 async function dispatch(deps: RegistryDeps, req: Request, res: Response): Promise<void> {
   const route = parseRegistryPath(req.path);
   if (!route) throw new RegistryError(404, 'NAME_INVALID', `no registry route ${req.path}`);
@@ -81,11 +101,8 @@ async function dispatch(deps: RegistryDeps, req: Request, res: Response): Promis
     return issueToken(deps.db, req, res, deps.signingKey);
   }
   const actor = await registryActor(deps.db, req, deps.signingKey);
-  if (route.kind === 'ping') {
-    if (!actor) throw challenge(req);
-    res.status(200).json({});
-    return;
-  }
+  if (route.kind === 'ping' || route.kind === 'catalog')
+    return registryWide(deps, route.kind, actor, req, res);
   const project = await authorizeRepo(deps.db, req, actor, route.name, actionOf(route, req.method));
   const ctx: RepoContext = {
     db: deps.db,
