@@ -43,13 +43,16 @@ export interface PipelineWorker {
  * workers (eager activity dispatch needs both on one worker). test/unit/worker-tuning.test.ts guards them.
  */
 export function pipelineWorkerTuning(config: Config) {
-  return {
+  const tuning = {
     maxConcurrentActivityTaskExecutions: config.CO_WORKER_MAX_ACTIVITIES,
     maxCachedWorkflows: 200,
     // running steps get this long to finish on SIGTERM before they are cancelled
     shutdownGraceTime: config.CO_SHUTDOWN_GRACE_MS,
     shutdownForceTime: config.CO_SHUTDOWN_GRACE_MS + 10_000,
   } satisfies Partial<WorkerOptions>;
+  // The SDK's 5 s stops a slow activation on a loaded machine, and Node then aborts the process
+  // (docs/operations.md). Not in the SDK's typed options; Worker.create honours it over its default.
+  return { ...tuning, isolateExecutionTimeout: config.CO_WORKFLOW_ACTIVATION_TIMEOUT_MS };
 }
 
 /** The worker of task queue `pipelines`: the run interpreter workflows and every step activity. */
