@@ -10,7 +10,6 @@ export interface StepSeries {
   logLinesStored(count: number): void;
 }
 
-
 const HELP = {
   step: 'Duration of step attempts by final status',
   running: 'Step attempts running on this worker',

@@ -50,6 +50,16 @@ describe('numeric query and path parameters (issue 22 item 2)', () => {
       headers: { 'content-type': 'application/octet-stream' },
     });
     expect(stored.status).toBe(201);
+    // byte offsets beyond any number: a range that cannot be served, or the whole value
+    const far = '9'.repeat(40);
+    const beyond = await stack.request('GET', `${runPath}/outputs/big`, undefined, {
+      headers: { range: `bytes=${far}-` },
+    });
+    expect(beyond.status).toBe(416);
+    const whole = await stack.request('GET', `${runPath}/outputs/big`, undefined, {
+      headers: { range: `bytes=0-${far}` },
+    });
+    expect([whole.status, await whole.text()]).toEqual([206, 'x']);
   });
 
   it('refuses a limit, cursor, attempt, Last-Event-ID or version that is not a plain integer in range', async () => {
