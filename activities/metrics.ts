@@ -1,10 +1,11 @@
-import type { MetricMeter } from '@temporalio/common';
 import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult } from '../contract';
 import type { LogStore } from './logs/store';
+import type { StepSeries } from './metric-series';
 
 /**
  * The worker's co_* series. They go through the Temporal SDK's metric meter, so the worker has one
- * Prometheus endpoint (CO_WORKER_METRICS_PORT) with the SDK's series and ours.
+ * Prometheus endpoint (CO_WORKER_METRICS_PORT) with the SDK's series and ours; and, when the worker
+ * shares the API's process, onto the API's /metrics too (activities/metric-series.ts).
  */
 export interface WorkerMetrics {
   /** wraps each step attempt (of runStep or of a chain): co_steps_running and co_step_duration_seconds{status} */
@@ -21,33 +22,13 @@ const STATUS_OF_ERROR: Record<string, string> = {
   [STEP_ERROR_TYPES.cancelled]: 'cancelled',
 };
 
-export function createWorkerMetrics(meter: MetricMeter): WorkerMetrics {
-  const stepDuration = meter.createHistogram(
-    'co_step_duration_seconds',
-    'float',
-    's',
-    'Duration of step attempts by final status',
-  );
-  const stepsRunning = meter.createGauge(
-    'co_steps_running',
-    'int',
-    '',
-    'Step attempts running on this worker',
-  );
-  const runDuration = meter.createHistogram(
-    'co_run_duration_seconds',
-    'float',
-    's',
-    'Duration of runs from trigger to end, by project, pipeline and status',
-  );
-  const logLines = meter.createCounter('co_log_lines_ingested', '', 'Log lines stored');
+export function createWorkerMetrics(series: StepSeries): WorkerMetrics {
   let running = 0;
-
   return {
     timeStep(runStep) {
       return async (input, ...rest) => {
         const started = performance.now();
-        stepsRunning.set(++running);
+        series.stepsRunning(++running);
         let status = 'succeeded';
         try {
           return await runStep(input, ...rest);
@@ -55,20 +36,20 @@ export function createWorkerMetrics(meter: MetricMeter): WorkerMetrics {
           status = STATUS_OF_ERROR[(err as { type?: string }).type ?? ''] ?? 'failed';
           throw err;
         } finally {
-          stepsRunning.set(--running);
-          stepDuration.record((performance.now() - started) / 1000, { status });
+          series.stepsRunning(--running);
+          series.stepFinished((performance.now() - started) / 1000, status);
         }
       };
     },
     runFinished(labels, seconds) {
-      runDuration.record(seconds, labels);
+      series.runFinished(seconds, labels);
     },
     countLogLines(store) {
       return {
         ...store,
         async insert(key, rows) {
           await store.insert(key, rows);
-          logLines.add(rows.length);
+          series.logLinesStored(rows.length);
         },
       };
     },

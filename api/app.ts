@@ -7,7 +7,7 @@ import { healthRouter } from './health/routes';
 import { mountRoutes } from './http/route';
 import { notFoundHandler, problemHandler } from './http/problem';
 import { httpMetrics, metricsRouter } from './http/metrics';
-import { authFailureGuard, requestRateLimit } from './http/rate-limit';
+import { authFailureGuard, authFailureLockout, requestRateLimit } from './http/rate-limit';
 import { apiRoutes } from './routes';
 import { openApiRouter } from './http/openapi';
 import { createBlobStore } from '../lib/blobs';
@@ -42,10 +42,15 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(healthRouter(deps.db, deps.temporal));
   app.use(httpMetrics);
   app.use(metricsRouter(deps.db));
+  // one guessing budget per address, whether it guesses at the API or at the registry
+  const lockout = authFailureLockout();
   // the OCI registry streams its bodies: it comes before any body parser
-  app.use('/v2', registryRouter({ ...deps, store: blobStore, signingKey: app.locals.signingKey as Buffer }));
+  app.use(
+    '/v2',
+    registryRouter({ ...deps, store: blobStore, signingKey: app.locals.signingKey as Buffer, lockout }),
+  );
   // Limits run before body parsing. No CORS middleware on purpose: no Access-Control-* headers.
-  app.use('/api/v1', authFailureGuard(), requestRateLimit(deps.config.CO_RATE_LIMIT_PER_MINUTE));
+  app.use('/api/v1', authFailureGuard(lockout), requestRateLimit(deps.config.CO_RATE_LIMIT_PER_MINUTE));
   // webhook signatures cover the exact bytes: their bodies stay raw
   app.use('/api/v1/hooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));

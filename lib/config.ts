@@ -76,6 +76,12 @@ export const configSchema = z.object({
   /** V8 old-space ceiling (MB) of each of the worker's heaps (main and workflow thread); set at launch by `npm run start:worker` */
   CO_WORKER_HEAP_MB: z.coerce.number().int().min(256).default(768),
   CO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * Wall time one workflow activation may take before the SDK's sandbox stops it. Node aborts the
+   * whole process when that stop lands in a promise job (docs/operations.md), so it is far above
+   * what a slow, loaded machine needs; only workflow code that never yields reaches it.
+   */
+  CO_WORKFLOW_ACTIVATION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   /** a prebuilt workflow bundle (`npm run build:workflows`); unset: the worker bundles workflows/ at start */
   CO_WORKFLOW_BUNDLE: z
     .string()

@@ -11,8 +11,8 @@ const LEVELS: Record<string, LogLevel> = {
   silent: 'ERROR',
 };
 
-/** Bucket bounds (seconds) of the worker's own histograms on the SDK's exporter. */
-const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
+/** Bucket bounds (seconds) of the worker's step and run histograms, on every exporter. */
+export const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 
 /**
  * The Temporal SDK's process-wide runtime: its log level follows LOG_LEVEL and, with a metrics

@@ -10,6 +10,7 @@ import { startApiServer } from '../api/server';
 import { hashToken, newToken } from '../api/crew/tokens';
 import { assertKeyringOpensDatabase } from '../lib/sealed-rows';
 import { generateKey, keyringOf } from '../lib/secret-box';
+import { register } from 'prom-client';
 import { startPipelineWorker } from '../workers/worker';
 import { startEmbeddedMariaDb } from './embedded-mariadb';
 import { applyMigrations } from './migrate';
@@ -121,7 +122,14 @@ runMain(async (onShutdown) => {
   const workflowBundle = config.CO_WORKFLOW_BUNDLE
     ? { codePath: path.resolve(config.CO_WORKFLOW_BUNDLE) }
     : undefined;
-  const worker = await startPipelineWorker({ config: runtimeConfig, db, logger, workflowBundle });
+  // one process, one /metrics: the worker's step series join the API's registry
+  const worker = await startPipelineWorker({
+    config: runtimeConfig,
+    db,
+    logger,
+    workflowBundle,
+    metricsRegistry: register,
+  });
   // clean-ups run in reverse: the API stops taking requests, then running steps get their grace
   onShutdown(worker.stop);
   onShutdown(api.close);

@@ -6,7 +6,9 @@ import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createLogStore } from '../activities/logs/store';
+import type { Registry } from 'prom-client';
 import { createWorkerMetrics } from '../activities/metrics';
+import { allSeries, promSeries, sdkSeries } from '../activities/metric-series';
 import { tracingFromEnv } from '../lib/tracing';
 import { workflowBundlerOptions } from '../lib/workflow-bundle';
 import { schedulePodSweep } from './pod-sweep';
@@ -23,6 +25,8 @@ export interface PipelineWorkerDeps {
   kubeConfig?: KubeConfig;
   /** step runtimes replacing the built-in ones (workflow tests use a fake runtime) */
   runtimes?: ActivityDeps['runtimes'];
+  /** the API's prom-client registry when the worker shares its process (`npm start`): step series on its /metrics */
+  metricsRegistry?: Registry;
 }
 
 export interface PipelineWorker {
@@ -39,20 +43,26 @@ export interface PipelineWorker {
  * workers (eager activity dispatch needs both on one worker). test/unit/worker-tuning.test.ts guards them.
  */
 export function pipelineWorkerTuning(config: Config) {
-  return {
+  const tuning = {
     maxConcurrentActivityTaskExecutions: config.CO_WORKER_MAX_ACTIVITIES,
     maxCachedWorkflows: 200,
     // running steps get this long to finish on SIGTERM before they are cancelled
     shutdownGraceTime: config.CO_SHUTDOWN_GRACE_MS,
     shutdownForceTime: config.CO_SHUTDOWN_GRACE_MS + 10_000,
   } satisfies Partial<WorkerOptions>;
+  // The SDK's 5 s stops a slow activation on a loaded machine, and Node then aborts the process
+  // (docs/operations.md). Not in the SDK's typed options; Worker.create honours it over its default.
+  return { ...tuning, isolateExecutionTimeout: config.CO_WORKFLOW_ACTIVATION_TIMEOUT_MS };
 }
 
 /** The worker of task queue `pipelines`: the run interpreter workflows and every step activity. */
 export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<PipelineWorker> {
   const { config } = deps;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const metrics = createWorkerMetrics(Runtime.instance().metricMeter);
+  const sdk = sdkSeries(Runtime.instance().metricMeter);
+  const metrics = createWorkerMetrics(
+    deps.metricsRegistry ? allSeries(sdk, promSeries(deps.metricsRegistry)) : sdk,
+  );
   const logStore = metrics.countLogLines(createLogStore(requireDatabaseUrl(config)));
   const tracing = tracingFromEnv('containerops-worker');
   if (tracing && deps.workflowBundle) {

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Db } from '../../lib/db';
 import { unauthorized } from '../../lib/errors';
 import { verifyToken } from '../../lib/signed-tokens';
+import { bearerToken } from '../http/bearer';
 import { hashToken } from './tokens';
 
 export interface Actor {
@@ -15,14 +16,11 @@ export interface Actor {
   maintenance?: boolean;
 }
 
-const BEARER = /^Bearer\s+(\S{1,512})$/i;
-
 /** Resolves the bearer token to its user; revoked, expired and disabled all answer 401 at once. */
 export async function authenticate(db: Db, req: Request): Promise<Actor> {
-  const header = req.headers.authorization;
-  const match = header ? BEARER.exec(header) : null;
-  if (!match?.[1]) throw unauthorized();
-  return actorForToken(db, match[1], req.app?.locals.signingKey as Buffer | undefined);
+  const token = bearerToken(req.headers.authorization);
+  if (!token) throw unauthorized();
+  return actorForToken(db, token, req.app?.locals.signingKey as Buffer | undefined);
 }
 
 /** An API token, or a dockyard signed token (run or registry) when the app has a signing key. */

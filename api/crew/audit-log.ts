@@ -1,5 +1,5 @@
 import type { Db } from '../../lib/db';
-import { invalid } from '../../lib/errors';
+import { BIGINT_MAX, integerParam, plainBigInt } from '../http/integer-params';
 
 export interface AuditEventView {
   id: string;
@@ -18,13 +18,11 @@ export async function listAuditEvents(
   filter: { projectId?: string },
   page: { limit: number; cursor?: string },
 ): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
-  if (page.cursor !== undefined && !/^\d{1,19}$/.test(page.cursor)) {
-    throw invalid('query is invalid', [{ path: 'cursor', message: 'not a cursor from a previous page' }]);
-  }
+  const before = integerParam('cursor', page.cursor, plainBigInt(1n, BIGINT_MAX));
   const rows = await db.auditEvent.findMany({
     where: {
       ...(filter.projectId ? { projectId: filter.projectId } : {}),
-      ...(page.cursor ? { id: { lt: BigInt(page.cursor) } } : {}),
+      ...(before !== undefined ? { id: { lt: before } } : {}),
     },
     orderBy: { id: 'desc' },
     take: page.limit + 1,

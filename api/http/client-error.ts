@@ -15,23 +15,33 @@ const DETAIL_OF: Record<number, string> = {
   431: 'the request line or headers are too large',
 };
 
+function problemBody(status: number, detail: string | undefined): string {
+  return JSON.stringify({ type: 'about:blank', title: http.STATUS_CODES[status], status, detail });
+}
+
 /**
- * Replaces Node's own empty-bodied 400/431 answers to requests its HTTP parser refuses with
- * problem+json, like every other error of the API.
+ * Replaces Node's own empty-bodied 400/417/431 answers to requests its HTTP server refuses before
+ * Express sees them with problem+json, like every other error of the API.
  */
 export function answerClientErrors(server: http.Server): void {
+  // an Expect other than 100-continue: Node would answer a bare 417 itself without this listener
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const body = problemBody(417, 'only "Expect: 100-continue" is supported');
+    res.writeHead(417, {
+      'Content-Type': 'application/problem+json',
+      'Content-Length': Buffer.byteLength(body),
+      Connection: 'close',
+    });
+    res.end(body);
+    req.resume();
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
     const status = STATUS_OF[err.code ?? ''] ?? 400;
-    const body = JSON.stringify({
-      type: 'about:blank',
-      title: http.STATUS_CODES[status],
-      status,
-      detail: DETAIL_OF[status],
-    });
+    const body = problemBody(status, DETAIL_OF[status]);
     socket.end(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
         'Content-Type: application/problem+json\r\n' +

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { plainInt } from './integer-params';
 import { parseOr422 } from './validate';
 
 const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: plainInt(1, 200).default(50),
   cursor: z.string().max(200).optional(),
 });
 

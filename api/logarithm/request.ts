@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { invalid } from '../../lib/errors';
+import { BIGINT_MAX, integerParam, plainBigInt, plainInt } from '../http/integer-params';
 
 /** What a log request asks for, from its query string and headers. */
 export interface LogRequest {
@@ -28,25 +29,17 @@ function flag(req: Request, name: string): boolean {
 }
 
 export function parseLogRequest(req: Request): LogRequest {
-  const attemptText = single(req, 'attempt');
-  let attempt: number | undefined;
-  if (attemptText !== undefined) {
-    if (!/^[1-9]\d{0,5}$/.test(attemptText))
-      throw invalid('attempt must be a positive integer', [
-        { path: 'attempt', message: 'not a positive integer' },
-      ]);
-    attempt = Number(attemptText);
-  }
-  const lastEventId = req.get('last-event-id') ?? single(req, 'lastEventId');
-  if (lastEventId !== undefined && !/^\d{1,19}$/.test(lastEventId.trim()))
-    throw invalid('Last-Event-ID must be a log line id', [
-      { path: 'lastEventId', message: 'not a log line id' },
-    ]);
+  const attempt = integerParam('attempt', single(req, 'attempt'), plainInt(1));
+  const header = req.get('last-event-id');
+  const afterId =
+    header !== undefined
+      ? integerParam('Last-Event-ID', header.trim(), plainBigInt(0n, BIGINT_MAX), 'header')
+      : integerParam('lastEventId', single(req, 'lastEventId'), plainBigInt(0n, BIGINT_MAX));
   return {
     matrixKey: single(req, 'matrix') ?? '',
     attempt,
     timestamps: flag(req, 'timestamps'),
     follow: flag(req, 'follow') || (req.get('accept') ?? '').includes('text/event-stream'),
-    afterId: lastEventId ? BigInt(lastEventId.trim()) : 0n,
+    afterId: afterId ?? 0n,
   };
 }

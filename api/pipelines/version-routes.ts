@@ -1,6 +1,7 @@
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
 import { notFound } from '../../lib/errors';
+import { integerParam, plainInt } from '../http/integer-params';
 import { findPipeline } from './service';
 
 /** A pipeline's immutable versions: the history the editor diffs. */
@@ -40,12 +41,10 @@ export function pipelineVersionRoutes({ db }: ApiDeps): RouteDef[] {
       summary: 'One version of a pipeline: its source and plan',
       async handler(req, res, { project }) {
         const pipeline = await findPipeline(db, project!, String(req.params.name));
-        const number = /^[1-9]\d{0,8}$/.test(String(req.params.version)) ? Number(req.params.version) : NaN;
-        const version = Number.isNaN(number)
-          ? null
-          : await db.pipelineVersion.findUnique({
-              where: { pipelineId_version: { pipelineId: pipeline.id, version: number } },
-            });
+        const number = integerParam('version', req.params.version, plainInt(1), 'path')!;
+        const version = await db.pipelineVersion.findUnique({
+          where: { pipelineId_version: { pipelineId: pipeline.id, version: number } },
+        });
         if (!version)
           throw notFound(`version ${JSON.stringify(String(req.params.version))} of ${pipeline.name}`);
         res.json({

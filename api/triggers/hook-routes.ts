@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { validatePlan, type TriggerContext } from '../../pipeline';
 import { ConfigError } from '../../lib/config';
@@ -14,6 +15,7 @@ import { startRun } from '../runs/start';
 import { runSummary } from '../runs/view';
 import { normalizeEvent, type HookEvent } from './hook-events';
 import { filterReason } from './hook-filters';
+import { claimHookBody } from './hook-replay';
 import { HOOK_PROVIDERS, providerOf, verifySignature } from './hook-signature';
 
 /** Largest webhook body kept with the run (and seen as trigger.payload); larger ones are dropped. */
@@ -56,6 +58,28 @@ function triggerOf(e: HookEvent, raw: Buffer, body: unknown): TriggerContext {
     payload: raw.length <= HOOK_PAYLOAD_LIMIT ? body : undefined,
   };
 }
+
+/** The hook the delivery is signed for; the same 401 whether the project, pipeline or hook is missing or the signature is wrong. */
+async function signedHook({ db, config }: ApiDeps, req: Request, raw: Buffer) {
+  const provider = providerOf(req.headers);
+  const hook = provider
+    ? await db.webhook.findFirst({
+        where: {
+          provider,
+          project: { name: String(req.params.project) },
+          pipeline: { name: String(req.params.pipeline) },
+        },
+        include: { project: true, pipeline: true },
+      })
+    : null;
+  const secret = hook ? open(hookKeyring(config), hook.secret) : undefined;
+  if (!verifySignature(provider, req.headers, raw, secret) || !hook || !provider) throw unauthorized();
+  return { hook, provider };
+}
+
+const replayReason = (firstSeenAt: Date) =>
+  `replay: this body was delivered at ${firstSeenAt.toISOString()} under another delivery id; ` +
+  'a signed body starts at most one run within the replay window';
 
 export function hookRoutes(deps: ApiDeps): RouteDef[] {
   const { db, config } = deps;
@@ -142,21 +166,7 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
       summary: 'Code host webhook (GitHub, GitLab, generic HMAC): signature checked, then on: filters',
       async handler(req, res) {
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const provider = providerOf(req.headers);
-        const hook = provider
-          ? await db.webhook.findFirst({
-              where: {
-                provider,
-                project: { name: String(req.params.project) },
-                pipeline: { name: String(req.params.pipeline) },
-              },
-              include: { project: true, pipeline: true },
-            })
-          : null;
-        const secret = hook ? open(hookKeyring(config), hook.secret) : undefined;
-        // the same 401 whether the project, the pipeline or the hook is missing or the signature is wrong
-        if (!verifySignature(provider, req.headers, raw, secret) || !hook || !provider) throw unauthorized();
-
+        const { hook, provider } = await signedHook(deps, req, raw);
         let body: unknown;
         try {
           body = JSON.parse(raw.toString('utf8'));
@@ -164,6 +174,12 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
           throw new HttpError(400, 'Bad Request', 'the delivery body is not JSON');
         }
         const event = normalizeEvent(provider, req.headers, body);
+        const claim = await claimHookBody(db, hook.id, raw, event.delivery);
+        if (claim.replay) {
+          // 2xx: a sender that retries on failure stops here; the replay starts nothing either way
+          res.status(202).json({ triggered: false, replay: true, reason: replayReason(claim.firstSeenAt) });
+          return;
+        }
         const version = await latestVersion(db, hook.pipeline);
         const plan = validatePlan(version.plan);
         const reason = filterReason(plan.triggers, event);
@@ -180,6 +196,10 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
           trigger: 'webhook',
           triggerInfo: triggerOf(event, raw, body),
           idempotencyKey: event.delivery ? `hook:${provider}:${event.delivery}`.slice(0, 255) : undefined,
+        }).catch(async (err: unknown) => {
+          // nothing started: the sender's retry of this body is not a replay
+          await claim.release().catch(() => undefined);
+          throw err;
         });
         if (created) {
           await audit(db, {

@@ -4,6 +4,7 @@ import { forbidden, invalid } from '../../../lib/errors';
 import { ARTIFACT_NAME } from '../../../pipeline/artifact-paths';
 import type { Actor } from '../../crew/actor';
 import type { ApiDeps } from '../../deps';
+import { integerParam, plainInt } from '../../http/integer-params';
 import type { RouteDef } from '../../http/route';
 import { findRun } from '../../runs/lookup';
 import { sendArtifact, storeArtifact } from './store';
@@ -29,11 +30,10 @@ function assertOwnRun(actor: Actor, runId: string): void {
 
 function uploadFacts(req: Request) {
   const q = req.query;
-  const attempt = Number(q.attempt ?? 1);
   return {
     stepId: typeof q.step === 'string' && q.step ? q.step.slice(0, 64) : undefined,
     matrixKey: typeof q.matrix === 'string' ? q.matrix.slice(0, 255) : '',
-    attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
+    attempt: integerParam('attempt', q.attempt, plainInt(1)) ?? 1,
   };
 }
 

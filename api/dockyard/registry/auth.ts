@@ -3,6 +3,7 @@ import type { Db } from '../../../lib/db';
 import { HttpError } from '../../../lib/errors';
 import { signToken } from '../../../lib/signed-tokens';
 import { actorForToken, type Actor } from '../../crew/actor';
+import { bearerToken } from '../../http/bearer';
 import { RegistryError } from './errors';
 
 export const REGISTRY_SERVICE = 'containerops';
@@ -30,8 +31,7 @@ function presentedToken(req: Request): string | undefined {
     const colon = decoded.indexOf(':');
     return colon >= 0 ? decoded.slice(colon + 1) : undefined;
   }
-  const bearer = /^Bearer\s+(\S{1,1024})$/i.exec(header);
-  return bearer?.[1];
+  return bearerToken(header);
 }
 
 /** The caller, or undefined when anonymous or the credentials are not valid. */

@@ -16,7 +16,9 @@ export type RegistryErrorCode =
   | 'DENIED'
   | 'UNSUPPORTED'
   | 'RANGE_INVALID'
-  | 'QUOTA_EXCEEDED';
+  | 'QUOTA_EXCEEDED'
+  | 'PAGINATION_NUMBER_INVALID'
+  | 'TOOMANYREQUESTS';
 
 export class RegistryError extends Error {
   constructor(

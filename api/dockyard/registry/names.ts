@@ -8,6 +8,7 @@ const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 export type RegistryRoute =
   | { kind: 'ping' }
   | { kind: 'token' }
+  | { kind: 'catalog' }
   | { kind: 'upload-start'; name: string }
   | { kind: 'upload'; name: string; uploadId: string }
   | { kind: 'blob'; name: string; digest: string }
@@ -23,6 +24,7 @@ const PATTERN = new RegExp(
 export function parseRegistryPath(path: string): RegistryRoute | undefined {
   if (path === '/' || path === '') return { kind: 'ping' };
   if (path === '/token') return { kind: 'token' };
+  if (path === '/_catalog') return { kind: 'catalog' };
   const m = PATTERN.exec(path);
   if (!m) return undefined;
   const name = m[1]!;

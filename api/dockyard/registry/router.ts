@@ -4,7 +4,10 @@ import type { Db } from '../../../lib/db';
 import type { BlobStore } from '../../../lib/blobs';
 import type { Logger } from '../../../lib/logger';
 import { HttpError } from '../../../lib/errors';
+import { LOCKED_OUT_DETAIL, type AuthFailureLockout } from '../../http/rate-limit';
 import { authorizeRepo, type RegistryAction } from './access';
+import { listCatalog } from './catalog';
+import type { Actor } from '../../crew/actor';
 import { challenge, issueToken, registryActor } from './auth';
 import { deleteBlob, getBlob } from './blobs';
 import type { RepoContext } from './context';
@@ -21,6 +24,8 @@ export interface RegistryDeps {
   store: BlobStore;
   logger: Logger;
   signingKey: Buffer;
+  /** the API's login-failure lockout: a guessing address is refused here as on /api/v1 */
+  lockout: AuthFailureLockout;
 }
 
 const unsupported = () => new RegistryError(405, 'UNSUPPORTED', 'method not supported here');
@@ -37,6 +42,7 @@ export function registryRouter(deps: RegistryDeps): Router {
   router.use(async (req: Request, res: Response) => {
     res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
     try {
+      await guardLogins(deps.lockout, req, res);
       await dispatch(deps, req, res);
     } catch (err) {
       req.resume();
@@ -53,6 +59,40 @@ export function registryRouter(deps: RegistryDeps): Router {
   return router;
 }
 
+/**
+ * Refuses a locked-out address with the registry's TOOMANYREQUESTS error, and counts a 401 to
+ * presented credentials (Basic or Bearer) as a failed login. An anonymous 401 is the token flow's
+ * first step, which every client takes: it does not count.
+ */
+async function guardLogins(lockout: AuthFailureLockout, req: Request, res: Response): Promise<void> {
+  const wait = await lockout.lockedFor(req);
+  if (wait !== undefined) {
+    throw new RegistryError(429, 'TOOMANYREQUESTS', LOCKED_OUT_DETAIL, { 'Retry-After': String(wait) });
+  }
+  if (req.headers.authorization === undefined) return;
+  res.on('finish', () => {
+    if (res.statusCode === 401) lockout.recordFailure(req);
+  });
+}
+
+/** The routes that name no repository: the version check and the catalog. */
+async function registryWide(
+  deps: RegistryDeps,
+  kind: 'ping' | 'catalog',
+  actor: Actor | undefined,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  if (kind === 'ping') {
+    if (!actor) throw challenge(req);
+    res.status(200).json({});
+    return;
+  }
+  if (req.method !== 'GET') throw unsupported();
+  if (!actor) throw challenge(req, 'registry:catalog:*');
+  await listCatalog(deps.db, actor, req, res);
+}
+
 async function dispatch(deps: RegistryDeps, req: Request, res: Response): Promise<void> {
   const route = parseRegistryPath(req.path);
   if (!route) throw new RegistryError(404, 'NAME_INVALID', `no registry route ${req.path}`);
@@ -61,11 +101,8 @@ async function dispatch(deps: RegistryDeps, req: Request, res: Response): Promis
     return issueToken(deps.db, req, res, deps.signingKey);
   }
   const actor = await registryActor(deps.db, req, deps.signingKey);
-  if (route.kind === 'ping') {
-    if (!actor) throw challenge(req);
-    res.status(200).json({});
-    return;
-  }
+  if (route.kind === 'ping' || route.kind === 'catalog')
+    return registryWide(deps, route.kind, actor, req, res);
   const project = await authorizeRepo(deps.db, req, actor, route.name, actionOf(route, req.method));
   const ctx: RepoContext = {
     db: deps.db,
