@@ -15,6 +15,7 @@ import { runSummary } from '../runs/view';
 import { normalizeEvent, type HookEvent } from './hook-events';
 import { filterReason } from './hook-filters';
 import { HOOK_PROVIDERS, providerOf, verifySignature } from './hook-signature';
+import { assertJsonDepth } from '../http/json-depth';
 
 /** Largest webhook body kept with the run (and seen as trigger.payload); larger ones are dropped. */
 export const HOOK_PAYLOAD_LIMIT = 64 * 1024;
@@ -158,6 +159,7 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
         if (!verifySignature(provider, req.headers, raw, secret) || !hook || !provider) throw unauthorized();
 
         let body: unknown;
+        assertJsonDepth(raw);
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
