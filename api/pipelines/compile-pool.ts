@@ -13,6 +13,12 @@ export const COMPILER_HEAP_MB = 256;
 /** Compiler processes at most: documents compile side by side instead of queueing behind one. */
 const COMPILERS = Math.max(2, Math.min(4, os.availableParallelism()));
 
+export interface CompilePoolLimits {
+  compilers: number;
+  timeoutMs: number;
+  heapMb: number;
+}
+
 type CompileArgs = Parameters<typeof compilePipelineSource>;
 
 interface Job {
@@ -30,11 +36,19 @@ const tooCostly = (why: string) =>
  * taking the API and the embedded Temporal worker with it. A child dies alone and is answered
  * 422. Measured here: a warm child costs ~80 MB and ~1.3 s to start, so a few stay warm.
  */
-class CompilePool {
+export class CompilePool {
   private readonly idle: ChildProcess[] = [];
   private readonly queue: Job[] = [];
   private started = 0;
   private nextId = 1;
+
+  constructor(
+    private readonly limits: CompilePoolLimits = {
+      compilers: COMPILERS,
+      timeoutMs: COMPILE_TIMEOUT_MS,
+      heapMb: COMPILER_HEAP_MB,
+    },
+  ) {}
 
   run(args: CompileArgs): Promise<CompileResult> {
     return new Promise((resolve, reject) => {
@@ -45,7 +59,7 @@ class CompilePool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const child = this.idle.pop() ?? (this.started < COMPILERS ? this.spawn() : undefined);
+      const child = this.idle.pop() ?? (this.started < this.limits.compilers ? this.spawn() : undefined);
       if (!child) return;
       this.execute(child, this.queue.shift()!);
     }
@@ -54,11 +68,18 @@ class CompilePool {
   private spawn(): ChildProcess {
     this.started++;
     const child = fork(path.join(__dirname, 'compile-worker.js'), [], {
-      execArgv: [`--max-old-space-size=${COMPILER_HEAP_MB}`],
+      execArgv: [`--max-old-space-size=${this.limits.heapMb}`],
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       serialization: 'advanced',
     });
     child.on('error', () => undefined); // reported through 'exit'
+    child.once('exit', () => {
+      // busy or idle, a compiler that is gone leaves room for a new one
+      this.started--;
+      const at = this.idle.indexOf(child);
+      if (at >= 0) this.idle.splice(at, 1);
+      this.dispatch();
+    });
     return child;
   }
 
@@ -75,7 +96,6 @@ class CompilePool {
         keepAlive(child, false);
         this.idle.push(child);
       } else {
-        this.started--;
         child.kill('SIGKILL');
       }
       outcome();
@@ -85,10 +105,11 @@ class CompilePool {
       if (msg.id === id) finish(() => job.resolve(msg.result), true);
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      finish(() => job.reject(tooCostly(exitReason(code, signal))), false);
+      finish(() => job.reject(tooCostly(exitReason(code, signal, this.limits.heapMb))), false);
+    const { timeoutMs } = this.limits;
     const timer = setTimeout(
-      () => finish(() => job.reject(tooCostly(`it takes longer than ${COMPILE_TIMEOUT_MS / 1000} s`)), false),
-      COMPILE_TIMEOUT_MS,
+      () => finish(() => job.reject(tooCostly(`it takes longer than ${timeoutMs / 1000} s`)), false),
+      timeoutMs,
     );
     child.on('message', onMessage);
     child.on('exit', onExit);
@@ -112,8 +133,8 @@ function keepAlive(child: ChildProcess, busy: boolean): void {
 }
 
 /** V8 aborts (SIGABRT, exit 134) when the heap limit is reached. */
-function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal === 'SIGABRT' || code === 134) return `it needs more than ${COMPILER_HEAP_MB} MB`;
+function exitReason(code: number | null, signal: NodeJS.Signals | null, heapMb: number): string {
+  if (signal === 'SIGABRT' || code === 134) return `it needs more than ${heapMb} MB`;
   return `the compiler stopped (${signal ?? `exit ${code}`})`;
 }
 
