@@ -16,6 +16,11 @@ afterAll(async () => {
 const header = 'apiVersion: containerops/v1\nkind: Pipeline\nname: hostile\n';
 /** 20,000 uses of an undeclared param in one script (300 KB): 20,000 errors to find. */
 const manyErrors = `${header}steps:\n  - id: a\n    run: "${Array.from({ length: 20_000 }, () => '${{ params.x }}').join(' ')}"\n`;
+/** 2,000 chained steps, each reading an ancestor's output: the largest document allowed. */
+const manySteps = `${header}steps:\n${Array.from(
+  { length: 2_000 },
+  (_, i) => `  - id: s${i}\n    run: echo \${{ steps.s0.outputs.x }}\n${i ? `    needs: [s${i - 1}]\n` : ''}`,
+).join('')}`;
 const TOO_DEEP = `nesting is too deep: at most ${MAX_DEPTH} levels of maps and lists`;
 const nested = (depth: number) =>
   `${header}steps:\n  - id: a\n    run: "true"\n    with: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}\n`;
@@ -44,7 +49,7 @@ describe('compiling hostile pipelines', () => {
 
   it('answers other requests while a large document compiles (item 4)', async () => {
     const order: string[] = [];
-    const slow = validate(nested(20_000)).then(() => order.push('validate'));
+    const slow = validate(manySteps).then(() => order.push('validate'));
     // sent after the validation, answered before it: compilation is not on the request thread
     await new Promise((r) => setTimeout(r, 50));
     const ready = await fetch(`${stack.url}/healthz`);
