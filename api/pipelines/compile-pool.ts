@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { compilePipelineSource, type CompileResult } from '../../pipeline';
-import { invalid } from '../../lib/errors';
+import { MAX_SOURCE_BYTES } from '../../pipeline/parse';
+import { HttpError, invalid } from '../../lib/errors';
 
 /** Sources up to this size compile on the request thread (a few ms); larger ones in a compiler process. */
 export const OFF_THREAD_BYTES = 16 * 1024;
@@ -12,6 +13,9 @@ export const COMPILE_TIMEOUT_MS = 10_000;
 export const COMPILER_HEAP_MB = 256;
 /** Compiler processes at most: documents compile side by side instead of queueing behind one. */
 const COMPILERS = Math.max(2, Math.min(4, os.availableParallelism()));
+
+/** Documents waiting for a compiler at most; more is a 429 rather than a backlog of minutes. */
+export const MAX_WAITING = 32;
 
 export interface CompilePoolLimits {
   compilers: number;
@@ -51,6 +55,10 @@ export class CompilePool {
   ) {}
 
   run(args: CompileArgs): Promise<CompileResult> {
+    if (this.queue.length >= MAX_WAITING) {
+      const detail = `the compilers are busy (${MAX_WAITING} documents waiting); retry shortly`;
+      return Promise.reject(new HttpError(429, 'Too Many Requests', detail));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ args, resolve, reject });
       this.dispatch();
@@ -143,7 +151,9 @@ let pool: CompilePool | undefined;
 /** compilePipelineSource, in a compiler process for large sources (same arguments, same result). */
 export function compileOffThread(...args: CompileArgs): Promise<CompileResult> {
   const [source] = args;
-  if (typeof source !== 'string' || Buffer.byteLength(source) <= OFF_THREAD_BYTES) {
+  const bytes = typeof source === 'string' ? Buffer.byteLength(source) : 0;
+  // too big is refused at once, here: no compiler needed to say so
+  if (bytes <= OFF_THREAD_BYTES || bytes > MAX_SOURCE_BYTES) {
     return Promise.resolve(compilePipelineSource(...args));
   }
   pool ??= new CompilePool();

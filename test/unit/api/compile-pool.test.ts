@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { CompilePool } from '../../../api/pipelines/compile-pool';
+import { CompilePool, MAX_WAITING } from '../../../api/pipelines/compile-pool';
 import { HttpError } from '../../../lib/errors';
 
 const HEADER = 'apiVersion: containerops/v1\nkind: Pipeline\nname: big\nsteps:\n';
@@ -70,4 +70,14 @@ describe('compile pool (compiler child processes)', () => {
     expect(err.message).toMatch(/the compiler stopped \(SIGKILL\)/);
     expect((await pool.run([chain(2)])).ok).toBe(true);
   }, 60_000);
+
+  it(`answers 429 past ${MAX_WAITING} documents waiting for a compiler, and compiles the ones it took`, async () => {
+    const pool = new CompilePool({ compilers: 1, timeoutMs: 60_000, heapMb: 256 });
+    const taken = Array.from({ length: MAX_WAITING + 1 }, (_, i) => pool.run([chain(i + 1)]));
+    const refused = await rejection(pool.run([chain(1)]));
+    expect(refused.status).toBe(429);
+    expect(refused.message).toMatch(/the compilers are busy/);
+    const results = await Promise.all(taken);
+    expect(results.every((r) => r.ok)).toBe(true);
+  }, 120_000);
 });
