@@ -8,6 +8,12 @@ import { CST, Lexer } from 'yaml';
  */
 export const MAX_SCANNED_DEPTH = 80;
 
+/**
+ * Limit for Kubernetes manifests the worker parses (kubectl jobs, kubernetes-apply, -deploy):
+ * deeper than any real object (CRD schemas included), far below the parser's overflow.
+ */
+export const MAX_MANIFEST_DEPTH = 256;
+
 /** Where the nesting first exceeds `limit`, as an offset into the source. */
 export interface TooDeep {
   offset: number;
