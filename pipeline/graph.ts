@@ -117,17 +117,53 @@ export function topologicalOrder(order: readonly string[], needs: Needs): string
       else dependents.set(d, [id]);
     }
   }
-  const ready = order.filter((id) => waiting.get(id) === 0);
+  // ready steps by rank in a binary heap: sorting the ready list for every step was quadratic
+  const ready = new RankHeap();
+  order.forEach((id, i) => waiting.get(id) === 0 && ready.push(i));
   const out: string[] = [];
-  while (ready.length > 0) {
-    ready.sort((a, b) => rank.get(a)! - rank.get(b)!);
-    const id = ready.shift()!;
+  for (let r = ready.pop(); r !== undefined; r = ready.pop()) {
+    const id = order[r]!;
     out.push(id);
     for (const next of dependents.get(id) ?? []) {
       const left = waiting.get(next)! - 1;
       waiting.set(next, left);
-      if (left === 0) ready.push(next);
+      if (left === 0) ready.push(rank.get(next)!);
     }
   }
   return out;
+}
+
+/** A min-heap of declaration ranks. */
+class RankHeap {
+  private readonly items: number[] = [];
+
+  push(value: number): void {
+    const items = this.items;
+    let i = items.push(value) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= value) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = value;
+  }
+
+  pop(): number | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= items.length) break;
+      const child = left + 1 < items.length && items[left + 1]! < items[left]! ? left + 1 : left;
+      if (items[child]! >= last) break;
+      items[i] = items[child]!;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
 }
