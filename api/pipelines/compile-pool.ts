@@ -78,6 +78,8 @@ export class CompilePool {
     const child = fork(path.join(__dirname, 'compile-worker.js'), [], {
       execArgv: [`--max-old-space-size=${this.limits.heapMb}`],
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      // a compiler needs no configuration: the API's secrets (database URL, keys) stay out of it
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: process.env.NODE_ENV ?? '' },
       serialization: 'advanced',
     });
     child.on('error', () => undefined); // reported through 'exit'

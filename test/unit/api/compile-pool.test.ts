@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { CompilePool, MAX_WAITING } from '../../../api/pipelines/compile-pool';
 import { HttpError } from '../../../lib/errors';
 
@@ -80,4 +81,16 @@ describe('compile pool (compiler child processes)', () => {
     const results = await Promise.all(taken);
     expect(results.every((r) => r.ok)).toBe(true);
   }, 120_000);
+
+  it("starts compilers without the API's environment (no database URL, no keys)", async () => {
+    process.env.CO_SECRETS_KEY_CANARY = 'canary-value';
+    const before = new Set(compilerPids());
+    const pool = new CompilePool({ compilers: 1, timeoutMs: 60_000, heapMb: 256 });
+    await pool.run([chain(2)]);
+    const [pid] = compilerPids().filter((p) => !before.has(p));
+    const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+    expect(environ).not.toContain('canary-value');
+    expect(environ).not.toContain('DATABASE_URL=');
+    delete process.env.CO_SECRETS_KEY_CANARY;
+  }, 60_000);
 });
