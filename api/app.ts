@@ -14,6 +14,7 @@ import { createBlobStore } from '../lib/blobs';
 import { signingKey } from '../lib/signed-tokens';
 import { registryRouter } from './dockyard/registry/router';
 import { uiRouter } from './ui/static';
+import { assertJsonDepth } from './http/json-depth';
 
 export const BODY_LIMIT = '1mb';
 
@@ -53,7 +54,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/api/v1', authFailureGuard(lockout), requestRateLimit(deps.config.CO_RATE_LIMIT_PER_MINUTE));
   // webhook signatures cover the exact bytes: their bodies stay raw
   app.use('/api/v1/hooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
-  app.use(express.json({ limit: BODY_LIMIT }));
+  // over-deep bodies are refused before JSON.parse, so no recursive walk meets them
+  app.use(express.json({ limit: BODY_LIMIT, verify: (_req, _res, body) => assertJsonDepth(body) }));
   app.use(
     express.text({
       limit: BODY_LIMIT,

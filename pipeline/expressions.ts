@@ -25,7 +25,7 @@ export interface ExpressionScope {
   /** All main and finally step ids. */
   stepIds: ReadonlySet<string>;
   /** Steps this one may read: its transitive needs (all main steps for finally steps). */
-  ancestors: ReadonlySet<string>;
+  ancestors: { has(id: string): boolean };
   matrixAxes?: ReadonlySet<string>;
   isFinally: boolean;
   /** params declared `secret: true`: usable only as a whole `${{ params.NAME }}` (validate.ts) */

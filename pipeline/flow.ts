@@ -8,7 +8,7 @@ import {
   type FlowEnvironments,
   type FlowJob,
 } from './flow-schema';
-import { topologicalOrder } from './graph';
+import { ancestorIndex, topologicalOrder, type AncestorIndex } from './graph';
 import type { SourceMap } from './parse';
 import type { ExecutionPlan, PlanNode } from './plan';
 import { schemaErrors } from './schema-errors';
@@ -142,7 +142,18 @@ export function compileFlow(value: Record<string, unknown>, map: SourceMap): Flo
   });
 
   const errAtKey: Report = (path, message) => errors.push(map.error(path, message, map.locateKey(path)));
-  for (const ref of jobs) wireSubscriptions(ref, jobs, needs, nodes, errAtKey);
+  // indexes built once: a scan per subscription (by name, then by ancestry) was cubic in the jobs
+  const jobsByName = new Map<string, JobRef[]>();
+  for (const ref of jobs) {
+    for (const name of new Set(ref.names)) {
+      const list = jobsByName.get(name);
+      if (list) list.push(ref);
+      else jobsByName.set(name, [ref]);
+    }
+  }
+  // subscriptions add needs on earlier stages only, which never changes ancestry within a stage
+  const ancestry = ancestorIndex([...nodes.keys()], needs);
+  for (const ref of jobs) wireSubscriptions(ref, { jobsByName, ancestry }, needs, nodes, errAtKey);
   const env = environmentsOf(doc.environments, ['environments'], err);
   const timeoutMs = flowTimeout(doc.timeout, ['timeout'], err);
   if (errors.length > 0) return { ok: false, errors, warnings };
@@ -265,9 +276,14 @@ function environmentsOf(
 }
 
 /** Subscriptions become data edges: env NAME = the producer's output, producer made an ancestor. */
+interface JobIndex {
+  jobsByName: ReadonlyMap<string, JobRef[]>;
+  ancestry: AncestorIndex;
+}
+
 function wireSubscriptions(
   consumer: JobRef,
-  jobs: JobRef[],
+  { jobsByName, ancestry }: JobIndex,
   needs: Map<string, string[]>,
   nodes: Map<string, PlanNode>,
   err: Report,
@@ -283,8 +299,8 @@ function wireSubscriptions(
     const match = SUBSCRIPTION.exec(key);
     if (!match) return err([...at, key], `subscription "${key}" must look like stage.action.job[KEY]`);
     const [, source = '', output = ''] = match;
-    const named = jobs.filter((j) => j.names.includes(source) && j !== consumer);
-    const runsBefore = (p: JobRef) => p.stage < consumer.stage || isAncestor(p.id, consumer.id, needs);
+    const named = (jobsByName.get(source) ?? []).filter((j) => j !== consumer);
+    const runsBefore = (p: JobRef) => p.stage < consumer.stage || ancestry.has(consumer.id, p.id);
     // a repeated name is fine as long as only one job of that name runs before this one
     const candidates = named.length > 1 ? named.filter(runsBefore) : named;
     if (named.length === 0)
@@ -292,7 +308,7 @@ function wireSubscriptions(
     if (candidates.length > 1) {
       return err(
         [...at, key],
-        `subscription "${key}": "${source}" names ${candidates.length} jobs (${candidates.map((c) => c.id).join(', ')}); use stage.action.job`,
+        `subscription "${key}": "${source}" names ${candidates.length} jobs (${listed(candidates.map((c) => c.id))}); use stage.action.job`,
       );
     }
     const producer = candidates[0] ?? named[0]!;
@@ -306,7 +322,7 @@ function wireSubscriptions(
     const own = needs.get(consumer.id)!;
     if (producer.stage < consumer.stage) {
       if (!own.includes(producer.id)) own.push(producer.id);
-    } else if (!isAncestor(producer.id, consumer.id, needs)) {
+    } else if (!ancestry.has(consumer.id, producer.id)) {
       return err(
         [...at, key],
         `subscription "${key}": job "${producer.id}" does not run before "${consumer.id}" (it must be in an earlier stage, an earlier action of a sequence stage, or earlier in the same action)`,
@@ -323,17 +339,9 @@ export function outputReference(stepId: string, key: string): string {
   return `steps${part(stepId)}.outputs${part(key)}`;
 }
 
-function isAncestor(candidate: string, of: string, needs: Map<string, string[]>): boolean {
-  const seen = new Set<string>();
-  const stack = [...(needs.get(of) ?? [])];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (id === candidate) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    stack.push(...(needs.get(id) ?? []));
-  }
-  return false;
+/** At most five ids, then how many more: an error message stays small whatever the document. */
+function listed(ids: string[]): string {
+  return ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`;
 }
 
 function flowTimeout(

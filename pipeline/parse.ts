@@ -1,11 +1,12 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { appendPath, formatPath, type PathSegment, type PipelineError } from './errors';
+import { scanNesting } from './nesting';
 
 /** Largest source accepted, in UTF-8 bytes. */
 export const MAX_SOURCE_BYTES = 1024 * 1024;
 /** Most YAML nodes a document may expand to, counting alias expansions (billion laughs guard). */
 export const MAX_EXPANDED_NODES = 200_000;
-/** Deepest nesting of maps and lists accepted (the yaml parser itself overflows near 1,000). */
+/** Deepest nesting of maps and lists accepted (the yaml parser itself overflows near 850). */
 export const MAX_DEPTH = 64;
 const TOO_DEEP = `nesting is too deep: at most ${MAX_DEPTH} levels of maps and lists`;
 
@@ -40,6 +41,10 @@ export function parseYaml(source: string): ParseResult {
   if (utf8Length(source) > MAX_SOURCE_BYTES) {
     return { ok: false, errors: [docError(`document is larger than ${MAX_SOURCE_BYTES} bytes (1 MiB)`)] };
   }
+  // before the recursive parser: past ~850 levels it overflows its stack and can abort the process
+  const tooDeep = scanNesting(source);
+  if (tooDeep)
+    return { ok: false, errors: [{ path: '', ...positionOf(source, tooDeep.offset), message: TOO_DEEP }] };
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const pos = (offset: number): Position => {
@@ -231,6 +236,16 @@ function findInRaw(raw: string, value: string, offset: number): number | undefin
     if (found < 0) return undefined;
   }
   return found + (offset - lineStart);
+}
+
+function positionOf(source: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = source.indexOf('\n'); i >= 0 && i < offset; i = source.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, col: offset - lineStart + 1 };
 }
 
 function docError(message: string): PipelineError {

@@ -8,7 +8,7 @@ import type { PipelineDocument, StepDocument } from './schema';
 
 /**
  * What the compiler knows of the component catalog: plain data, loaded from the database
- * before compiling (so the compiler stays pure and can run in a worker thread).
+ * before compiling (so the compiler stays pure and can run in a compiler process).
  */
 export interface CatalogVersion {
   version: string;

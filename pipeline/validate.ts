@@ -1,7 +1,7 @@
 import { checkArtifacts } from './artifact-paths';
 import { MAX_ERRORS, type PathSegment, type PipelineError } from './errors';
 import { checkExpression, findTemplates, unwrapCondition, type ExpressionScope } from './expressions';
-import { ancestorsOf, findCycles } from './graph';
+import { ancestorIndex, findCycles } from './graph';
 import { MAX_MATRIX_COMBINATIONS, matrixSize } from './matrix';
 import type { SourceMap } from './parse';
 import type { PipelineDocument, StepDocument } from './schema';
@@ -39,7 +39,9 @@ export interface StepGraph {
   needs: Map<string, string[]>;
   mainIds: string[];
   finallyIds: string[];
-  ancestors(id: string): ReadonlySet<string>;
+  ancestors(id: string): { has(candidate: string): boolean };
+  /** First step declared with each id. */
+  byId: ReadonlyMap<string, StepRef>;
 }
 
 export function stepGraph(doc: PipelineDocument): StepGraph {
@@ -51,22 +53,21 @@ export function stepGraph(doc: PipelineDocument): StepGraph {
   for (const { step } of refs) if (!needs.has(step.id)) needs.set(step.id, step.needs ?? []);
   const mainIds = doc.steps.map((s) => s.id);
   const finallyIds = (doc.finally ?? []).map((s) => s.id);
-  const memo = new Map<string, Set<string>>();
   const finallySet = new Set(finallyIds);
+  const mainSet = new Set(mainIds);
+  const index = ancestorIndex([...needs.keys()], needs);
+  const byId = new Map<string, StepRef>();
+  for (const ref of refs) if (!byId.has(ref.step.id)) byId.set(ref.step.id, ref);
   return {
     refs,
     needs,
     mainIds,
     finallyIds,
+    byId,
     ancestors(id) {
-      let set = memo.get(id);
-      if (!set) {
-        set = ancestorsOf(id, needs);
-        // Finally steps run after every main step, so they may read any of them.
-        if (finallySet.has(id)) for (const m of mainIds) set.add(m);
-        memo.set(id, set);
-      }
-      return set;
+      // Finally steps run after every main step, so they may read any of them.
+      const isFinally = finallySet.has(id);
+      return { has: (candidate) => (isFinally && mainSet.has(candidate)) || index.has(id, candidate) };
     },
   };
 }
@@ -208,7 +209,7 @@ function checkStep({ step, path, isFinally }: StepRef, graph: StepGraph, err: Re
   checkArtifacts(step, path, err);
   (step.artifacts?.in ?? []).forEach((input, j) => {
     const at = [...path, 'artifacts', 'in', j, 'from'];
-    const producer = graph.refs.find((r) => r.step.id === input.from);
+    const producer = graph.byId.get(input.from);
     if (!producer || producer.isFinally) {
       err(at, `artifact "${input.name}" comes from unknown step "${input.from}"`);
     } else if (!graph.ancestors(step.id).has(input.from) && !isFinally) {

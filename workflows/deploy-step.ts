@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { parseDuration } from '../pipeline/duration';
+import { MAX_MANIFEST_DEPTH, scanNesting } from '../pipeline/nesting';
 import type { PlanNode } from '../pipeline/plan';
 import type { DeploymentInput } from './deployment';
 
@@ -20,10 +21,15 @@ export function deploymentInput(
   node: PlanNode,
   data: Record<string, string>,
   project?: string,
+  /** false replays histories recorded before the nesting bound (patch in interpreter.ts) */
+  boundNesting = true,
 ): DeploymentInput {
   const source = data.manifests;
   if (!source?.trim())
     throw new Error(`${DEPLOY_COMPONENT} needs with.manifests: the Kubernetes manifests as YAML`);
+  // before the recursive parser: a stack overflow in it can abort the whole worker process
+  if (boundNesting && scanNesting(source, MAX_MANIFEST_DEPTH))
+    throw new Error(`with.manifests is nested deeper than ${MAX_MANIFEST_DEPTH} levels`);
   const manifests: object[] = [];
   for (const doc of parseAllDocuments(source)) {
     if (doc.errors.length) throw new Error(`with.manifests is not valid YAML: ${doc.errors[0]!.message}`);

@@ -272,7 +272,7 @@ export class RunInterpreter {
     let error: string | undefined;
     try {
       const { data } = buildLaunch(this.launchBase(), node, this.state.context(runStatus), undefined, '', 1);
-      const input = deploymentInput(node, data, this.input.project);
+      const input = deploymentInput(node, data, this.input.project, patched('manifest-nesting-bound'));
       const result = await this.semaphore.with(() =>
         executeChild(deployment, {
           workflowId: deployWorkflowId(workflowInfo().workflowId, node.id),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { MAX_MANIFEST_DEPTH, scanNesting } from '../../pipeline/nesting';
 import { apiProblem, isPermanent } from '../runtimes/kubernetes/api-errors';
 import { loadKubeConfig } from '../runtimes/kubernetes/kubeconfig';
 import { sleep } from '../../lib/sleep';
@@ -119,6 +120,9 @@ async function manifestSource(launch: StepLaunch): Promise<string> {
 
 function parseManifests(source: string, namespace: string): Manifest[] {
   const manifests: Manifest[] = [];
+  // before the recursive parser: a stack overflow in it can abort the whole worker process
+  if (scanNesting(source, MAX_MANIFEST_DEPTH))
+    throw new StepProblem(`manifests are nested deeper than ${MAX_MANIFEST_DEPTH} levels`);
   for (const doc of parseAllDocuments(source)) {
     if (doc.errors.length) throw new StepProblem(`manifests are not valid YAML: ${doc.errors[0]!.message}`);
     const value: unknown = doc.toJS({ maxAliasCount: 100 });

@@ -1,11 +1,13 @@
 'use strict';
-// A worker thread of the compile pool (compile-pool.ts): compiles pipeline sources off the API's
-// event loop. Plain data in ({ id, args } for compilePipelineSource), plain data out ({ id, result }).
+// A compiler process of the compile pool (compile-pool.ts): compiles pipeline sources away from
+// the API process, so a fatal V8 error or a runaway document kills only this process.
+// Plain data in ({ id, args } for compilePipelineSource), plain data out ({ id, result }).
 // Plain JavaScript so it starts in any host (tsx, jest, node); it loads the TypeScript through tsx.
-const { parentPort } = require('node:worker_threads');
 require('tsx/cjs/api').register();
 const { compilePipelineSource } = require('../../pipeline');
 
-parentPort.on('message', ({ id, args }) => {
-  parentPort.postMessage({ id, result: compilePipelineSource(...args) });
+process.on('message', ({ id, args }) => {
+  process.send({ id, result: compilePipelineSource(...args) });
 });
+// the API went away: nothing is left to compile for
+process.on('disconnect', () => process.exit(0));

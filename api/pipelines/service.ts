@@ -11,7 +11,7 @@ import { assertNoTriggerLoop } from '../triggers/upstream';
 
 /**
  * Compiles a source against the component catalog (resolving and pinning `uses:`), or throws
- * 422 listing every error with its path and line:col. Large sources compile in a worker thread.
+ * 422 listing every error with its path and line:col. Large sources compile in a compiler process.
  */
 export async function compileOr422(
   db: Db,

@@ -17,6 +17,7 @@ import { normalizeEvent, type HookEvent } from './hook-events';
 import { filterReason } from './hook-filters';
 import { claimHookBody } from './hook-replay';
 import { HOOK_PROVIDERS, providerOf, verifySignature } from './hook-signature';
+import { assertJsonDepth } from '../http/json-depth';
 
 /** Largest webhook body kept with the run (and seen as trigger.payload); larger ones are dropped. */
 export const HOOK_PAYLOAD_LIMIT = 64 * 1024;
@@ -168,6 +169,7 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const { hook, provider } = await signedHook(deps, req, raw);
         let body: unknown;
+        assertJsonDepth(raw);
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {

@@ -22,4 +22,12 @@ describe('kubernetes-deploy component.yaml', () => {
     expect(input).toMatchObject({ namespace: 'default', rolloutTimeoutMs: 10 * 60_000 });
     expect(() => deploymentInput(node, { manifests: '' })).toThrow(/with.manifests/);
   });
+
+  it('refuses manifests nested past 256 levels before parsing them in the workflow (issue 22)', () => {
+    // parsed in workflow code: a stack overflow in the YAML parser could abort the worker process
+    const deep = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`;
+    for (let i = 0; i < 3; i++) {
+      expect(() => deploymentInput(node, { manifests: deep })).toThrow(/nested deeper than 256 levels/);
+    }
+  });
 });

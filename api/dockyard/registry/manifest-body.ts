@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { RegistryError } from './errors';
+import { jsonTooDeepAt, MAX_JSON_DEPTH } from '../../http/json-depth';
 
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
@@ -34,6 +35,13 @@ export function digestOf(body: Buffer, algorithm: 'sha256' | 'sha512'): string {
 /** What the registry keeps about a manifest: media type, artifact type (for referrers), subject, annotations. */
 export function manifestFacts(body: Buffer, contentType: string | undefined): ManifestFacts {
   let doc: Record<string, unknown>;
+  if (jsonTooDeepAt(body) !== undefined) {
+    throw new RegistryError(
+      400,
+      'MANIFEST_INVALID',
+      `manifest is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
   try {
     doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   } catch {

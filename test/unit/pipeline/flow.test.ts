@@ -333,3 +333,51 @@ describe('ContainerOps flow front end', () => {
     ]);
   });
 });
+
+describe('flows with many jobs of one name', () => {
+  /** `n` jobs named `j` in one action, each subscribing to `j[K]`. */
+  const sameNames = (n: number, stage = 's') =>
+    yaml(
+      'uri: acme/demo/many',
+      'stages:',
+      '  - type: normal',
+      `    name: ${stage}`,
+      '    actions:',
+      '      - name: a',
+      '        jobs:',
+      ...Array.from({ length: n }, () => [
+        '          - name: j',
+        '            type: component',
+        '            endpoint: acme/x:1',
+        '            subscriptions: [ { "j[K]": V } ]',
+      ]).flat(),
+    );
+
+  it('names at most five of the ambiguous jobs in an error, then how many more', () => {
+    const errors = errorsOf(sameNames(1_000));
+    const ambiguous = errors.find((e) => Number(/names (\d+) jobs/.exec(e.message)?.[1]) > 5);
+    expect(ambiguous?.message).toMatch(
+      /names \d+ jobs \(s-a-j(-\d+)?(, s-a-j-\d+){4} and \d+ more\); use stage\.action\.job/,
+    );
+    expect(errors.length).toBeLessThanOrEqual(101);
+  });
+
+  it('wires each job to the one job of that name before it in the same action', () => {
+    const plan = planOf(
+      yaml(
+        'uri: acme/demo/two',
+        'stages:',
+        '  - type: normal',
+        '    name: s',
+        '    actions:',
+        '      - name: a',
+        '        jobs:',
+        '          - { name: j, type: component, endpoint: acme/x:1 }',
+        '          - { name: k, type: component, endpoint: acme/x:1, subscriptions: [ { "j[K]": V } ] }',
+      ),
+    );
+    expect(plan.nodes.find((n) => n.id === 's-a-k')?.env).toMatchObject({
+      V: '${{ steps["s-a-j"].outputs.K }}',
+    });
+  });
+});
