@@ -24,8 +24,12 @@ function problemBody(status: number, detail: string | undefined): string {
  * Express sees them with problem+json, like every other error of the API.
  */
 export function answerClientErrors(server: http.Server): void {
+  // sockets already answered and closing: a parse error in the bytes after that answer (the
+  // refused request's body read as a next request) must not write a second response
+  const answered = new WeakSet<Duplex>();
   // an Expect other than 100-continue: Node would answer a bare 417 itself without this listener
   server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    answered.add(req.socket);
     const body = problemBody(417, 'only "Expect: 100-continue" is supported');
     res.writeHead(417, {
       'Content-Type': 'application/problem+json',
@@ -36,7 +40,7 @@ export function answerClientErrors(server: http.Server): void {
     req.resume();
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    if (err.code === 'ECONNRESET' || !socket.writable || answered.has(socket)) {
       socket.destroy();
       return;
     }
