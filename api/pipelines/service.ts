@@ -5,6 +5,7 @@ import type { Db } from '../../lib/db';
 import { conflict, invalid, notFound } from '../../lib/errors';
 import type { Pipeline, PipelineVersion, Project } from '../../generated/prisma/client';
 import type { ProjectNames } from '../../pipeline/validate';
+import type { SourceFormat } from '../../pipeline/formats/detect';
 import { referenceNames } from '../scaler/reference-names';
 import { catalogSnapshot } from '../nucleus/catalog';
 import { assertNoTriggerLoop } from '../triggers/upstream';
@@ -17,7 +18,7 @@ export async function compileOr422(
   db: Db,
   source: string,
   names: ProjectNames = {},
-): Promise<{ plan: ExecutionPlan; format: 'native' | 'flow'; warnings: PipelineError[] }> {
+): Promise<{ plan: ExecutionPlan; format: SourceFormat; warnings: PipelineError[] }> {
   const result = await compileOffThread(source, await catalogSnapshot(db), names);
   if (!result.ok) {
     throw invalid(
