@@ -104,6 +104,42 @@ function fromJson(source: string): CelInput {
   }
 }
 
+/** `**` any path, `*` and `?` within one path segment; everything else literal. */
+export function globToRegExp(glob: string): RegExp {
+  const piece = (m: string): string => {
+    if (m === '**/') return '(?:.*/)?';
+    if (m === '**') return '.*';
+    if (m === '*') return '[^/]*';
+    if (m === '?') return '[^/]';
+    return `\\${m}`;
+  };
+  return new RegExp(`^${glob.slice(0, 256).replace(/\*\*\/?|\*|\?|[.+^${}()|[\]\\]/g, piece)}$`);
+}
+
+/** Files a push changed (commits[].added/modified/removed of GitHub's and GitLab's push payloads), or undefined. */
+function changedFiles(payload: Plain): string[] | undefined {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
+  const commits = payload.commits;
+  if (!Array.isArray(commits)) return undefined;
+  const files: string[] = [];
+  for (const c of commits.slice(0, 2000)) {
+    if (!c || typeof c !== 'object' || Array.isArray(c)) continue;
+    for (const k of ['added', 'modified', 'removed']) {
+      const list = c[k];
+      if (Array.isArray(list)) for (const f of list) if (typeof f === 'string') files.push(f);
+    }
+  }
+  return files;
+}
+
+/** GitLab's rules:changes: true when the trigger is no push (as GitLab does) or a changed file matches. */
+function changesMatch(payload: Plain, globs: Plain): boolean {
+  const files = changedFiles(payload);
+  if (files === undefined) return true;
+  const patterns = (Array.isArray(globs) ? globs : []).slice(0, 50).map((g) => globToRegExp(text(g)));
+  return files.some((f) => patterns.some((p) => p.test(f)));
+}
+
 const DYN = CelScalar.DYN;
 const dyn2 = [DYN, DYN] as const;
 
@@ -134,4 +170,5 @@ export const GITHUB_CEL_FUNCS: CelFunc[] = [
   celFunc('ghToJSON', [DYN], CelScalar.STRING, (v) => JSON.stringify(plain(v), null, 2).slice(0, MAX_TEXT)),
   celFunc('ghFromJSON', [DYN], DYN, (s) => fromJson(text(plain(s)))),
   celFunc('ghText', [DYN], CelScalar.STRING, (v) => text(plain(v))),
+  celFunc('glChanges', dyn2, CelScalar.BOOL, (payload, globs) => changesMatch(plain(payload), plain(globs))),
 ];

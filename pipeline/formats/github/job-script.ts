@@ -2,6 +2,7 @@
  * The POSIX sh script one GitHub Actions job runs as: its steps in order, in one workspace, each
  * step's body written to a file and run by its own shell (bash -eo pipefail by default), with
  * $GITHUB_OUTPUT, $GITHUB_ENV, $GITHUB_PATH and $GITHUB_STEP_SUMMARY read back after the step.
+ * The job exits with the exit code of its first failed step (0 when none failed).
  */
 
 export interface ScriptStep {
@@ -95,7 +96,7 @@ function stepBlock(step: ScriptStep): string {
     .join('');
   const onFailure = step.continueOnError
     ? `CO_GH_STEP_${i}_CONCLUSION=success`
-    : `CO_GH_STEP_${i}_CONCLUSION=failure; co_failed=1; CO_GH_JOB_STATUS=failure`;
+    : `CO_GH_STEP_${i}_CONCLUSION=failure; [ "$co_failed" = 0 ] && co_failed=$co_rc; CO_GH_JOB_STATUS=failure`;
   return `
 # ${step.label.replace(/\n/g, ' ')}
 CO_GH_STEP_${i}_OUTCOME=skipped; CO_GH_STEP_${i}_CONCLUSION=skipped
@@ -115,6 +116,8 @@ ${d}
   [ -s "$co_tmp/summary-${i}" ] && { echo "::summary::"; cat "$co_tmp/summary-${i}"; }
 ${outputs}  if [ "$co_rc" = 0 ]; then CO_GH_STEP_${i}_OUTCOME=success; CO_GH_STEP_${i}_CONCLUSION=success
   else echo "::error:: step failed with exit code $co_rc"; CO_GH_STEP_${i}_OUTCOME=failure; ${onFailure}; fi
+else
+  echo "::step:: ${step.label.replace(/["\\$`\n]/g, ' ')} (skipped)"
 fi
 export CO_GH_STEP_${i}_OUTCOME CO_GH_STEP_${i}_CONCLUSION CO_GH_JOB_STATUS
 `;

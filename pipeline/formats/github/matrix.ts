@@ -56,7 +56,7 @@ export function translateMatrix(
     problems.push({ path: at, message: `a matrix with include/exclude may have at most ${MAX_RESHAPED} combinations, this one has ${combos.length}` });
     return undefined;
   }
-  return reshapedResult(combos);
+  return combinationMatrix(combos);
 }
 
 function entries(value: unknown, at: PathSegment[], problems: MatrixProblem[]): Record<string, Scalar>[] | undefined {
@@ -99,7 +99,8 @@ function plainRefs(axes: string[]): MatrixRefs {
   return { axes: new Set(axes), cel: (axis) => `matrix[${JSON.stringify(axis)}]` };
 }
 
-function reshapedResult(combos: Record<string, Scalar>[]): MatrixResult {
+/** Combinations run as one axis naming each; `cel(axis)` looks the value up by combination. */
+export function combinationMatrix(combos: Record<string, Scalar>[]): MatrixResult {
   const keys = combos.map((c) => matrixKey(Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)]))));
   const axes = new Set(combos.flatMap((c) => Object.keys(c)));
   return {
