@@ -4,6 +4,7 @@ import type { ExecutionPlan } from '../../plan';
 import { schemaErrors } from '../../schema-errors';
 import type { CatalogSnapshot } from '../../uses';
 import type { ProjectNames } from '../../validate';
+import type { SourceOptions } from '../detect';
 import { compileGenerated, Origins } from '../generated';
 import { pipelineNameFrom } from '../names';
 import { runsAfterFailure, translateJob } from './job';
@@ -13,10 +14,8 @@ import { unsupportedKeys, withoutUnsupported, workflowSchema, type Workflow } fr
 import { baseContext, planId, type NativeStep, type Problem, type WorkflowScope } from './scope';
 import { celTemplate } from './templates';
 
-export interface FormatOptions {
-  /** pipeline name to use (else derived from the document's name, or the file name) */
-  name?: string;
-  fileName?: string;
+/** The caller's options (format, file name, pipeline name, included files) and the project's facts. */
+export interface FormatOptions extends SourceOptions {
   names?: ProjectNames;
   catalog?: CatalogSnapshot;
 }
