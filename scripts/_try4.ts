@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { compileOther, nodeOf, runNodeScript } from '../test/unit/pipeline/formats/run-script';
+const dir = 'test/fixtures/formats/gitlab/';
+const plan = compileOther(readFileSync(dir + '.gitlab-ci.yml', 'utf8'), { fileName: '.gitlab-ci.yml', files: { 'ci/templates.yml': readFileSync(dir + 'ci/templates.yml', 'utf8') } });
+const b = runNodeScript(nodeOf(plan, 'build'), { params: { APP_NAME: 'demo', GREETING: 'hi' } }, { APP_NAME: 'demo' });
+console.log(b.status, b.stdout);
+const u = runNodeScript(nodeOf(plan, 'unit'), { matrix: { combination: 'SUITE=slow' } }, { GREETING: 'hi' }, b.workspace);
+console.log(u.status, u.stdout);
+const l = runNodeScript(nodeOf(plan, 'lint'), {}, {});
+console.log(l.status, l.stdout);
