@@ -88,7 +88,7 @@ export function summarize(run: RunState, io: CliIo): void {
     if (s.status === 'succeeded' || (s.matrixKey === '' && run.steps.some((x) => x.id === s.id && x.matrixKey))) continue;
     const where = s.matrixKey ? `${s.id} (${s.matrixKey})` : s.id;
     const code = s.exitCode === null ? '' : ` exit ${s.exitCode}`;
-    io.err(`  ${where}: ${s.status}${code}${s.error ? `: ${s.error}` : ''}`);
+    (s.status === 'skipped' ? io.out : io.err)(`  ${where}: ${s.status}${code}${s.error ? `: ${s.error}` : ''}`);
   }
   const line = `run #${run.number} ${run.status}${run.error ? `: ${run.error}` : ''}`;
   (run.status === 'succeeded' ? io.out : io.err)(line);

@@ -1,0 +1,170 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { compileOther, errorsOfOther, nodeOf, runNodeScript } from './run-script';
+
+const FIXTURE = path.join(__dirname, '../../../fixtures/formats/github/ci.yml');
+const CI = fs.readFileSync(FIXTURE, 'utf8');
+const AS_WORKFLOW = { fileName: '.github/workflows/ci.yml' };
+
+/** A one-job workflow around `steps` (YAML lines indented for a job's steps list). */
+function job(...steps: string[]): string {
+  return ['on: push', 'jobs:', '  build:', '    runs-on: ubuntu-latest', '    steps:', ...steps.map((s) => `      ${s}`), ''].join('\n');
+}
+
+describe('a GitHub Actions workflow compiles into the execution plan', () => {
+  const plan = compileOther(CI, AS_WORKFLOW);
+
+  it('derives the pipeline name from the workflow name and keeps the name as description', () => {
+    expect(plan).toMatchObject({ format: 'github-actions', name: 'ci-build-test', description: 'CI Build & Test' });
+  });
+
+  it('maps on: to the platform triggers, workflow_dispatch inputs and vars.* to params', () => {
+    expect(plan.triggers).toEqual({
+      push: { branches: ['main', 'release/**'], tags: ['v*'] },
+      pull_request: { branches: ['main'] },
+      schedule: [{ cron: '0 3 * * *', timezone: 'UTC', params: {}, overlap: 'skip' }],
+    });
+    expect(plan.params.map((p) => [p.name, p.default])).toEqual([
+      ['greeting', 'hello'],
+      ['verbose', 'false'],
+      ['LEVEL', ''],
+    ]);
+    expect(plan.concurrency).toEqual({ group: 'ci-${{ trigger.ref }}', cancelInProgress: true });
+  });
+
+  it('turns jobs into steps with needs, matrix, strategy, timeout and artifacts; always() jobs run last', () => {
+    expect(plan.nodes.map((n) => [n.id, n.needs])).toEqual([
+      ['build', []],
+      ['test', ['build']],
+    ]);
+    expect(plan.finally.map((n) => [n.id, n.needs, n.if])).toEqual([['report', ['build', 'test'], 'true']]);
+    const build = nodeOf(plan, 'build');
+    expect(build.timeoutMs).toBe(600_000);
+    expect(build.artifacts.out).toEqual([{ name: 'dist', path: 'dist/' }]);
+    const test = nodeOf(plan, 'test');
+    expect(test.matrix).toEqual({ combination: ['node=18,os=ubuntu-latest', 'experimental=true,node=20,os=ubuntu-latest'] });
+    expect(test).toMatchObject({ failFast: false, maxParallel: 2, artifacts: { in: [{ name: 'dist', from: 'build' }], out: [] } });
+  });
+
+  it('reports accepted-and-ignored keys as warnings', () => {
+    const result = compileOther(CI, AS_WORKFLOW);
+    expect(result.name).toBe('ci-build-test');
+    expect(errorsOrWarnings(CI)).toEqual([expect.objectContaining({ path: 'permissions', line: 32 })]);
+  });
+});
+
+function errorsOrWarnings(source: string) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { compilePipelineSource } = require('../../../../pipeline') as typeof import('../../../../pipeline');
+  return compilePipelineSource(source, undefined, {}, AS_WORKFLOW).warnings;
+}
+
+describe("a job's generated script", () => {
+  const plan = compileOther(CI, AS_WORKFLOW);
+
+  it('passes $GITHUB_OUTPUT, $GITHUB_ENV and $GITHUB_PATH between steps and sets job outputs', () => {
+    const run = runNodeScript(nodeOf(plan, 'build'), { params: { greeting: 'hi', verbose: 'false', LEVEL: '' } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('hi from 1.2.7 in release');
+    expect(run.stdout).toContain('::step:: Only verbose (skipped)');
+    expect(run.stdout).toContain('## Built');
+    expect(run.outputs).toBe('version<<__CO_GH_OUTPUT_EOF__\n1.2.7\n__CO_GH_OUTPUT_EOF__\n');
+    expect(fs.readFileSync(path.join(run.workspace, 'dist/app.txt'), 'utf8')).toBe('built\n');
+  });
+
+  it('runs later steps by their if: after a continue-on-error failure and fails with the first failed exit code', () => {
+    const node = nodeOf(
+      compileOther(
+        job(
+          '- { id: flaky, continue-on-error: true, run: exit 3 }',
+          "- { if: \"steps.flaky.outcome == 'failure'\", run: echo recovered }",
+          '- run: exit 4',
+          '- run: echo not run',
+          '- { if: failure(), run: echo cleanup }',
+          '- { if: always(), run: echo \"job is $CO_GH_JOB_STATUS\" }',
+        ),
+        AS_WORKFLOW,
+      ),
+      'build',
+    );
+    const run = runNodeScript(node);
+    expect(run.status).toBe(4);
+    const lines = run.stdout.split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['recovered', 'cleanup', 'job is failure']));
+    expect(lines).not.toContain('not run');
+  });
+
+  it('never pastes expression values into the script: a param holding shell code stays data', () => {
+    const node = nodeOf(
+      compileOther(
+        [
+          'on: { workflow_dispatch: { inputs: { title: { default: x } } } }',
+          'jobs:',
+          '  build:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - run: echo "title=${{ inputs.title }}"',
+          '',
+        ].join('\n'),
+        AS_WORKFLOW,
+      ),
+      'build',
+    );
+    expect(node.script).toContain('echo "title=${CO_EXPR_1}"');
+    expect(node.exprEnv).toEqual({ CO_EXPR_1: 'params["title"]' });
+    const run = runNodeScript(node, { params: { title: '"; touch pwned; echo "' } });
+    expect(run.status).toBe(0);
+    expect(fs.existsSync(path.join(run.workspace, 'pwned'))).toBe(false);
+    expect(run.stdout).toContain('title="; touch pwned; echo "');
+  });
+
+  it('hands secrets to steps through env, never as text in the plan', () => {
+    const node = nodeOf(compileOther(job('- run: echo "${{ secrets.TOKEN }}"'), AS_WORKFLOW), 'build');
+    expect(node.script).toContain('${CO_GH_SECRET_TOKEN}');
+    expect(Object.keys(node.env)).toEqual(['CO_GH_SECRET_TOKEN']);
+  });
+
+  it('evaluates GitHub functions with their semantics', () => {
+    const node = nodeOf(
+      compileOther(
+        job(
+          "- run: echo \"${{ format('{0}-{1}', 'a', 2) }} ${{ join(fromJSON('[1,2]'), '+') }} ${{ contains('Hello', 'ELL') }} ${{ startsWith('abc', 'A') && endsWith('abc', 'C') }}\"",
+          '- run: echo "${{ toJSON(fromJSON(\'{"k":1}\')) }}"',
+        ),
+        AS_WORKFLOW,
+      ),
+      'build',
+    );
+    const run = runNodeScript(node);
+    expect(run.stdout).toContain('a-2 1+2 true true');
+    expect(run.stdout).toContain('"k": 1');
+  });
+
+  it('computes hashFiles() over the matched files in the workspace', () => {
+    const node = nodeOf(compileOther(job("- run: echo \"h=${{ hashFiles('**/*.lock') }}\""), AS_WORKFLOW), 'build');
+    const run = runNodeScript(node);
+    expect(run.stdout).toContain('h=\n');
+  });
+});
+
+describe('features a workflow may not use are located errors naming the feature', () => {
+  const cases: [string, string, string, number][] = [
+    ['services', job('- run: echo').replace('    steps:', '    services:\n      db: { image: postgres }\n    steps:'), 'needs the container runtime', 5],
+    ['container', job('- run: echo').replace('    steps:', '    container: node:20\n    steps:'), 'needs the container runtime', 5],
+    ['environment', job('- run: echo').replace('    steps:', '    environment: production\n    steps:'), 'deployment environments', 5],
+    ['another action', job('- uses: actions/setup-node@v4', '- run: npm test'), 'actions/checkout@*, actions/upload-artifact@*, actions/download-artifact@*', 6],
+    ['actions/cache', job('- uses: actions/cache@v4', '- run: make'), 'the cache is not available', 6],
+    ['a release event', job('- run: echo').replace('on: push', 'on: { release: { types: [published] } }'), 'the "release" event is not supported', 1],
+    ['branches-ignore', job('- run: echo').replace('on: push', 'on:\n  push: { branches-ignore: [wip] }'), 'branches-ignore is not supported', 2],
+    ['pwsh', job('- { shell: pwsh, run: Write-Host hi }'), 'shell "pwsh" is not available', 6],
+    ['an unknown context', job('- run: echo ${{ jobs.x }}'), 'unknown context "jobs"', 6],
+    ['an unknown function', job('- run: echo ${{ lower(github.ref) }}'), 'unknown function lower()', 6],
+    ['a checkout after run steps', job('- run: echo', '- uses: actions/checkout@v4'), 'must come before', 7],
+    ['a reusable workflow', 'on: push\njobs:\n  call:\n    uses: org/repo/.github/workflows/x.yml@v1\n', 'reusable workflows', 4],
+    ['a computed matrix', job('- run: echo').replace('    steps:', '    strategy:\n      matrix: ${{ fromJSON(needs.a.outputs.m) }}\n    steps:'), 'computed by an expression', 6],
+  ];
+  it.each(cases)('%s', (_what, source, message, line) => {
+    const errors = errorsOfOther(source, AS_WORKFLOW);
+    expect(errors).toEqual(expect.arrayContaining([expect.objectContaining({ line, message: expect.stringContaining(message) })]));
+  });
+});
