@@ -56,7 +56,10 @@ function apiToken(env: NodeJS.ProcessEnv): string | undefined {
 function repositoryRoot(file: string): string {
   const dir = path.dirname(path.resolve(file));
   try {
-    return execFileSync('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--show-toplevel'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return dir;
   }
@@ -89,32 +92,65 @@ function localIncludes(source: string, root: string): Record<string, string> {
 }
 
 async function problem(res: Response): Promise<string> {
-  const body = (await res.json().catch(() => ({}))) as { detail?: string; errors?: { line?: number; col?: number; path?: string; message: string }[] };
-  const lines = (body.errors ?? []).map((e) => `  ${e.line ?? '?'}:${e.col ?? '?'}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
+  const body = (await res.json().catch(() => ({}))) as {
+    detail?: string;
+    errors?: { line?: number; col?: number; path?: string; message: string }[];
+  };
+  const lines = (body.errors ?? []).map(
+    (e) => `  ${e.line ?? '?'}:${e.col ?? '?'}: ${e.path ? `${e.path}: ` : ''}${e.message}`,
+  );
   return [`HTTP ${res.status}: ${body.detail ?? res.statusText}`, ...lines].join('\n');
 }
 
 /** Creates the project when missing, then stores the file as a new version of its pipeline. */
-async function savePipeline(api: ApiClient, args: ExecArgs, source: string, root: string): Promise<{ name: string; params: string[] }> {
-  const project = await api.request('POST', '/projects', { name: args.project, description: 'containerops exec' });
-  if (project.status !== 201 && project.status !== 409) throw new Error(`creating project ${args.project}: ${await problem(project)}`);
+async function savePipeline(
+  api: ApiClient,
+  args: ExecArgs,
+  source: string,
+  root: string,
+): Promise<{ name: string; params: string[] }> {
+  const project = await api.request('POST', '/projects', {
+    name: args.project,
+    description: 'containerops exec',
+  });
+  if (project.status !== 201 && project.status !== 409)
+    throw new Error(`creating project ${args.project}: ${await problem(project)}`);
   const fileName = path.relative(root, path.resolve(args.file));
-  const body = { source, path: fileName, files: localIncludes(source, root), ...(args.format && { format: args.format }), ...(args.name && { name: args.name }) };
+  const body = {
+    source,
+    path: fileName,
+    files: localIncludes(source, root),
+    ...(args.format && { format: args.format }),
+    ...(args.name && { name: args.name }),
+  };
   const checked = await api.request('POST', `/projects/${args.project}/pipelines/validate`, body);
-  const result = (await checked.json()) as { valid?: boolean; plan?: { name: string; params: { name: string }[] }; errors?: unknown[] };
+  const result = (await checked.json()) as {
+    valid?: boolean;
+    plan?: { name: string; params: { name: string }[] };
+    errors?: unknown[];
+  };
   if (!checked.ok || !result.valid) {
     const located = (result.errors ?? []) as { line: number; col: number; path: string; message: string }[];
-    throw new Error(located.map((e) => `${args.file}:${e.line}:${e.col}: ${e.path ? `${e.path}: ` : ''}${e.message}`).join('\n') || `HTTP ${checked.status}`);
+    throw new Error(
+      located
+        .map((e) => `${args.file}:${e.line}:${e.col}: ${e.path ? `${e.path}: ` : ''}${e.message}`)
+        .join('\n') || `HTTP ${checked.status}`,
+    );
   }
   const name = result.plan!.name;
   let saved = await api.request('POST', `/projects/${args.project}/pipelines`, { ...body, name });
-  if (saved.status === 409) saved = await api.request('PUT', `/projects/${args.project}/pipelines/${name}`, body);
+  if (saved.status === 409)
+    saved = await api.request('PUT', `/projects/${args.project}/pipelines/${name}`, body);
   if (!saved.ok) throw new Error(`saving pipeline ${name}: ${await problem(saved)}`);
   return { name, params: result.plan!.params.map((p) => p.name) };
 }
 
 /** `containerops exec FILE`: the run's exit status is the command's (0 succeeded, 1 otherwise, 2 usage). */
-export async function execCommand(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function execCommand(
+  argv: readonly string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const args = parseArgs(argv, env);
   if (typeof args === 'string') {
     io.err(args);
@@ -130,7 +166,9 @@ export async function execCommand(argv: readonly string[], io: CliIo, env: NodeJ
   const base = (env.CO_API_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const token = apiToken(env);
   if (!token) {
-    io.err('containerops: no API token: set CO_TOKEN, or start the platform with `npm start` here (it keeps one in .data/admin-token)');
+    io.err(
+      'containerops: no API token: set CO_TOKEN, or start the platform with `npm start` here (it keeps one in .data/admin-token)',
+    );
     return 2;
   }
   const api = new ApiClient(base, token);
@@ -141,13 +179,16 @@ export async function execCommand(argv: readonly string[], io: CliIo, env: NodeJ
     const started = await api.request('POST', `/projects/${args.project}/pipelines/${name}/runs`, { params });
     if (started.status !== 201) throw new Error(`starting a run of ${name}: ${await problem(started)}`);
     const { id, number } = (await started.json()) as { id: string; number: number };
-    io.out(`containerops: ${args.project}/${name} run #${number} (${base}/projects/${args.project}/runs/${id})`);
+    io.out(
+      `containerops: ${args.project}/${name} run #${number} (${base}/projects/${args.project}/runs/${id})`,
+    );
     const run = await followRun(api, args.project, id, io);
     summarize(run, io);
     return run.status === 'succeeded' ? 0 : 1;
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
-    if (err.cause?.code === 'ECONNREFUSED') io.err(`containerops: cannot reach ${base}: start the platform with \`npm start\`, or set CO_API_URL`);
+    if (err.cause?.code === 'ECONNREFUSED')
+      io.err(`containerops: cannot reach ${base}: start the platform with \`npm start\`, or set CO_API_URL`);
     else io.err(`containerops: ${err.message}`);
     return 1;
   }

@@ -39,10 +39,21 @@ const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
 const STARTED = new Set(['running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'waiting']);
 
 /** Prints one step's log live (server-sent events) with a `[step]` prefix until the step ends. */
-async function followStep(api: ApiClient, project: string, runId: string, step: RunStep, io: CliIo): Promise<void> {
+async function followStep(
+  api: ApiClient,
+  project: string,
+  runId: string,
+  step: RunStep,
+  io: CliIo,
+): Promise<void> {
   const label = step.matrixKey ? `${step.id} ${step.matrixKey}` : step.id;
   const query = `follow=1${step.matrixKey ? `&matrix=${encodeURIComponent(step.matrixKey)}` : ''}`;
-  const res = await api.request('GET', `/projects/${project}/runs/${runId}/steps/${step.id}/logs?${query}`, undefined, 'text/event-stream');
+  const res = await api.request(
+    'GET',
+    `/projects/${project}/runs/${runId}/steps/${step.id}/logs?${query}`,
+    undefined,
+    'text/event-stream',
+  );
   if (!res.ok || !res.body) return;
   const decoder = new TextDecoder();
   let buffer = '';
@@ -62,7 +73,13 @@ async function followStep(api: ApiClient, project: string, runId: string, step: 
 }
 
 /** Follows a run: each step's log as it starts, until the run ends; returns its final state. */
-export async function followRun(api: ApiClient, project: string, runId: string, io: CliIo, pollMs = 400): Promise<RunState> {
+export async function followRun(
+  api: ApiClient,
+  project: string,
+  runId: string,
+  io: CliIo,
+  pollMs = 400,
+): Promise<RunState> {
   const followed = new Map<string, Promise<void>>();
   for (;;) {
     const res = await api.request('GET', `/projects/${project}/runs/${runId}`);
@@ -70,9 +87,13 @@ export async function followRun(api: ApiClient, project: string, runId: string, 
     const run = (await res.json()) as RunState;
     for (const step of run.steps) {
       const key = `${step.id}\0${step.matrixKey}`;
-      const isMatrixParent = step.matrixKey === '' && run.steps.some((s) => s.id === step.id && s.matrixKey !== '');
+      const isMatrixParent =
+        step.matrixKey === '' && run.steps.some((s) => s.id === step.id && s.matrixKey !== '');
       if (followed.has(key) || isMatrixParent || !STARTED.has(step.status)) continue;
-      followed.set(key, followStep(api, project, runId, step, io).catch(() => undefined));
+      followed.set(
+        key,
+        followStep(api, project, runId, step, io).catch(() => undefined),
+      );
     }
     if (FINISHED.has(run.status)) {
       await Promise.all(followed.values());
@@ -85,10 +106,16 @@ export async function followRun(api: ApiClient, project: string, runId: string, 
 /** One line per step that did not succeed, then the run's verdict. */
 export function summarize(run: RunState, io: CliIo): void {
   for (const s of run.steps) {
-    if (s.status === 'succeeded' || (s.matrixKey === '' && run.steps.some((x) => x.id === s.id && x.matrixKey))) continue;
+    if (
+      s.status === 'succeeded' ||
+      (s.matrixKey === '' && run.steps.some((x) => x.id === s.id && x.matrixKey))
+    )
+      continue;
     const where = s.matrixKey ? `${s.id} (${s.matrixKey})` : s.id;
     const code = s.exitCode === null ? '' : ` exit ${s.exitCode}`;
-    (s.status === 'skipped' ? io.out : io.err)(`  ${where}: ${s.status}${code}${s.error ? `: ${s.error}` : ''}`);
+    (s.status === 'skipped' ? io.out : io.err)(
+      `  ${where}: ${s.status}${code}${s.error ? `: ${s.error}` : ''}`,
+    );
   }
   const line = `run #${run.number} ${run.status}${run.error ? `: ${run.error}` : ''}`;
   (run.status === 'succeeded' ? io.out : io.err)(line);

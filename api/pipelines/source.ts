@@ -27,13 +27,16 @@ export function sourceOptions(req: Request): SourceOptions {
   const format = pick('format');
   if (format !== undefined) {
     if (!isSourceFormat(format)) {
-      throw invalid('unknown format', [{ path: 'format', message: `must be one of ${SOURCE_FORMATS.join(', ')}` }]);
+      throw invalid('unknown format', [
+        { path: 'format', message: `must be one of ${SOURCE_FORMATS.join(', ')}` },
+      ]);
     }
     options.format = format;
   }
   const fileName = pick('path');
   if (fileName !== undefined) {
-    if (typeof fileName !== 'string' || fileName.length > 1024) throw invalid('bad path', [{ path: 'path', message: 'must be a file path' }]);
+    if (typeof fileName !== 'string' || fileName.length > 1024)
+      throw invalid('bad path', [{ path: 'path', message: 'must be a file path' }]);
     options.fileName = fileName;
   }
   const name = pick('name');
@@ -56,7 +59,10 @@ function includedFiles(files: unknown): Record<string, string> {
     Object.values(files).every((v) => typeof v === 'string');
   if (!ok) {
     throw invalid('bad files', [
-      { path: 'files', message: `must map at most ${MAX_INCLUDED_FILES} file paths to their contents (strings)` },
+      {
+        path: 'files',
+        message: `must map at most ${MAX_INCLUDED_FILES} file paths to their contents (strings)`,
+      },
     ]);
   }
   return { ...(files as Record<string, string>) };

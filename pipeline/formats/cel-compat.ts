@@ -1,4 +1,12 @@
-import { celFunc, CelScalar, isCelList, isCelMap, isCelUint, type CelFunc, type CelInput } from '@bufbuild/cel';
+import {
+  celFunc,
+  CelScalar,
+  isCelList,
+  isCelMap,
+  isCelUint,
+  type CelFunc,
+  type CelInput,
+} from '@bufbuild/cel';
 
 /**
  * CEL functions that give translated GitHub Actions expressions GitHub's semantics: loose,
@@ -156,10 +164,14 @@ export const GITHUB_CEL_FUNCS: CelFunc[] = [
     return text(haystack).toLowerCase().includes(text(needle).toLowerCase());
   }),
   celFunc('ghStartsWith', dyn2, CelScalar.BOOL, (s, p) =>
-    text(plain(s)).toLowerCase().startsWith(text(plain(p)).toLowerCase()),
+    text(plain(s))
+      .toLowerCase()
+      .startsWith(text(plain(p)).toLowerCase()),
   ),
   celFunc('ghEndsWith', dyn2, CelScalar.BOOL, (s, p) =>
-    text(plain(s)).toLowerCase().endsWith(text(plain(p)).toLowerCase()),
+    text(plain(s))
+      .toLowerCase()
+      .endsWith(text(plain(p)).toLowerCase()),
   ),
   celFunc('ghFormat', [CelScalar.STRING, DYN], CelScalar.STRING, (f, args) => format(f, plain(args))),
   celFunc('ghJoin', dyn2, CelScalar.STRING, (list, sep) => {

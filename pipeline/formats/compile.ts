@@ -11,7 +11,10 @@ export function compileOtherFormat(
   map: SourceMap,
   options: FormatOptions,
 ): CompileResult {
-  const result = format === 'github-actions' ? compileGithubWorkflow(doc, map, options) : compileGitlabCi(doc, map, options);
+  const result =
+    format === 'github-actions'
+      ? compileGithubWorkflow(doc, map, options)
+      : compileGitlabCi(doc, map, options);
   const warnings = sortErrors(result.warnings);
   if (!result.ok) return { ok: false, errors: capErrors(sortErrors(result.errors)), warnings };
   return { ok: true, plan: result.plan, format, warnings };

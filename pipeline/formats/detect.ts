@@ -45,7 +45,11 @@ function detectByShape(doc: Record<string, unknown>): SourceFormat {
   if (isMapping(doc.jobs) && 'on' in doc) return 'github-actions';
   if ('stages' in doc) {
     const stages = doc.stages;
-    const gitlab = Array.isArray(stages) && stages.length > 0 && stages.every((s) => typeof s === 'string') && !('uri' in doc);
+    const gitlab =
+      Array.isArray(stages) &&
+      stages.length > 0 &&
+      stages.every((s) => typeof s === 'string') &&
+      !('uri' in doc);
     return gitlab ? 'gitlab-ci' : 'flow';
   }
   const scriptJobs = Object.values(doc).filter((v) => isMapping(v) && ('script' in v || 'extends' in v));

@@ -2,7 +2,11 @@
  * A valid pipeline name ([a-z][a-z0-9-]{0,62}) from a free-text name ("Build & Test") or a
  * file name (".github/workflows/ci.yml" -> "ci", ".gitlab-ci.yml" -> "gitlab-ci").
  */
-export function pipelineNameFrom(name: string | undefined, fileName: string | undefined, fallback: string): string {
+export function pipelineNameFrom(
+  name: string | undefined,
+  fileName: string | undefined,
+  fallback: string,
+): string {
   for (const candidate of [name, fileBase(fileName)]) {
     const slug = slugify(candidate ?? '');
     if (slug) return slug;

@@ -25,11 +25,16 @@ export type FormatResult =
   | { ok: false; errors: PipelineError[]; warnings: PipelineError[] };
 
 /** A GitHub Actions workflow -> execution plan, or every located error. */
-export function compileGithubWorkflow(raw: Record<string, unknown>, map: SourceMap, options: FormatOptions = {}): FormatResult {
+export function compileGithubWorkflow(
+  raw: Record<string, unknown>,
+  map: SourceMap,
+  options: FormatOptions = {},
+): FormatResult {
   const keyProblems = unsupportedKeys(raw);
   const parsed = workflowSchema.safeParse(withoutUnsupported(raw, keyProblems), { reportInput: true });
   const located = (list: Problem[]) => list.map((p) => locate(p, map));
-  if (!parsed.success) return { ok: false, errors: [...located(keyProblems), ...schemaErrors(parsed.error, map)], warnings: [] };
+  if (!parsed.success)
+    return { ok: false, errors: [...located(keyProblems), ...schemaErrors(parsed.error, map)], warnings: [] };
   const wf = parsed.data;
   const warnings = located(warningsOf(wf));
   const origins = new Origins();
@@ -53,7 +58,8 @@ function warningsOf(wf: Workflow): Problem[] {
   const out: Problem[] = [];
   const note = 'no GITHUB_TOKEN is issued to jobs, so permissions: has nothing to restrict (ignored)';
   if (wf.permissions !== undefined) out.push({ path: ['permissions'], message: note });
-  if (wf['run-name'] !== undefined) out.push({ path: ['run-name'], message: 'run-name is ignored: runs are numbered' });
+  if (wf['run-name'] !== undefined)
+    out.push({ path: ['run-name'], message: 'run-name is ignored: runs are numbered' });
   for (const [id, job] of Object.entries(wf.jobs)) {
     if (job.permissions !== undefined) out.push({ path: ['jobs', id, 'permissions'], message: note });
   }
@@ -66,7 +72,8 @@ function workflowScope(wf: Workflow, origins: Origins, problems: Problem[]): Wor
   const uploads = new Map<string, string>();
   for (const [gid, job] of Object.entries(wf.jobs)) {
     for (const step of job.steps) {
-      if (step.uses?.toLowerCase().startsWith('actions/upload-artifact')) uploads.set(String(step.with?.name ?? 'artifact'), gid);
+      if (step.uses?.toLowerCase().startsWith('actions/upload-artifact'))
+        uploads.set(String(step.with?.name ?? 'artifact'), gid);
     }
   }
   return {
@@ -76,7 +83,11 @@ function workflowScope(wf: Workflow, origins: Origins, problems: Problem[]): Wor
     vars: new Set(),
     defaults: { shell: wf.defaults?.run?.shell, workingDirectory: wf.defaults?.run?.['working-directory'] },
     uploads,
-    finallyJobs: new Set(Object.entries(wf.jobs).filter(([, job]) => runsAfterFailure(job)).map(([gid]) => gid)),
+    finallyJobs: new Set(
+      Object.entries(wf.jobs)
+        .filter(([, job]) => runsAfterFailure(job))
+        .map(([gid]) => gid),
+    ),
     usesCheckoutUrl: false,
     problems,
   };
@@ -112,7 +123,11 @@ function nativeDocument(
   const params = [...scope.triggers.params];
   for (const v of scope.vars) if (!scope.triggers.inputs.has(v)) params.push({ name: v, default: '' });
   if (scope.usesCheckoutUrl && !scope.triggers.inputs.has('CHECKOUT_URL')) {
-    params.push({ name: 'CHECKOUT_URL', default: '', description: 'clone URL for actions/checkout when the trigger has none' });
+    params.push({
+      name: 'CHECKOUT_URL',
+      default: '',
+      description: 'clone URL for actions/checkout when the trigger has none',
+    });
   }
   origins.set(['on'], ['on']);
   origins.set(['concurrency'], ['concurrency']);
@@ -136,7 +151,10 @@ function concurrency(c: NonNullable<Workflow['concurrency']>, scope: WorkflowSco
   const rendered = celTemplate(group, refResolver(baseContext(scope)), (offset, message) =>
     scope.problems.push({ path, message, offset }),
   );
-  return { group: rendered, cancelInProgress: typeof c === 'string' ? false : (c['cancel-in-progress'] ?? false) };
+  return {
+    group: rendered,
+    cancelInProgress: typeof c === 'string' ? false : (c['cancel-in-progress'] ?? false),
+  };
 }
 
 function applyExtras(plan: ExecutionPlan, steps: NativeStep[]): void {

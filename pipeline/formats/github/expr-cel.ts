@@ -26,7 +26,8 @@ const STATUS_FUNCTIONS = new Set(['success', 'failure', 'always', 'cancelled']);
 export function celLiteral(value: string | number | boolean | null): string {
   if (value === null) return 'null';
   // braces escaped: the CEL is embedded in `${{ }}` templates, which end at the first `}}`
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[{}]/g, (c) => (c === '{' ? '\\u007b' : '\\u007d'));
+  if (typeof value === 'string')
+    return JSON.stringify(value).replace(/[{}]/g, (c) => (c === '{' ? '\\u007b' : '\\u007d'));
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'double("NaN")';
     return Number.isInteger(value) && Math.abs(value) < 2 ** 53 ? String(value) : `double("${value}")`;

@@ -84,81 +84,102 @@ export function parseGhExpression(source: string): GhExpr {
   if (source.length > MAX_EXPR_LENGTH) {
     throw new GhExprError(`expression is longer than ${MAX_EXPR_LENGTH} characters`, 0);
   }
-  const tokens = tokenize(source);
-  let pos = 0;
-  const peek = () => tokens[pos]!;
-  const isOp = (text: string) => peek().type === 'op' && peek().text === text;
-  const expect = (text: string) => {
-    if (!isOp(text)) throw new GhExprError(`expected "${text}"`, peek().offset);
-    pos++;
-  };
-  const guard = (depth: number) => {
-    if (depth > MAX_EXPR_DEPTH) throw new GhExprError(`expression nests deeper than ${MAX_EXPR_DEPTH}`, peek().offset);
-  };
+  return new Parser(tokenize(source)).parse();
+}
 
-  const binary = (level: number, depth: number): GhExpr => {
-    if (level >= PRECEDENCE.length) return unary(depth);
-    let left = binary(level + 1, depth);
-    while (peek().type === 'op' && (PRECEDENCE[level] as string[]).includes(peek().text)) {
-      const op = tokens[pos++]!.text as BinaryOp;
-      left = { kind: 'binary', op, left, right: binary(level + 1, depth) };
+/** Recursive descent over the tokens; depth counts parentheses, brackets, calls and `!`. */
+class Parser {
+  private pos = 0;
+
+  constructor(private readonly tokens: Token[]) {}
+
+  parse(): GhExpr {
+    const expr = this.binary(0, 0);
+    if (this.peek().type !== 'end')
+      throw new GhExprError(`unexpected "${this.peek().text}"`, this.peek().offset);
+    return expr;
+  }
+
+  private peek(): Token {
+    return this.tokens[this.pos]!;
+  }
+
+  private isOp(text: string): boolean {
+    return this.peek().type === 'op' && this.peek().text === text;
+  }
+
+  private expect(text: string): void {
+    if (!this.isOp(text)) throw new GhExprError(`expected "${text}"`, this.peek().offset);
+    this.pos++;
+  }
+
+  private binary(level: number, depth: number): GhExpr {
+    if (level >= PRECEDENCE.length) return this.unary(depth);
+    let left = this.binary(level + 1, depth);
+    while (this.peek().type === 'op' && (PRECEDENCE[level] as string[]).includes(this.peek().text)) {
+      const op = this.tokens[this.pos++]!.text as BinaryOp;
+      left = { kind: 'binary', op, left, right: this.binary(level + 1, depth) };
     }
     return left;
-  };
-  const unary = (depth: number): GhExpr => {
-    guard(depth);
-    if (isOp('!')) {
-      pos++;
-      return { kind: 'not', operand: unary(depth + 1) };
+  }
+
+  private unary(depth: number): GhExpr {
+    if (depth > MAX_EXPR_DEPTH) {
+      throw new GhExprError(`expression nests deeper than ${MAX_EXPR_DEPTH}`, this.peek().offset);
     }
-    return postfix(primary(depth), depth);
-  };
-  const postfix = (base: GhExpr, depth: number): GhExpr => {
+    if (this.isOp('!')) {
+      this.pos++;
+      return { kind: 'not', operand: this.unary(depth + 1) };
+    }
+    return this.postfix(this.primary(depth), depth);
+  }
+
+  private postfix(base: GhExpr, depth: number): GhExpr {
     if (base.kind !== 'ref') return base;
     for (;;) {
-      if (isOp('.')) {
-        pos++;
-        if (isOp('*')) {
-          pos++;
+      if (this.isOp('.')) {
+        this.pos++;
+        if (this.isOp('*')) {
+          this.pos++;
           base.path.push({ star: true });
-        } else if (peek().type === 'ident') base.path.push({ name: tokens[pos++]!.text });
-        else throw new GhExprError('expected a property name after "."', peek().offset);
-      } else if (isOp('[')) {
-        pos++;
-        if (isOp('*')) {
-          pos++;
+        } else if (this.peek().type === 'ident') base.path.push({ name: this.tokens[this.pos++]!.text });
+        else throw new GhExprError('expected a property name after "."', this.peek().offset);
+      } else if (this.isOp('[')) {
+        this.pos++;
+        if (this.isOp('*')) {
+          this.pos++;
           base.path.push({ star: true });
-        } else base.path.push({ index: binary(0, depth + 1) });
-        expect(']');
+        } else base.path.push({ index: this.binary(0, depth + 1) });
+        this.expect(']');
       } else return base;
     }
-  };
-  const primary = (depth: number): GhExpr => {
-    const t = tokens[pos++]!;
+  }
+
+  private primary(depth: number): GhExpr {
+    const t = this.tokens[this.pos++]!;
     if (t.type === 'string') return { kind: 'literal', value: t.text };
     if (t.type === 'number') return { kind: 'literal', value: Number(t.text) };
     if (t.type === 'op' && t.text === '(') {
-      const inner = binary(0, depth + 1);
-      expect(')');
+      const inner = this.binary(0, depth + 1);
+      this.expect(')');
       return inner;
     }
-    if (t.type !== 'ident') throw new GhExprError(t.type === 'end' ? 'unexpected end of expression' : `unexpected "${t.text}"`, t.offset);
+    if (t.type !== 'ident') {
+      throw new GhExprError(
+        t.type === 'end' ? 'unexpected end of expression' : `unexpected "${t.text}"`,
+        t.offset,
+      );
+    }
     if (t.text === 'true' || t.text === 'false') return { kind: 'literal', value: t.text === 'true' };
     if (t.text === 'null') return { kind: 'literal', value: null };
-    if (isOp('(')) {
-      pos++;
-      const args: GhExpr[] = [];
-      while (!isOp(')')) {
-        if (args.length > 0) expect(',');
-        args.push(binary(0, depth + 1));
-      }
-      pos++;
-      return { kind: 'call', name: t.text, args, offset: t.offset };
+    if (!this.isOp('(')) return { kind: 'ref', root: t.text, path: [], offset: t.offset };
+    this.pos++;
+    const args: GhExpr[] = [];
+    while (!this.isOp(')')) {
+      if (args.length > 0) this.expect(',');
+      args.push(this.binary(0, depth + 1));
     }
-    return { kind: 'ref', root: t.text, path: [], offset: t.offset };
-  };
-
-  const expr = binary(0, 0);
-  if (peek().type !== 'end') throw new GhExprError(`unexpected "${peek().text}"`, peek().offset);
-  return expr;
+    this.pos++;
+    return { kind: 'call', name: t.text, args, offset: t.offset };
+  }
 }

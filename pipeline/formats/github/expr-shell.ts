@@ -42,7 +42,8 @@ export function stepCondition(expr: GhExpr, resolver: RefResolver): string {
 
 function condition(e: GhExpr, r: RefResolver, isShellRef: (e: GhExpr) => boolean): string {
   if (isStatus(e)) {
-    if (e.kind === 'call' && e.args.length > 0) throw new GhExprError(`${e.name}() takes no arguments`, e.offset);
+    if (e.kind === 'call' && e.args.length > 0)
+      throw new GhExprError(`${e.name}() takes no arguments`, e.offset);
     return STATUS_SHELL[(e as { name: string }).name.toLowerCase()]!;
   }
   const special = (x: GhExpr) => isStatus(x) || isShellRef(x);
@@ -56,7 +57,11 @@ function condition(e: GhExpr, r: RefResolver, isShellRef: (e: GhExpr) => boolean
     const test = `co_eq "${word(e.left, r, isShellRef)}" "${word(e.right, r, isShellRef)}"`;
     return e.op === '==' ? test : `! ${test}`;
   }
-  if (e.kind === 'call' && ['contains', 'startswith', 'endswith'].includes(e.name.toLowerCase()) && e.args.length === 2) {
+  if (
+    e.kind === 'call' &&
+    ['contains', 'startswith', 'endswith'].includes(e.name.toLowerCase()) &&
+    e.args.length === 2
+  ) {
     if (!mentions(e, isStatus)) {
       const [a, b] = e.args.map((x) => word(x, r, isShellRef));
       return `co_${e.name.toLowerCase()} "${a}" "${b}"`;
@@ -77,7 +82,10 @@ function word(e: GhExpr, r: RefResolver, isShellRef: (e: GhExpr) => boolean): st
   }
   if (e.kind === 'literal') return `\${{ ${celLiteral(e.value)} }}`;
   if (mentions(e, (x) => isShellRef(x) || isStatus(x))) {
-    throw new GhExprError("this part of a step's if: mixes script values in a way that is not supported", 'offset' in e ? e.offset : 0);
+    throw new GhExprError(
+      "this part of a step's if: mixes script values in a way that is not supported",
+      'offset' in e ? e.offset : 0,
+    );
   }
   return `\${{ ghText(${toCel(e, r, false)}) }}`;
 }

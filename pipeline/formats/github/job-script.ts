@@ -88,11 +88,16 @@ function stepBlock(step: ScriptStep): string {
   const file = `"$co_tmp/step-${i}"`;
   const d = delimiter(step.body, i);
   const command = step.shell.replace('{0}', file);
-  const timed = step.timeoutMinutes ? `timeout -k 10 ${Math.round(step.timeoutMinutes * 60)} ${command}` : command;
+  const timed = step.timeoutMinutes
+    ? `timeout -k 10 ${Math.round(step.timeoutMinutes * 60)} ${command}`
+    : command;
   const cd = step.workingDirectory ? `cd -- "${step.workingDirectory}" || exit 1\n    ` : '';
   const env = step.env.map(([k, v]) => `export ${k}="${v}"\n    `).join('');
   const outputs = step.outputs
-    .map(([v, key]) => `  ${v}=$(co_output "$co_tmp/output-${i}" '${key.replace(/'/g, `'\\''`)}'); export ${v}\n`)
+    .map(
+      ([v, key]) =>
+        `  ${v}=$(co_output "$co_tmp/output-${i}" '${key.replace(/'/g, `'\\''`)}'); export ${v}\n`,
+    )
     .join('');
   const onFailure = step.continueOnError
     ? `CO_GH_STEP_${i}_CONCLUSION=success`

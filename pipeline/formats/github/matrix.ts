@@ -33,15 +33,22 @@ export function translateMatrix(
   problems: MatrixProblem[],
 ): MatrixResult | undefined {
   if (typeof raw === 'string') {
-    problems.push({ path: at, message: 'a matrix computed by an expression is not supported; list its values' });
+    problems.push({
+      path: at,
+      message: 'a matrix computed by an expression is not supported; list its values',
+    });
     return undefined;
   }
   const axes: Record<string, Scalar[]> = {};
   for (const [axis, values] of Object.entries(raw)) {
     if (axis === 'include' || axis === 'exclude') continue;
-    if (!AXIS_NAME.test(axis)) problems.push({ path: [...at, axis], message: `matrix axis "${axis}" must be an identifier` });
+    if (!AXIS_NAME.test(axis))
+      problems.push({ path: [...at, axis], message: `matrix axis "${axis}" must be an identifier` });
     else if (!Array.isArray(values) || !values.every(isScalar)) {
-      problems.push({ path: [...at, axis], message: `matrix axis "${axis}" must be a list of strings, numbers or booleans` });
+      problems.push({
+        path: [...at, axis],
+        message: `matrix axis "${axis}" must be a list of strings, numbers or booleans`,
+      });
     } else axes[axis] = values;
   }
   const include = entries(raw.include, [...at, 'include'], problems);
@@ -53,19 +60,31 @@ export function translateMatrix(
     return undefined;
   }
   if (combos.length > Math.min(MAX_RESHAPED, MAX_MATRIX_COMBINATIONS)) {
-    problems.push({ path: at, message: `a matrix with include/exclude may have at most ${MAX_RESHAPED} combinations, this one has ${combos.length}` });
+    problems.push({
+      path: at,
+      message: `a matrix with include/exclude may have at most ${MAX_RESHAPED} combinations, this one has ${combos.length}`,
+    });
     return undefined;
   }
   return combinationMatrix(combos);
 }
 
-function entries(value: unknown, at: PathSegment[], problems: MatrixProblem[]): Record<string, Scalar>[] | undefined {
+function entries(
+  value: unknown,
+  at: PathSegment[],
+  problems: MatrixProblem[],
+): Record<string, Scalar>[] | undefined {
   if (value === undefined) return undefined;
   const list = Array.isArray(value) ? value : [];
   if (!Array.isArray(value)) problems.push({ path: at, message: 'must be a list of mappings' });
   return list.flatMap((entry, i) => {
-    const ok = entry && typeof entry === 'object' && !Array.isArray(entry) && Object.values(entry).every(isScalar);
-    if (!ok) problems.push({ path: [...at, i], message: 'each entry must map axis names to strings, numbers or booleans' });
+    const ok =
+      entry && typeof entry === 'object' && !Array.isArray(entry) && Object.values(entry).every(isScalar);
+    if (!ok)
+      problems.push({
+        path: [...at, i],
+        message: 'each entry must map axis names to strings, numbers or booleans',
+      });
     return ok ? [entry as Record<string, Scalar>] : [];
   });
 }
@@ -83,7 +102,11 @@ const matches = (combo: Record<string, Scalar>, part: Record<string, Scalar>) =>
   Object.entries(part).every(([k, v]) => String(combo[k]) === String(v));
 
 /** GitHub's rules: exclude first; an include entry extends every combination whose original values it matches (values it added may be overwritten), else adds one. */
-function reshape(axes: Record<string, Scalar[]>, exclude: Record<string, Scalar>[], include: Record<string, Scalar>[]) {
+function reshape(
+  axes: Record<string, Scalar[]>,
+  exclude: Record<string, Scalar>[],
+  include: Record<string, Scalar>[],
+) {
   const combos = product(axes).filter((c) => !exclude.some((e) => matches(c, e)));
   const original = new Set(Object.keys(axes));
   for (const entry of include) {
@@ -101,14 +124,18 @@ function plainRefs(axes: string[]): MatrixRefs {
 
 /** Combinations run as one axis naming each; `cel(axis)` looks the value up by combination. */
 export function combinationMatrix(combos: Record<string, Scalar>[]): MatrixResult {
-  const keys = combos.map((c) => matrixKey(Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)]))));
+  const keys = combos.map((c) =>
+    matrixKey(Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)]))),
+  );
   const axes = new Set(combos.flatMap((c) => Object.keys(c)));
   return {
     matrix: { [COMBO_AXIS]: keys },
     refs: {
       axes,
       cel(axis) {
-        const table = combos.map((c, i) => `${celLiteral(keys[i]!)}: ${celLiteral(c[axis] === undefined ? '' : String(c[axis]))}`);
+        const table = combos.map(
+          (c, i) => `${celLiteral(keys[i]!)}: ${celLiteral(c[axis] === undefined ? '' : String(c[axis]))}`,
+        );
         return `{${table.join(', ')}}[matrix[${JSON.stringify(COMBO_AXIS)}]]`;
       },
     },

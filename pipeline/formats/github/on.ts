@@ -17,30 +17,52 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function translateOn(on: Workflow['on'], origins: Origins, problems: KeyProblem[]): Triggers {
   const out: Triggers = { params: [], inputs: new Set(), booleans: new Set() };
   const events: Record<string, unknown> =
-    typeof on === 'string' ? { [on]: null } : Array.isArray(on) ? Object.fromEntries(on.map((e) => [e, null])) : on;
+    typeof on === 'string'
+      ? { [on]: null }
+      : Array.isArray(on)
+        ? Object.fromEntries(on.map((e) => [e, null]))
+        : on;
   const native: Record<string, unknown> = {};
   Object.keys(events).forEach((event, i) => {
-    const at: PathSegment[] = typeof on === 'object' && !Array.isArray(on) ? ['on', event] : Array.isArray(on) ? ['on', i] : ['on'];
+    const at: PathSegment[] =
+      typeof on === 'object' && !Array.isArray(on) ? ['on', event] : Array.isArray(on) ? ['on', i] : ['on'];
     if (!EVENTS.includes(event)) {
-      problems.push({ path: at, message: `the "${event}" event is not supported (supported: ${EVENTS.join(', ')})` });
+      problems.push({
+        path: at,
+        message: `the "${event}" event is not supported (supported: ${EVENTS.join(', ')})`,
+      });
       return;
     }
     const filter = (events[event] ?? {}) as Record<string, unknown>;
     origins.set(['on', event], at);
     if (event === 'push') native.push = pick(filter, ['branches', 'tags', 'paths'], at, problems);
     if (event === 'pull_request') native.pull_request = pick(filter, ['branches', 'types'], at, problems);
-    if (event === 'schedule') native.schedule = (events.schedule as { cron: string }[]).map((s) => ({ cron: s.cron, timezone: 'UTC' }));
-    if (event === 'workflow_dispatch') dispatchInputs(filter.inputs as Record<string, WorkflowInput> | undefined, at, out, origins, problems);
+    if (event === 'schedule')
+      native.schedule = (events.schedule as { cron: string }[]).map((s) => ({
+        cron: s.cron,
+        timezone: 'UTC',
+      }));
+    if (event === 'workflow_dispatch')
+      dispatchInputs(filter.inputs as Record<string, WorkflowInput> | undefined, at, out, origins, problems);
   });
   if (Object.keys(native).length > 0) out.on = native;
   return out;
 }
 
-function pick(filter: Record<string, unknown>, keys: string[], at: PathSegment[], problems: KeyProblem[]): Record<string, unknown> {
+function pick(
+  filter: Record<string, unknown>,
+  keys: string[],
+  at: PathSegment[],
+  problems: KeyProblem[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(filter)) {
     if (keys.includes(key)) out[key] = value;
-    else problems.push({ path: [...at, key], message: `${key} is not supported for this event (supported: ${keys.join(', ')})` });
+    else
+      problems.push({
+        path: [...at, key],
+        message: `${key} is not supported for this event (supported: ${keys.join(', ')})`,
+      });
   }
   return out;
 }
@@ -55,13 +77,19 @@ function dispatchInputs(
   for (const [name, input] of Object.entries(inputs ?? {})) {
     const path = [...at, 'inputs', name];
     if (!PARAM_NAME.test(name)) {
-      problems.push({ path, message: `input "${name}": names must be letters, digits and _ (a letter or _ first)` });
+      problems.push({
+        path,
+        message: `input "${name}": names must be letters, digits and _ (a letter or _ first)`,
+      });
       continue;
     }
     origins.set(['params', out.params.length], path);
     out.inputs.add(name);
     if (input.type === 'boolean') out.booleans.add(name);
-    const param: Record<string, unknown> = { name, required: input.required === true && input.default === undefined };
+    const param: Record<string, unknown> = {
+      name,
+      required: input.required === true && input.default === undefined,
+    };
     if (input.default !== undefined) param.default = String(input.default);
     else if (input.type === 'boolean') param.default = 'false';
     else if (!param.required) param.default = '';

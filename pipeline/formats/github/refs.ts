@@ -53,59 +53,90 @@ function names(path: GhSegment[]): (string | undefined)[] {
   return path.map((s) => ('name' in s ? s.name : undefined));
 }
 
+/** How one reference is met: its context, the resolver (for computed indexes), its path, a fail. */
+interface Ref {
+  ctx: RefContext;
+  resolver: RefResolver;
+  path: GhSegment[];
+  first: string | undefined;
+  offset: number;
+  fail: (message: string) => never;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Where the workflow's inputs and variables come from: params. */
+const VALUE_ROOTS: Record<string, (r: Ref) => ResolvedRef> = {
+  github: (r) => githubRef(r.ctx, r.first, r.path, r.resolver, r.fail),
+  inputs: ({ ctx, first, path, resolver, offset, fail }) => {
+    if (!first || !ctx.inputs.has(first)) {
+      fail(`unknown input "${first ?? ''}" (declare it under on.workflow_dispatch.inputs)`);
+    }
+    if (ctx.booleanInputs.has(first!)) return { cel: `(params[${JSON.stringify(first)}] == 'true')` };
+    return { cel: celPath(`params[${JSON.stringify(first)}]`, path.slice(1), resolver, offset) };
+  },
+  vars: ({ ctx, first, fail }) => {
+    if (!first || !IDENT.test(first)) fail('vars must be followed by a variable name');
+    ctx.vars.add(first!);
+    return { cel: `params[${JSON.stringify(first)}]` };
+  },
+  env: ({ ctx, first, fail }) => {
+    if (!first) fail('env must be followed by a variable name');
+    const cel = `(${JSON.stringify(first)} in env ? env[${JSON.stringify(first)}] : '')`;
+    return ctx.script && IDENT.test(first!) ? { shell: first!, cel } : { cel };
+  },
+  matrix: ({ ctx, first, path, resolver, offset, fail }) => {
+    if (!ctx.matrix) fail('matrix is only available in a job with strategy.matrix');
+    if (!first || !ctx.matrix!.axes.has(first)) fail(`the matrix has no "${first ?? ''}"`);
+    return { cel: celPath(ctx.matrix!.cel(first!), path.slice(1), resolver, offset) };
+  },
+  needs: ({ ctx, path, resolver, fail }) => {
+    const [job, field, key] = names(path);
+    return needsRef(ctx, job, field, key, path, resolver, fail);
+  },
+};
+
+/** What only the job's own script knows, or what the platform fixes. */
+const JOB_ROOTS: Record<string, (r: Ref) => ResolvedRef> = {
+  runner: ({ ctx, first, fail }) => {
+    if (first && first in RUNNER_FIELDS) return { cel: celLiteral(RUNNER_FIELDS[first]!) };
+    if (first && first in RUNNER_SHELL_FIELDS && ctx.script) return { shell: RUNNER_SHELL_FIELDS[first]! };
+    return fail(
+      `runner.${first ?? ''} is not supported here (runner.os, runner.arch, runner.name; runner.temp in run:)`,
+    );
+  },
+  job: ({ ctx, first, fail }) => {
+    if (first === 'status' && ctx.script) return { shell: 'CO_GH_JOB_STATUS' };
+    return fail(`job.${first ?? ''} is not supported (job.status in run: and step if: only)`);
+  },
+  steps: ({ ctx, first, path, fail }) => {
+    if (!ctx.script) return fail("steps.* is only available inside the job's steps");
+    const shell = ctx.script.step(
+      first ?? '',
+      names(path.slice(1)).map((n) => n ?? '*'),
+    );
+    return typeof shell === 'string' ? { shell } : fail(shell.error);
+  },
+  secrets: ({ fail }) =>
+    fail('secrets can only be used as a whole value, ${{ secrets.NAME }}, in env:, with: or run:'),
+  strategy: ({ fail }) => fail('the strategy context is not supported'),
+};
+
 export function refResolver(ctx: RefContext): RefResolver {
   const resolver: RefResolver = {
     ref(root, path, offset): ResolvedRef {
       const fail = (message: string): never => {
         throw new GhExprError(message, offset);
       };
-      const [first, second, third] = names(path);
-      const rest = (n: number) => path.slice(n);
-      switch (root) {
-        case 'github':
-          return githubRef(ctx, first, path, resolver, fail);
-        case 'inputs':
-          if (!first || !ctx.inputs.has(first)) fail(`unknown input "${first ?? ''}" (declare it under on.workflow_dispatch.inputs)`);
-          if (ctx.booleanInputs.has(first!)) return { cel: `(params[${JSON.stringify(first)}] == 'true')` };
-          return { cel: celPath(`params[${JSON.stringify(first)}]`, rest(1), resolver, offset) };
-        case 'vars':
-          if (!first || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(first)) fail('vars must be followed by a variable name');
-          ctx.vars.add(first!);
-          return { cel: `params[${JSON.stringify(first)}]` };
-        case 'env':
-          if (!first) fail('env must be followed by a variable name');
-          const cel = `(${JSON.stringify(first)} in env ? env[${JSON.stringify(first)}] : '')`;
-          if (ctx.script && /^[A-Za-z_][A-Za-z0-9_]*$/.test(first!)) return { shell: first!, cel };
-          return { cel };
-        case 'matrix':
-          if (!ctx.matrix) fail('matrix is only available in a job with strategy.matrix');
-          if (!first || !ctx.matrix!.axes.has(first)) fail(`the matrix has no "${first ?? ''}"`);
-          return { cel: celPath(ctx.matrix!.cel(first!), rest(1), resolver, offset) };
-        case 'needs':
-          return needsRef(ctx, first, second, third, path, resolver, fail);
-        case 'runner':
-          if (first && first in RUNNER_FIELDS) return { cel: celLiteral(RUNNER_FIELDS[first]!) };
-          if (first && first in RUNNER_SHELL_FIELDS && ctx.script) return { shell: RUNNER_SHELL_FIELDS[first]! };
-          return fail(`runner.${first ?? ''} is not supported here (runner.os, runner.arch, runner.name; runner.temp in run:)`);
-        case 'job':
-          if (first === 'status' && ctx.script) return { shell: 'CO_GH_JOB_STATUS' };
-          return fail(`job.${first ?? ''} is not supported (job.status in run: and step if: only)`);
-        case 'steps': {
-          if (!ctx.script) return fail("steps.* is only available inside the job's steps");
-          const shell = ctx.script.step(first ?? '', names(rest(1)).map((n) => n ?? '*'));
-          return typeof shell === 'string' ? { shell } : fail(shell.error);
-        }
-        case 'secrets':
-          return fail(
-            'secrets can only be used as a whole value, ${{ secrets.NAME }}, in env:, with: or run:',
-          );
-        case 'strategy':
-          return fail('the strategy context is not supported');
-        default:
-          return fail(
-            `unknown context "${root}" (supported: github, env, inputs, vars, matrix, needs, steps, runner, job, secrets)`,
-          );
+      // own keys only: a context named "constructor" is unknown, not a prototype method
+      const table = [VALUE_ROOTS, JOB_ROOTS].find((t) => Object.hasOwn(t, root));
+      const handler = table?.[root];
+      if (!handler) {
+        return fail(
+          `unknown context "${root}" (supported: github, env, inputs, vars, matrix, needs, steps, runner, job, secrets)`,
+        );
       }
+      return handler({ ctx, resolver, path, first: names(path)[0], offset, fail });
     },
     status(name, offset) {
       if (!ctx.status) throw new GhExprError(`${name}() is only allowed in if:`, offset);
@@ -122,12 +153,13 @@ function githubRef(
   resolver: RefResolver,
   fail: (m: string) => never,
 ): ResolvedRef {
-  if (first === undefined) return fail('the whole github context cannot be used; name a field such as github.ref');
+  if (first === undefined)
+    return fail('the whole github context cannot be used; name a field such as github.ref');
   if (first === 'event') {
     const [, inputs, input] = names(path);
     if (inputs === 'inputs') {
       if (!input || !ctx.inputs.has(input)) return fail(`unknown input "${input ?? ''}"`);
-      return { cel: `params[${JSON.stringify(input)}]` };  // github.event.inputs.* are strings on GitHub too
+      return { cel: `params[${JSON.stringify(input)}]` }; // github.event.inputs.* are strings on GitHub too
     }
     return { cel: celPath('trigger.payload', path.slice(1), resolver, 0) };
   }
@@ -159,5 +191,7 @@ function needsRef(
     const k = JSON.stringify(key);
     return { cel: `(${k} in ${step}.outputs ? ${step}.outputs[${k}] : '')` };
   }
-  return fail(`needs.${job}.${field ?? ''} is not supported (needs.<job>.outputs.<name>, needs.<job>.result)`);
+  return fail(
+    `needs.${job}.${field ?? ''} is not supported (needs.<job>.outputs.<name>, needs.<job>.result)`,
+  );
 }

@@ -34,13 +34,16 @@ export class RunSteps {
     return {
       step: (id, path) => {
         const index = this.ids.get(id);
-        if (index === undefined || index >= before) return { error: `no earlier step with id "${id}" in this job` };
+        if (index === undefined || index >= before)
+          return { error: `no earlier step with id "${id}" in this job` };
         const [field, key] = path;
         if (field === 'outputs' && key && path.length === 2) return this.outputVar(index, key);
         if ((field === 'outcome' || field === 'conclusion') && path.length === 1) {
           return `CO_GH_STEP_${index}_${field.toUpperCase()}`;
         }
-        return { error: `steps.${id}.${path.join('.')} is not supported (outputs.<name>, outcome, conclusion)` };
+        return {
+          error: `steps.${id}.${path.join('.')} is not supported (outputs.<name>, outcome, conclusion)`,
+        };
       },
     };
   }
@@ -65,16 +68,21 @@ export class RunSteps {
       scriptTemplate(value, resolver, this.hooks, (offset, message) => problem(path, message, offset));
     const env: [string, string][] = [];
     for (const [name, value] of Object.entries(step.env ?? {})) {
-      if (!ENV_NAME.test(name)) problem([...at, 'env', name], `env name "${name}" must be letters, digits and _`);
+      if (!ENV_NAME.test(name))
+        problem([...at, 'env', name], `env name "${name}" must be letters, digits and _`);
       else env.push([name, doubleQuotedWord(text(String(value ?? ''), [...at, 'env', name]))]);
     }
-    const wd = step['working-directory'] ?? this.job.defaults?.run?.['working-directory'] ?? this.scope.defaults.workingDirectory;
+    const wd =
+      step['working-directory'] ??
+      this.job.defaults?.run?.['working-directory'] ??
+      this.scope.defaults.workingDirectory;
     const script: ScriptStep = {
       index: k,
       label: label(step),
       body: text(step.run!, [...at, 'run']),
       shell: this.shell(step, at, problem),
-      workingDirectory: wd === undefined ? undefined : doubleQuotedWord(text(wd, [...at, 'working-directory'])),
+      workingDirectory:
+        wd === undefined ? undefined : doubleQuotedWord(text(wd, [...at, 'working-directory'])),
       env,
       condition: this.condition(step, at, resolver, problem),
       continueOnError: step['continue-on-error'] ?? false,
@@ -92,7 +100,10 @@ export class RunSteps {
     const name = step.shell ?? this.job.defaults?.run?.shell ?? this.scope.defaults.shell ?? 'bash';
     if (SHELLS[name]) return SHELLS[name]!;
     if (name.includes('{0}') && !/^(pwsh|powershell|cmd)\b/.test(name)) return name;
-    problem([...at, 'shell'], `shell "${name}" is not available (supported: bash, sh, python, or a command with {0})`);
+    problem(
+      [...at, 'shell'],
+      `shell "${name}" is not available (supported: bash, sh, python, or a command with {0})`,
+    );
     return SHELLS.bash!;
   }
 

@@ -10,13 +10,24 @@ import type { PathSegment } from '../../errors';
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const env = z.record(z.string(), scalar.nullable());
 const stringOrList = z.union([z.string(), z.array(z.string())]);
-const minutes = z.number().positive().max(60 * 24 * 35);
+const minutes = z
+  .number()
+  .positive()
+  .max(60 * 24 * 35);
 const runDefaults = z.strictObject({
-  run: z.strictObject({ shell: z.string().min(1).optional(), 'working-directory': z.string().optional() }).optional(),
+  run: z
+    .strictObject({ shell: z.string().min(1).optional(), 'working-directory': z.string().optional() })
+    .optional(),
 });
 
 export const stepSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must start with a letter or _ and contain only letters, digits, - and _').optional(),
+  id: z
+    .string()
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_-]*$/,
+      'must start with a letter or _ and contain only letters, digits, - and _',
+    )
+    .optional(),
   name: z.string().optional(),
   if: z.union([z.string(), z.boolean()]).optional(),
   run: z.string().optional(),
@@ -72,7 +83,10 @@ const branchFilter = z.strictObject({
 export const onObjectSchema = z.strictObject({
   push: branchFilter.nullable().optional(),
   pull_request: branchFilter.nullable().optional(),
-  workflow_dispatch: z.strictObject({ inputs: z.record(z.string(), inputSchema).optional() }).nullable().optional(),
+  workflow_dispatch: z
+    .strictObject({ inputs: z.record(z.string(), inputSchema).optional() })
+    .nullable()
+    .optional(),
   schedule: z.array(z.strictObject({ cron: z.string() })).optional(),
 });
 
@@ -84,9 +98,14 @@ export const workflowSchema = z.strictObject({
   defaults: runDefaults.optional(),
   permissions: z.unknown().optional(),
   concurrency: z
-    .union([z.string(), z.strictObject({ group: z.string().min(1), 'cancel-in-progress': z.boolean().optional() })])
+    .union([
+      z.string(),
+      z.strictObject({ group: z.string().min(1), 'cancel-in-progress': z.boolean().optional() }),
+    ])
     .optional(),
-  jobs: z.record(z.string(), jobSchema).refine((j) => Object.keys(j).length > 0, 'a workflow needs at least one job'),
+  jobs: z
+    .record(z.string(), jobSchema)
+    .refine((j) => Object.keys(j).length > 0, 'a workflow needs at least one job'),
 });
 
 export type Workflow = z.infer<typeof workflowSchema>;
@@ -151,7 +170,10 @@ export function unsupportedKeys(doc: Record<string, unknown>): KeyProblem[] {
 }
 
 /** Drops the keys reported by unsupportedKeys, so the schema reports only other problems. */
-export function withoutUnsupported(doc: Record<string, unknown>, problems: KeyProblem[]): Record<string, unknown> {
+export function withoutUnsupported(
+  doc: Record<string, unknown>,
+  problems: KeyProblem[],
+): Record<string, unknown> {
   const copy = structuredCloneJson(doc) as Record<string, unknown>;
   for (const { path } of problems) {
     let target: unknown = copy;

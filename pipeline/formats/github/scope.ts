@@ -49,7 +49,11 @@ export function baseContext(scope: WorkflowScope): RefContext {
 
 /** A plan step id from a GitHub job id: lower case, [a-z0-9-], unique among `taken`. */
 export function planId(githubId: string, taken: Set<string>, suffix = ''): string {
-  let base = githubId.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '');
+  let base = githubId
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+$/, '');
   if (!base) base = 'job';
   base = base.slice(0, 63 - suffix.length - 3) + suffix;
   let id = base;

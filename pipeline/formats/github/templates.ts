@@ -128,7 +128,8 @@ export function shellSingleQuote(value: string): string {
 
 /** `value` as the inside of a double-quoted shell word, keeping `${VAR}` references live. */
 export function doubleQuotedWord(scriptText: string): string {
-  return scriptText.replace(/(\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$\{\{[^}]*\}\}|\$\(co_hash_files [^)]*\))|([\\"`$])/g, (m, ref?: string) =>
-    ref ? m : `\\${m}`,
+  return scriptText.replace(
+    /(\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$\{\{[^}]*\}\}|\$\(co_hash_files [^)]*\))|([\\"`$])/g,
+    (m, ref?: string) => (ref ? m : `\\${m}`),
   );
 }

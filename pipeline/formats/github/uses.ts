@@ -21,13 +21,21 @@ export function actionKind(uses: string): ActionKind | { error: string } {
   const kind = ACTIONS[name!.toLowerCase()];
   if (kind) return kind;
   if (name!.toLowerCase() === 'actions/cache' || name!.toLowerCase().startsWith('actions/cache/')) {
-    return { error: `uses: ${uses}: the cache is not available on this platform yet (supported: ${SUPPORTED_ACTIONS})` };
+    return {
+      error: `uses: ${uses}: the cache is not available on this platform yet (supported: ${SUPPORTED_ACTIONS})`,
+    };
   }
-  return { error: `uses: ${uses} is not supported (supported: ${SUPPORTED_ACTIONS}); put the commands in a run: step` };
+  return {
+    error: `uses: ${uses} is not supported (supported: ${SUPPORTED_ACTIONS}); put the commands in a run: step`,
+  };
 }
 
 /** Inputs an action step sets that the platform does not honour, at their keys. */
-export function unsupportedInputs(kind: ActionKind, step: Step, at: PathSegment[]): { path: PathSegment[]; message: string }[] {
+export function unsupportedInputs(
+  kind: ActionKind,
+  step: Step,
+  at: PathSegment[],
+): { path: PathSegment[]; message: string }[] {
   const out: { path: PathSegment[]; message: string }[] = [];
   for (const key of Object.keys(step.with ?? {})) {
     if (!INPUTS[kind].includes(key)) {
@@ -37,7 +45,15 @@ export function unsupportedInputs(kind: ActionKind, step: Step, at: PathSegment[
       });
     }
   }
-  for (const key of ['if', 'env', 'continue-on-error', 'timeout-minutes', 'shell', 'working-directory', 'run'] as const) {
+  for (const key of [
+    'if',
+    'env',
+    'continue-on-error',
+    'timeout-minutes',
+    'shell',
+    'working-directory',
+    'run',
+  ] as const) {
     if (step[key] !== undefined) {
       out.push({ path: [...at, key], message: `${key} is not supported on a uses: ${kind} step` });
     }

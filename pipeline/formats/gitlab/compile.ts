@@ -7,7 +7,15 @@ import { planId, type NativeStep, type Problem } from '../github/scope';
 import { pipelineNameFrom } from '../names';
 import { ruleChanges, ruleIf, translateGitlabJob, variableText, type GitlabScope } from './job';
 import { deepMerge, resolveExtends, resolveIncludes } from './merge';
-import { DEFAULT_KEYS, GLOBAL_KEYS, jobSchema, UNSUPPORTED_GLOBAL_KEYS, UNSUPPORTED_JOB_KEYS, workflowSchema, type GitlabJob } from './schema';
+import {
+  DEFAULT_KEYS,
+  GLOBAL_KEYS,
+  jobSchema,
+  UNSUPPORTED_GLOBAL_KEYS,
+  UNSUPPORTED_JOB_KEYS,
+  workflowSchema,
+  type GitlabJob,
+} from './schema';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -33,16 +41,23 @@ export function compileGitlabCi(raw: Obj, map: SourceMap, options: FormatOptions
   const { doc, from } = resolveIncludes(raw, options.files ?? {}, problems);
   const where = (path: PathSegment[]) => from.get(String(path[0])) ?? path;
   const origins = new Origins();
-  for (const [key, why] of Object.entries(UNSUPPORTED_GLOBAL_KEYS)) if (key in doc) problems.push({ path: where([key]), message: why });
+  for (const [key, why] of Object.entries(UNSUPPORTED_GLOBAL_KEYS))
+    if (key in doc) problems.push({ path: where([key]), message: why });
   const stages = stageList(doc, problems);
   const params = globalParams(doc, origins);
   const jobs = jobDocuments(doc, where, problems);
   const variable = (name: string) =>
-    PREDEFINED[name] ? `${PREDEFINED[name]}` : params.some((p) => p.name === name) ? `params[${JSON.stringify(name)}]` : "''";
+    PREDEFINED[name]
+      ? `${PREDEFINED[name]}`
+      : params.some((p) => p.name === name)
+        ? `params[${JSON.stringify(name)}]`
+        : "''";
   const scope: GitlabScope = { ids: new Map(), stageOf: new Map(), artifacts: new Map(), variable, problems };
   scope.workflowCondition = workflowCondition(doc.workflow, scope, where(['workflow']));
   registerJobs(jobs, stages, scope);
-  const steps = jobs.flatMap(({ name, job, at }) => (scope.ids.has(name) ? translateGitlabJob(name, job, scope, at) : []));
+  const steps = jobs.flatMap(({ name, job, at }) =>
+    scope.ids.has(name) ? translateGitlabJob(name, job, scope, at) : [],
+  );
   if (problems.length > 0) return { ok: false, errors: problems.map((p) => locate(p, map)), warnings: [] };
   const native = nativeDocument(doc, options, params, steps, origins);
   const result = compileGenerated(native, origins, map, options.names ?? {}, options.catalog);
@@ -87,11 +102,17 @@ function jobDocuments(doc: Obj, where: (p: PathSegment[]) => PathSegment[], prob
     if (GLOBAL_KEYS.has(name) || name.startsWith('.')) continue;
     const at = where([name]);
     if (!isObj(value)) {
-      problems.push({ path: at, message: `"${name}" is neither a job (a mapping with script:) nor a known keyword` });
+      problems.push({
+        path: at,
+        message: `"${name}" is neither a job (a mapping with script:) nor a known keyword`,
+      });
       continue;
     }
     const merged = resolveExtends(name, doc, problems, at);
-    const job = deepMerge(Object.fromEntries(Object.entries(defaults).filter(([k]) => !(k in merged))), merged);
+    const job = deepMerge(
+      Object.fromEntries(Object.entries(defaults).filter(([k]) => !(k in merged))),
+      merged,
+    );
     for (const [key, why] of Object.entries(UNSUPPORTED_JOB_KEYS)) {
       if (key in job) {
         problems.push({ path: key in value ? [...at, key] : at, message: why });
@@ -100,7 +121,8 @@ function jobDocuments(doc: Obj, where: (p: PathSegment[]) => PathSegment[], prob
     }
     const parsed = jobSchema.safeParse(job);
     if (!parsed.success) {
-      for (const e of schemaErrors(parsed.error, pathRecorder)) problems.push({ path: [...at, ...(JSON.parse(e.path) as PathSegment[])], message: e.message });
+      for (const e of schemaErrors(parsed.error, pathRecorder))
+        problems.push({ path: [...at, ...(JSON.parse(e.path) as PathSegment[])], message: e.message });
       continue;
     }
     out.push({ name, job: parsed.data, at });
@@ -118,11 +140,16 @@ const pathRecorder: SourceMap = {
 
 function defaultsOf(doc: Obj, problems: Problem[]): Obj {
   const out: Obj = {};
-  for (const key of ['image', 'before_script', 'after_script']) if (doc[key] !== undefined) out[key] = doc[key];
+  for (const key of ['image', 'before_script', 'after_script'])
+    if (doc[key] !== undefined) out[key] = doc[key];
   if (isObj(doc.default)) {
     for (const [k, v] of Object.entries(doc.default)) {
       if (DEFAULT_KEYS.includes(k)) out[k] = v;
-      else problems.push({ path: ['default', k], message: `default: ${k} is not supported (${DEFAULT_KEYS.join(', ')})` });
+      else
+        problems.push({
+          path: ['default', k],
+          message: `default: ${k} is not supported (${DEFAULT_KEYS.join(', ')})`,
+        });
     }
   }
   return out;
@@ -134,14 +161,20 @@ function registerJobs(jobs: JobDoc[], stages: string[], scope: GitlabScope): voi
     if (job.when === 'never') continue;
     const stage = stages.indexOf(job.stage ?? 'test');
     if (stage < 0) {
-      scope.problems.push({ path: [...at, 'stage'], message: `stage "${job.stage ?? 'test'}" is not in stages (${stages.join(', ')})` });
+      scope.problems.push({
+        path: [...at, 'stage'],
+        message: `stage "${job.stage ?? 'test'}" is not in stages (${stages.join(', ')})`,
+      });
       continue;
     }
     const id = planId(name, taken);
     scope.ids.set(name, id);
     scope.stageOf.set(name, stage);
     const base = job.artifacts?.name ? planId(job.artifacts.name, new Set()) : id;
-    scope.artifacts.set(name, (job.artifacts?.paths ?? []).map((_, i) => (i === 0 ? base : `${base}-${i + 1}`)));
+    scope.artifacts.set(
+      name,
+      (job.artifacts?.paths ?? []).map((_, i) => (i === 0 ? base : `${base}-${i + 1}`)),
+    );
   }
 }
 
@@ -157,14 +190,26 @@ function workflowCondition(workflow: unknown, scope: GitlabScope, at: PathSegmen
   let cel = 'false';
   for (let i = rules.length - 1; i >= 0; i--) {
     const rule = rules[i]!;
-    const parts = [ruleIf(rule.if, scope, [...at, 'rules', i, 'if']), ruleChanges(rule.changes)].filter((p) => p !== undefined);
-    if (rule.variables) scope.problems.push({ path: [...at, 'rules', i, 'variables'], message: 'workflow:rules:variables is not supported' });
+    const parts = [ruleIf(rule.if, scope, [...at, 'rules', i, 'if']), ruleChanges(rule.changes)].filter(
+      (p) => p !== undefined,
+    );
+    if (rule.variables)
+      scope.problems.push({
+        path: [...at, 'rules', i, 'variables'],
+        message: 'workflow:rules:variables is not supported',
+      });
     cel = `(${parts.length ? parts.join(' && ') : 'true'} ? ${rule.when === 'never' ? 'false' : 'true'} : ${cel})`;
   }
   return cel;
 }
 
-function nativeDocument(doc: Obj, options: FormatOptions, params: { name: string }[], steps: NativeStep[], origins: Origins): Obj {
+function nativeDocument(
+  doc: Obj,
+  options: FormatOptions,
+  params: { name: string }[],
+  steps: NativeStep[],
+  origins: Origins,
+): Obj {
   const env: Record<string, string> = {};
   for (const [name, cel] of Object.entries(PREDEFINED)) env[name] = `\${{ ${cel} }}`;
   for (const p of params) env[p.name] = `\${{ params[${JSON.stringify(p.name)}] }}`;
@@ -175,7 +220,8 @@ function nativeDocument(doc: Obj, options: FormatOptions, params: { name: string
     });
   const main = steps.filter((s) => !s.isFinally);
   const fin = steps.filter((s) => s.isFinally);
-  const workflowName = isObj(doc.workflow) && typeof doc.workflow.name === 'string' ? doc.workflow.name : undefined;
+  const workflowName =
+    isObj(doc.workflow) && typeof doc.workflow.name === 'string' ? doc.workflow.name : undefined;
   return {
     apiVersion: 'containerops/v1',
     kind: 'Pipeline',

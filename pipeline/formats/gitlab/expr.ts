@@ -67,65 +67,96 @@ export type VariableCel = (name: string) => string;
 
 /** Translates a GitLab expression to a CEL condition. Throws GlExprError. */
 export function gitlabConditionToCel(source: string, variable: VariableCel): string {
-  if (source.length > MAX_LENGTH) throw new GlExprError(`expression is longer than ${MAX_LENGTH} characters`, 0);
-  const tokens = tokenize(source);
-  let pos = 0;
-  const peek = () => tokens[pos]!;
-  const isOp = (t: string) => peek().kind === 'op' && peek().text === t;
+  if (source.length > MAX_LENGTH)
+    throw new GlExprError(`expression is longer than ${MAX_LENGTH} characters`, 0);
+  return new Translator(tokenize(source), variable).translate();
+}
 
-  const or = (depth: number): string => {
-    let left = and(depth);
-    while (isOp('||')) {
-      pos++;
-      left = `(${left} || ${and(depth)})`;
+class Translator {
+  private pos = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly variable: VariableCel,
+  ) {}
+
+  translate(): string {
+    const cel = this.or(0);
+    if (this.peek().kind !== 'end')
+      throw new GlExprError(`unexpected "${this.peek().text}"`, this.peek().offset);
+    return cel;
+  }
+
+  private peek(): Token {
+    return this.tokens[this.pos]!;
+  }
+
+  private isOp(text: string): boolean {
+    return this.peek().kind === 'op' && this.peek().text === text;
+  }
+
+  private or(depth: number): string {
+    let left = this.and(depth);
+    while (this.isOp('||')) {
+      this.pos++;
+      left = `(${left} || ${this.and(depth)})`;
     }
     return left;
-  };
-  const and = (depth: number): string => {
-    let left = comparison(depth);
-    while (isOp('&&')) {
-      pos++;
-      left = `(${left} && ${comparison(depth)})`;
+  }
+
+  private and(depth: number): string {
+    let left = this.comparison(depth);
+    while (this.isOp('&&')) {
+      this.pos++;
+      left = `(${left} && ${this.comparison(depth)})`;
     }
     return left;
-  };
-  const comparison = (depth: number): string => {
-    if (isOp('(')) {
-      if (depth >= MAX_DEPTH) throw new GlExprError(`more than ${MAX_DEPTH} levels of parentheses`, peek().offset);
-      pos++;
-      const inner = or(depth + 1);
-      if (!isOp(')')) throw new GlExprError('expected ")"', peek().offset);
-      pos++;
+  }
+
+  private comparison(depth: number): string {
+    if (this.isOp('(')) {
+      if (depth >= MAX_DEPTH)
+        throw new GlExprError(`more than ${MAX_DEPTH} levels of parentheses`, this.peek().offset);
+      this.pos++;
+      const inner = this.or(depth + 1);
+      if (!this.isOp(')')) throw new GlExprError('expected ")"', this.peek().offset);
+      this.pos++;
       return inner;
     }
-    const left = operand();
-    if (!['==', '!=', '=~', '!~'].some(isOp)) {
+    const left = this.operand();
+    if (!['==', '!=', '=~', '!~'].some((op) => this.isOp(op))) {
       if (left.kind !== 'var') throw new GlExprError('a value on its own must be a variable', left.offset);
-      return `(${variable(left.text)} != '')`;
+      return `(${this.variable(left.text)} != '')`;
     }
-    const op = tokens[pos++]!.text;
-    const right = operand();
+    const op = this.tokens[this.pos++]!.text;
+    const right = this.operand();
     if (op === '=~' || op === '!~') {
-      if (right.kind !== 'regex') throw new GlExprError(`${op} needs a /regular expression/ on its right`, right.offset);
+      if (right.kind !== 'regex')
+        throw new GlExprError(`${op} needs a /regular expression/ on its right`, right.offset);
       const flags = right.flags?.includes('i') ? '(?i)' : '';
-      const test = `${value(left)}.matches(${JSON.stringify(flags + right.text)})`;
+      const test = `${this.value(left)}.matches(${celString(flags + right.text)})`;
       return op === '=~' ? test : `!${test}`;
     }
-    const test = `${value(left)} == ${value(right)}`;
+    const test = `${this.value(left)} == ${this.value(right)}`;
     return op === '==' ? `(${test})` : `!(${test})`;
-  };
-  const operand = (): Token => {
-    const t = tokens[pos++]!;
-    if (t.kind === 'end' || t.kind === 'op') throw new GlExprError(t.kind === 'end' ? 'unexpected end of expression' : `unexpected "${t.text}"`, t.offset);
-    return t;
-  };
-  // null and unset variables both read as '' (GitLab's unset variables compare equal to null)
-  const value = (t: Token): string =>
-    t.kind === 'var' ? variable(t.text) : t.kind === 'null' ? "''" : t.kind === 'string' ? celString(t.text) : celString(t.text);
+  }
 
-  const cel = or(0);
-  if (peek().kind !== 'end') throw new GlExprError(`unexpected "${peek().text}"`, peek().offset);
-  return cel;
+  private operand(): Token {
+    const t = this.tokens[this.pos++]!;
+    if (t.kind === 'end' || t.kind === 'op') {
+      throw new GlExprError(
+        t.kind === 'end' ? 'unexpected end of expression' : `unexpected "${t.text}"`,
+        t.offset,
+      );
+    }
+    return t;
+  }
+
+  /** null and unset variables both read as '' (GitLab's unset variables compare equal to null). */
+  private value(t: Token): string {
+    if (t.kind === 'var') return this.variable(t.text);
+    return t.kind === 'null' ? "''" : celString(t.text);
+  }
 }
 
 export function celString(text: string): string {

@@ -41,12 +41,18 @@ export function resolveIncludes(main: Obj, files: Record<string, string>, proble
       const file = localPath(entry, path, problems);
       if (file === undefined) return;
       if (++count > MAX_INCLUDES || depth >= MAX_INCLUDE_DEPTH) {
-        problems.push({ path, message: `too many includes (at most ${MAX_INCLUDES}, nested ${MAX_INCLUDE_DEPTH} deep)` });
+        problems.push({
+          path,
+          message: `too many includes (at most ${MAX_INCLUDES}, nested ${MAX_INCLUDE_DEPTH} deep)`,
+        });
         return;
       }
       const source = files[file];
       if (source === undefined) {
-        problems.push({ path, message: `included file ${file} was not supplied (the API takes it in "files"; the CLI reads it from the repository)` });
+        problems.push({
+          path,
+          message: `included file ${file} was not supplied (the API takes it in "files"; the CLI reads it from the repository)`,
+        });
         return;
       }
       const parsed = parseYaml(source);
@@ -99,7 +105,10 @@ export function resolveExtends(name: string, doc: Obj, problems: Problem[], at: 
   const visit = (job: string, trail: string[]): Obj => {
     const body = doc[job];
     if (!isObj(body)) {
-      problems.push({ path: [...at, 'extends'], message: `extends "${job}", which is not a job or template in this file` });
+      problems.push({
+        path: [...at, 'extends'],
+        message: `extends "${job}", which is not a job or template in this file`,
+      });
       return {};
     }
     if (trail.includes(job)) {
@@ -107,10 +116,14 @@ export function resolveExtends(name: string, doc: Obj, problems: Problem[], at: 
       return {};
     }
     if (trail.length > MAX_EXTENDS_DEPTH) {
-      problems.push({ path: [...at, 'extends'], message: `extends is nested more than ${MAX_EXTENDS_DEPTH} deep` });
+      problems.push({
+        path: [...at, 'extends'],
+        message: `extends is nested more than ${MAX_EXTENDS_DEPTH} deep`,
+      });
       return {};
     }
-    const bases = body.extends === undefined ? [] : Array.isArray(body.extends) ? body.extends : [body.extends];
+    const bases =
+      body.extends === undefined ? [] : Array.isArray(body.extends) ? body.extends : [body.extends];
     let merged: Obj = {};
     for (const base of bases) merged = deepMerge(merged, visit(String(base), [...trail, job]));
     const own = { ...body };

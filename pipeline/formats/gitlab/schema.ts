@@ -16,7 +16,10 @@ const variableValue = z.union([
     expand: z.boolean().optional(),
   }),
 ]);
-export const variablesSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), variableValue.nullable());
+export const variablesSchema = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'),
+  variableValue.nullable(),
+);
 const script = z.union([z.string(), z.array(z.union([z.string(), z.array(z.string())]))]);
 
 const ruleSchema = z.strictObject({
@@ -33,11 +36,27 @@ export const jobSchema = z.strictObject({
   script,
   before_script: script.optional(),
   after_script: script.optional(),
-  needs: z.array(z.union([z.string(), z.strictObject({ job: z.string(), artifacts: z.boolean().optional(), optional: z.boolean().optional() })])).optional(),
+  needs: z
+    .array(
+      z.union([
+        z.string(),
+        z.strictObject({
+          job: z.string(),
+          artifacts: z.boolean().optional(),
+          optional: z.boolean().optional(),
+        }),
+      ]),
+    )
+    .optional(),
   dependencies: z.array(z.string()).optional(),
   rules: z.array(ruleSchema).optional(),
   variables: variablesSchema.optional(),
-  parallel: z.union([z.number().int().min(1).max(200), z.strictObject({ matrix: z.array(z.record(z.string(), z.union([scalar, z.array(scalar)]))).min(1) })]).optional(),
+  parallel: z
+    .union([
+      z.number().int().min(1).max(200),
+      z.strictObject({ matrix: z.array(z.record(z.string(), z.union([scalar, z.array(scalar)]))).min(1) }),
+    ])
+    .optional(),
   artifacts: z
     .strictObject({
       paths: z.array(z.string().min(1)).optional(),
@@ -51,7 +70,9 @@ export const jobSchema = z.strictObject({
   when: z.enum(['on_success', 'on_failure', 'always', 'manual', 'never']).optional(),
   image: z.union([z.string(), z.strictObject({ name: z.string() })]).optional(),
   tags: z.array(z.string()).optional(),
-  retry: z.union([z.number().int().min(0).max(2), z.strictObject({ max: z.number().int().min(0).max(2) })]).optional(),
+  retry: z
+    .union([z.number().int().min(0).max(2), z.strictObject({ max: z.number().int().min(0).max(2) })])
+    .optional(),
   interruptible: z.boolean().optional(),
 });
 export type GitlabJob = z.infer<typeof jobSchema>;
@@ -81,7 +102,19 @@ export const UNSUPPORTED_JOB_KEYS: Record<string, string> = {
 };
 
 /** Top-level keys that are not jobs. */
-export const GLOBAL_KEYS = new Set(['stages', 'variables', 'default', 'workflow', 'include', 'image', 'services', 'before_script', 'after_script', 'cache', 'spec']);
+export const GLOBAL_KEYS = new Set([
+  'stages',
+  'variables',
+  'default',
+  'workflow',
+  'include',
+  'image',
+  'services',
+  'before_script',
+  'after_script',
+  'cache',
+  'spec',
+]);
 
 export const UNSUPPORTED_GLOBAL_KEYS: Record<string, string> = {
   services: `services: ${CONTAINER}`,
@@ -89,9 +122,29 @@ export const UNSUPPORTED_GLOBAL_KEYS: Record<string, string> = {
   spec: 'spec: CI/CD component inputs are not supported',
 };
 
-export const DEFAULT_KEYS = ['image', 'before_script', 'after_script', 'timeout', 'retry', 'tags', 'interruptible', 'artifacts', 'cache', 'services'];
+export const DEFAULT_KEYS = [
+  'image',
+  'before_script',
+  'after_script',
+  'timeout',
+  'retry',
+  'tags',
+  'interruptible',
+  'artifacts',
+  'cache',
+  'services',
+];
 
 export const workflowSchema = z.strictObject({
   name: z.string().optional(),
-  rules: z.array(z.strictObject({ if: z.string().optional(), changes: ruleSchema.shape.changes, when: z.enum(['always', 'never']).optional(), variables: variablesSchema.optional() })).optional(),
+  rules: z
+    .array(
+      z.strictObject({
+        if: z.string().optional(),
+        changes: ruleSchema.shape.changes,
+        when: z.enum(['always', 'never']).optional(),
+        variables: variablesSchema.optional(),
+      }),
+    )
+    .optional(),
 });

@@ -36,7 +36,12 @@ function exec(...args: string[]): Promise<Exec> {
   return new Promise((resolve) =>
     child.on('close', (code) => {
       const stdout = out.join('');
-      resolve({ code, stdout, stderr: err.join(''), liveLines: stdout.split('\n').filter((l) => l.startsWith('[')).length });
+      resolve({
+        code,
+        stdout,
+        stderr: err.join(''),
+        liveLines: stdout.split('\n').filter((l) => l.startsWith('[')).length,
+      });
     }),
   );
 }
@@ -86,13 +91,19 @@ jobs:
 
   it('exits 0 for a GitHub workflow whose jobs succeed, and 1 with the located error for an invalid one', async () => {
     const ok = await exec(
-      write('.github/workflows/ok.yml', 'on: push\njobs:\n  one:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo fine\n'),
+      write(
+        '.github/workflows/ok.yml',
+        'on: push\njobs:\n  one:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo fine\n',
+      ),
     );
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('[one] fine');
 
     const bad = await exec(
-      write('.github/workflows/bad.yml', 'on: push\njobs:\n  one:\n    runs-on: ubuntu-latest\n    services:\n      db: { image: postgres }\n    steps: [ { run: echo } ]\n'),
+      write(
+        '.github/workflows/bad.yml',
+        'on: push\njobs:\n  one:\n    runs-on: ubuntu-latest\n    services:\n      db: { image: postgres }\n    steps: [ { run: echo } ]\n',
+      ),
     );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('bad.yml:5:5: jobs.one.services: services: needs the container runtime');

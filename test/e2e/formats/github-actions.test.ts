@@ -7,21 +7,34 @@ let project: string;
 beforeAll(async () => {
   stack = await startStack();
   project = await createProject(stack);
-  const res = await stack.request('POST', `/api/v1/projects/${project}/secrets`, { name: 'DEPLOY_KEY', value: 's3cr3t-value' });
+  const res = await stack.request('POST', `/api/v1/projects/${project}/secrets`, {
+    name: 'DEPLOY_KEY',
+    value: 's3cr3t-value',
+  });
   if (res.status !== 201) throw new Error(`secret: ${res.status} ${await res.text()}`);
 });
 afterAll(async () => {
   await stack?.stop();
 });
 
-async function save(source: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await stack.request('POST', `/api/v1/projects/${project}/pipelines?path=${encodeURIComponent(path)}`, { source });
+async function save(
+  source: string,
+  path: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await stack.request(
+    'POST',
+    `/api/v1/projects/${project}/pipelines?path=${encodeURIComponent(path)}`,
+    { source },
+  );
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 async function logsOf(runId: string, stepId: string, matrix = ''): Promise<string> {
   const query = matrix ? `?matrix=${encodeURIComponent(matrix)}` : '';
-  const res = await stack.request('GET', `/api/v1/projects/${project}/runs/${runId}/steps/${stepId}/logs${query}`);
+  const res = await stack.request(
+    'GET',
+    `/api/v1/projects/${project}/runs/${runId}/steps/${stepId}/logs${query}`,
+  );
   return res.text();
 }
 
@@ -77,10 +90,17 @@ describe('a GitHub Actions workflow saved through the API', () => {
     expect(saved.status).toBe(201);
     expect(saved.body).toMatchObject({ name: 'build-and-test', format: 'github-actions' });
 
-    const run = await waitForRun(stack, project, (await trigger(stack, project, 'build-and-test', { greeting: 'hi' })).id);
+    const run = await waitForRun(
+      stack,
+      project,
+      (await trigger(stack, project, 'build-and-test', { greeting: 'hi' })).id,
+    );
     expect(run.status).toBe('succeeded');
     expect(step(run, 'build').outputs).toEqual({ version: `1.0.${run.number}` });
-    expect(run.steps.filter((s) => s.id === 'test' && s.matrixKey !== '').map((s) => s.status)).toEqual(['succeeded', 'succeeded']);
+    expect(run.steps.filter((s) => s.id === 'test' && s.matrixKey !== '').map((s) => s.status)).toEqual([
+      'succeeded',
+      'succeeded',
+    ]);
 
     const build = await logsOf(run.id, 'build');
     expect(build).toContain('key is ***');
@@ -139,7 +159,11 @@ jobs:
     expect(saved.status).toBe(422);
     const errors = (saved.body as { errors: { path: string; line: number; message: string }[] }).errors;
     expect(errors).toEqual([
-      expect.objectContaining({ path: 'jobs.lint.steps[0].uses', line: 6, message: expect.stringContaining('actions/checkout@*') }),
+      expect.objectContaining({
+        path: 'jobs.lint.steps[0].uses',
+        line: 6,
+        message: expect.stringContaining('actions/checkout@*'),
+      }),
     ]);
   });
 });

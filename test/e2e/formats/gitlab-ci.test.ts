@@ -14,7 +14,10 @@ afterAll(async () => {
 
 async function logsOf(runId: string, stepId: string, matrix = ''): Promise<string> {
   const query = matrix ? `?matrix=${encodeURIComponent(matrix)}` : '';
-  const res = await stack.request('GET', `/api/v1/projects/${project}/runs/${runId}/steps/${stepId}/logs${query}`);
+  const res = await stack.request(
+    'GET',
+    `/api/v1/projects/${project}/runs/${runId}/steps/${stepId}/logs${query}`,
+  );
   return res.text();
 }
 
@@ -72,7 +75,11 @@ describe('a GitLab CI file saved through the API', () => {
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ name: 'demo-ci', format: 'gitlab-ci' });
 
-    const run = await waitForRun(stack, project, (await trigger(stack, project, 'demo-ci', { APP_NAME: 'demo' })).id);
+    const run = await waitForRun(
+      stack,
+      project,
+      (await trigger(stack, project, 'demo-ci', { APP_NAME: 'demo' })).id,
+    );
     expect(run.status).toBe('succeeded');
     expect(step(run, 'build').status).toBe('succeeded');
     expect(step(run, 'lint')).toMatchObject({ status: 'failed', exitCode: 2 });
@@ -91,7 +98,11 @@ describe('a GitLab CI file saved through the API', () => {
     expect(res.status).toBe(422);
     const { errors } = (await res.json()) as { errors: { path: string; line: number; message: string }[] };
     expect(errors).toEqual([
-      expect.objectContaining({ path: 'include', line: 1, message: expect.stringContaining('ci/missing.yml was not supplied') }),
+      expect.objectContaining({
+        path: 'include',
+        line: 1,
+        message: expect.stringContaining('ci/missing.yml was not supplied'),
+      }),
       expect.objectContaining({ path: 'build.cache', line: 3, message: expect.stringContaining('cache') }),
     ]);
   });

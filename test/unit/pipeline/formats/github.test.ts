@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { compilePipelineSource } from '../../../../pipeline';
 import { compileOther, errorsOfOther, nodeOf, runNodeScript } from './run-script';
 
 const FIXTURE = path.join(__dirname, '../../../fixtures/formats/github/ci.yml');
@@ -8,14 +9,26 @@ const AS_WORKFLOW = { fileName: '.github/workflows/ci.yml' };
 
 /** A one-job workflow around `steps` (YAML lines indented for a job's steps list). */
 function job(...steps: string[]): string {
-  return ['on: push', 'jobs:', '  build:', '    runs-on: ubuntu-latest', '    steps:', ...steps.map((s) => `      ${s}`), ''].join('\n');
+  return [
+    'on: push',
+    'jobs:',
+    '  build:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    ...steps.map((s) => `      ${s}`),
+    '',
+  ].join('\n');
 }
 
 describe('a GitHub Actions workflow compiles into the execution plan', () => {
   const plan = compileOther(CI, AS_WORKFLOW);
 
   it('derives the pipeline name from the workflow name and keeps the name as description', () => {
-    expect(plan).toMatchObject({ format: 'github-actions', name: 'ci-build-test', description: 'CI Build & Test' });
+    expect(plan).toMatchObject({
+      format: 'github-actions',
+      name: 'ci-build-test',
+      description: 'CI Build & Test',
+    });
   });
 
   it('maps on: to the platform triggers, workflow_dispatch inputs and vars.* to params', () => {
@@ -42,8 +55,14 @@ describe('a GitHub Actions workflow compiles into the execution plan', () => {
     expect(build.timeoutMs).toBe(600_000);
     expect(build.artifacts.out).toEqual([{ name: 'dist', path: 'dist/' }]);
     const test = nodeOf(plan, 'test');
-    expect(test.matrix).toEqual({ combination: ['node=18,os=ubuntu-latest', 'experimental=true,node=20,os=ubuntu-latest'] });
-    expect(test).toMatchObject({ failFast: false, maxParallel: 2, artifacts: { in: [{ name: 'dist', from: 'build' }], out: [] } });
+    expect(test.matrix).toEqual({
+      combination: ['node=18,os=ubuntu-latest', 'experimental=true,node=20,os=ubuntu-latest'],
+    });
+    expect(test).toMatchObject({
+      failFast: false,
+      maxParallel: 2,
+      artifacts: { in: [{ name: 'dist', from: 'build' }], out: [] },
+    });
   });
 
   it('reports accepted-and-ignored keys as warnings', () => {
@@ -54,8 +73,6 @@ describe('a GitHub Actions workflow compiles into the execution plan', () => {
 });
 
 function errorsOrWarnings(source: string) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { compilePipelineSource } = require('../../../../pipeline') as typeof import('../../../../pipeline');
   return compilePipelineSource(source, undefined, {}, AS_WORKFLOW).warnings;
 }
 
@@ -63,7 +80,9 @@ describe("a job's generated script", () => {
   const plan = compileOther(CI, AS_WORKFLOW);
 
   it('passes $GITHUB_OUTPUT, $GITHUB_ENV and $GITHUB_PATH between steps and sets job outputs', () => {
-    const run = runNodeScript(nodeOf(plan, 'build'), { params: { greeting: 'hi', verbose: 'false', LEVEL: '' } });
+    const run = runNodeScript(nodeOf(plan, 'build'), {
+      params: { greeting: 'hi', verbose: 'false', LEVEL: '' },
+    });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('hi from 1.2.7 in release');
     expect(run.stdout).toContain('::step:: Only verbose (skipped)');
@@ -77,7 +96,7 @@ describe("a job's generated script", () => {
       compileOther(
         job(
           '- { id: flaky, continue-on-error: true, run: exit 3 }',
-          "- { if: \"steps.flaky.outcome == 'failure'\", run: echo recovered }",
+          '- { if: "steps.flaky.outcome == \'failure\'", run: echo recovered }',
           '- run: exit 4',
           '- run: echo not run',
           '- { if: failure(), run: echo cleanup }',
@@ -141,7 +160,10 @@ describe("a job's generated script", () => {
   });
 
   it('computes hashFiles() over the matched files in the workspace', () => {
-    const node = nodeOf(compileOther(job("- run: echo \"h=${{ hashFiles('**/*.lock') }}\""), AS_WORKFLOW), 'build');
+    const node = nodeOf(
+      compileOther(job('- run: echo "h=${{ hashFiles(\'**/*.lock\') }}"'), AS_WORKFLOW),
+      'build',
+    );
     const run = runNodeScript(node);
     expect(run.stdout).toContain('h=\n');
   });
@@ -149,22 +171,67 @@ describe("a job's generated script", () => {
 
 describe('features a workflow may not use are located errors naming the feature', () => {
   const cases: [string, string, string, number][] = [
-    ['services', job('- run: echo').replace('    steps:', '    services:\n      db: { image: postgres }\n    steps:'), 'needs the container runtime', 5],
-    ['container', job('- run: echo').replace('    steps:', '    container: node:20\n    steps:'), 'needs the container runtime', 5],
-    ['environment', job('- run: echo').replace('    steps:', '    environment: production\n    steps:'), 'deployment environments', 5],
-    ['another action', job('- uses: actions/setup-node@v4', '- run: npm test'), 'actions/checkout@*, actions/upload-artifact@*, actions/download-artifact@*', 6],
+    [
+      'services',
+      job('- run: echo').replace('    steps:', '    services:\n      db: { image: postgres }\n    steps:'),
+      'needs the container runtime',
+      5,
+    ],
+    [
+      'container',
+      job('- run: echo').replace('    steps:', '    container: node:20\n    steps:'),
+      'needs the container runtime',
+      5,
+    ],
+    [
+      'environment',
+      job('- run: echo').replace('    steps:', '    environment: production\n    steps:'),
+      'deployment environments',
+      5,
+    ],
+    [
+      'another action',
+      job('- uses: actions/setup-node@v4', '- run: npm test'),
+      'actions/checkout@*, actions/upload-artifact@*, actions/download-artifact@*',
+      6,
+    ],
     ['actions/cache', job('- uses: actions/cache@v4', '- run: make'), 'the cache is not available', 6],
-    ['a release event', job('- run: echo').replace('on: push', 'on: { release: { types: [published] } }'), 'the "release" event is not supported', 1],
-    ['branches-ignore', job('- run: echo').replace('on: push', 'on:\n  push: { branches-ignore: [wip] }'), 'branches-ignore is not supported', 2],
+    [
+      'a release event',
+      job('- run: echo').replace('on: push', 'on: { release: { types: [published] } }'),
+      'the "release" event is not supported',
+      1,
+    ],
+    [
+      'branches-ignore',
+      job('- run: echo').replace('on: push', 'on:\n  push: { branches-ignore: [wip] }'),
+      'branches-ignore is not supported',
+      2,
+    ],
     ['pwsh', job('- { shell: pwsh, run: Write-Host hi }'), 'shell "pwsh" is not available', 6],
     ['an unknown context', job('- run: echo ${{ jobs.x }}'), 'unknown context "jobs"', 6],
     ['an unknown function', job('- run: echo ${{ lower(github.ref) }}'), 'unknown function lower()', 6],
     ['a checkout after run steps', job('- run: echo', '- uses: actions/checkout@v4'), 'must come before', 7],
-    ['a reusable workflow', 'on: push\njobs:\n  call:\n    uses: org/repo/.github/workflows/x.yml@v1\n', 'reusable workflows', 4],
-    ['a computed matrix', job('- run: echo').replace('    steps:', '    strategy:\n      matrix: ${{ fromJSON(needs.a.outputs.m) }}\n    steps:'), 'computed by an expression', 6],
+    [
+      'a reusable workflow',
+      'on: push\njobs:\n  call:\n    uses: org/repo/.github/workflows/x.yml@v1\n',
+      'reusable workflows',
+      4,
+    ],
+    [
+      'a computed matrix',
+      job('- run: echo').replace(
+        '    steps:',
+        '    strategy:\n      matrix: ${{ fromJSON(needs.a.outputs.m) }}\n    steps:',
+      ),
+      'computed by an expression',
+      6,
+    ],
   ];
   it.each(cases)('%s', (_what, source, message, line) => {
     const errors = errorsOfOther(source, AS_WORKFLOW);
-    expect(errors).toEqual(expect.arrayContaining([expect.objectContaining({ line, message: expect.stringContaining(message) })]));
+    expect(errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ line, message: expect.stringContaining(message) })]),
+    );
   });
 });

@@ -1,11 +1,15 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { evaluateCondition } from '../../../../pipeline';
 import { compileOther, errorsOfOther, nodeOf, runNodeScript } from './run-script';
 
 const DIR = path.join(__dirname, '../../../fixtures/formats/gitlab');
 const SOURCE = fs.readFileSync(path.join(DIR, '.gitlab-ci.yml'), 'utf8');
-const OPTIONS = { fileName: '.gitlab-ci.yml', files: { 'ci/templates.yml': fs.readFileSync(path.join(DIR, 'ci/templates.yml'), 'utf8') } };
+const OPTIONS = {
+  fileName: '.gitlab-ci.yml',
+  files: { 'ci/templates.yml': fs.readFileSync(path.join(DIR, 'ci/templates.yml'), 'utf8') },
+};
 const AS_GITLAB = { fileName: '.gitlab-ci.yml' };
 const ctx = (trigger: Record<string, unknown>, params: Record<string, string> = {}) => ({
   params,
@@ -39,11 +43,21 @@ describe('a GitLab CI file compiles into the execution plan', () => {
   });
 
   it('merges default:, extends: and job keys, and maps artifacts, retry, timeout, allow_failure and image', () => {
-    expect(nodeOf(plan, 'build')).toMatchObject({ image: 'debian:bookworm', artifacts: { out: [{ name: 'build', path: 'dist/' }], in: [] } });
-    expect(nodeOf(plan, 'unit')).toMatchObject({ timeoutMs: 600_000, retry: { attempts: 2 }, artifacts: { in: [{ name: 'build', from: 'build' }] } });
+    expect(nodeOf(plan, 'build')).toMatchObject({
+      image: 'debian:bookworm',
+      artifacts: { out: [{ name: 'build', path: 'dist/' }], in: [] },
+    });
+    expect(nodeOf(plan, 'unit')).toMatchObject({
+      timeoutMs: 600_000,
+      retry: { attempts: 2 },
+      artifacts: { in: [{ name: 'build', from: 'build' }] },
+    });
     expect(nodeOf(plan, 'unit').matrix).toEqual({ combination: ['SUITE=fast', 'SUITE=slow'] });
     expect(nodeOf(plan, 'lint').continueOnError).toBe(true);
-    expect(nodeOf(plan, 'deploy-approval')).toMatchObject({ kind: 'approval', approval: { approvers: ['role:maintainer'] } });
+    expect(nodeOf(plan, 'deploy-approval')).toMatchObject({
+      kind: 'approval',
+      approval: { approvers: ['role:maintainer'] },
+    });
   });
 
   it('evaluates workflow:rules and rules:if/changes from the trigger', () => {
@@ -64,14 +78,23 @@ describe("a GitLab job's generated script", () => {
     const run = runNodeScript(nodeOf(plan, 'build'), {}, { APP_NAME: 'demo' });
     expect(run.status).toBe(0);
     expect(run.stdout.split('\n')).toEqual(
-      expect.arrayContaining(['$ echo "default before_script"', '$ mkdir -p dist', 'multi-line', 'command', 'after the build (success)']),
+      expect.arrayContaining([
+        '$ echo "default before_script"',
+        '$ mkdir -p dist',
+        'multi-line',
+        'command',
+        'after the build (success)',
+      ]),
     );
     expect(fs.readFileSync(path.join(run.workspace, 'dist/app.txt'), 'utf8')).toBe('demo release\n');
   });
 
   it('stops at the first failing command, still runs after_script, and exits with its code', () => {
     const node = nodeOf(
-      compileOther('job:\n  script:\n    - echo one\n    - exit 7\n    - echo never\n  after_script:\n    - echo "after $CI_JOB_STATUS"\n', AS_GITLAB),
+      compileOther(
+        'job:\n  script:\n    - echo one\n    - exit 7\n    - echo never\n  after_script:\n    - echo "after $CI_JOB_STATUS"\n',
+        AS_GITLAB,
+      ),
       'job',
     );
     const run = runNodeScript(node);
@@ -81,13 +104,18 @@ describe("a GitLab job's generated script", () => {
   });
 
   it('gives each parallel:matrix combination its variables', () => {
-    const run = runNodeScript(nodeOf(plan, 'unit'), { matrix: { combination: 'SUITE=slow' } }, { GREETING: 'hi' }, mkWorkspaceWithDist());
+    const run = runNodeScript(
+      nodeOf(plan, 'unit'),
+      { matrix: { combination: 'SUITE=slow' } },
+      { GREETING: 'hi' },
+      mkWorkspaceWithDist(),
+    );
     expect(run.stdout).toContain('hi suite slow');
   });
 });
 
 function mkWorkspaceWithDist(): string {
-  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'co-gl-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'co-gl-'));
   fs.mkdirSync(path.join(dir, 'dist'));
   fs.writeFileSync(path.join(dir, 'dist/app.txt'), 'x');
   return dir;
@@ -99,12 +127,42 @@ describe('GitLab features the platform does not run are located errors naming th
     ['services', 'build:\n  services: [postgres]\n  script: [make]\n', 'needs the container runtime', 2],
     ['only', 'build:\n  only: [main]\n  script: [make]\n', 'use rules:', 2],
     ['trigger', 'build:\n  trigger: other/project\n  script: [make]\n', 'downstream pipelines', 2],
-    ['a remote include', 'include: { remote: "https://x/y.yml" }\nbuild:\n  script: [make]\n', 'include: remote is not supported', 1],
-    ['a missing local include', 'include: ci/x.yml\nbuild:\n  script: [make]\n', 'ci/x.yml was not supplied', 1],
-    ['an extends cycle', '.a:\n  extends: .b\n.b:\n  extends: .a\nbuild:\n  extends: .a\n  script: [make]\n', 'extends cycle', 6],
-    ['an unknown stage', 'build:\n  stage: package\n  script: [make]\n', 'stage "package" is not in stages', 2],
-    ['a bad rule', 'build:\n  rules:\n    - if: $A ==\n  script: [make]\n', 'unexpected end of expression', 3],
-    ['rules when: delayed', 'build:\n  rules:\n    - when: delayed\n  script: [make]\n', 'when: delayed is not supported', 3],
+    [
+      'a remote include',
+      'include: { remote: "https://x/y.yml" }\nbuild:\n  script: [make]\n',
+      'include: remote is not supported',
+      1,
+    ],
+    [
+      'a missing local include',
+      'include: ci/x.yml\nbuild:\n  script: [make]\n',
+      'ci/x.yml was not supplied',
+      1,
+    ],
+    [
+      'an extends cycle',
+      '.a:\n  extends: .b\n.b:\n  extends: .a\nbuild:\n  extends: .a\n  script: [make]\n',
+      'extends cycle',
+      6,
+    ],
+    [
+      'an unknown stage',
+      'build:\n  stage: package\n  script: [make]\n',
+      'stage "package" is not in stages',
+      2,
+    ],
+    [
+      'a bad rule',
+      'build:\n  rules:\n    - if: $A ==\n  script: [make]\n',
+      'unexpected end of expression',
+      3,
+    ],
+    [
+      'rules when: delayed',
+      'build:\n  rules:\n    - when: delayed\n  script: [make]\n',
+      'when: delayed is not supported',
+      3,
+    ],
   ];
   it.each(cases)('%s', (_what, source, message, line) => {
     expect(errorsOfOther(source, AS_GITLAB)).toEqual(

@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compilePipelineSource, evaluateExpression, renderTemplate, type ExecutionPlan, type PlanNode } from '../../../../pipeline';
+import {
+  compilePipelineSource,
+  evaluateExpression,
+  renderTemplate,
+  type ExecutionPlan,
+  type PlanNode,
+} from '../../../../pipeline';
 import type { ExpressionContext } from '../../../../pipeline';
 import type { SourceOptions } from '../../../../pipeline/formats/detect';
 
@@ -46,7 +52,14 @@ export function runNodeScript(
   const exprEnv: Record<string, string> = {};
   for (const [name, source] of Object.entries(node.exprEnv)) {
     const value = evaluateExpression(source, full);
-    exprEnv[name] = typeof value === 'string' ? value : value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    exprEnv[name] =
+      typeof value === 'string'
+        ? value
+        : value === null
+          ? ''
+          : typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value);
   }
   const nodeEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(node.env)) nodeEnv[name] = renderTemplate(value, full);
@@ -54,7 +67,14 @@ export function runNodeScript(
   fs.writeFileSync(outputsFile, '');
   const result = spawnSync('/bin/sh', ['-e', '-c', node.script!], {
     cwd: workspace,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...nodeEnv, ...env, ...exprEnv, CO_OUTPUTS: outputsFile },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...nodeEnv,
+      ...env,
+      ...exprEnv,
+      CO_OUTPUTS: outputsFile,
+    },
     encoding: 'utf8',
     timeout: 60_000,
   });
