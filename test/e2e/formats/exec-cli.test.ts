@@ -62,6 +62,18 @@ describe('containerops exec FILE', () => {
     expect(result.stdout).toMatch(/run #1 succeeded\n$/);
   });
 
+  it('runs the example GitHub workflow with live logs and exits 0', async () => {
+    const result = await exec(
+      path.join(__dirname, '../../../examples/.github/workflows/ci.yml'),
+      '--param',
+      'greeting=hi',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('[build] packing sample-app 1.4.0 (release)');
+    expect(result.stdout).toContain('[test shard=2] shard 2 passed for 1.4.0');
+    expect(result.stdout).toMatch(/^\[report\] hi: tests success, version 1\.4\.0$/m);
+  });
+
   it('runs a GitHub workflow and exits 1 with the failed job when a step fails', async () => {
     const file = write(
       '.github/workflows/check.yml',

@@ -235,3 +235,48 @@ describe('features a workflow may not use are located errors naming the feature'
     );
   });
 });
+
+describe('actions/checkout becomes a git-clone step the job needs', () => {
+  const plan = compileOther(
+    fs.readFileSync(path.join(__dirname, '../../../fixtures/formats/github/checkout.yml'), 'utf8'),
+    {
+      fileName: '.github/workflows/checkout.yml',
+    },
+  );
+
+  it('clones the triggering repository at its sha, or the CHECKOUT_URL param', () => {
+    expect(plan.triggers).toEqual({ push: {} });
+    expect(nodeOf(plan, 'own').needs).toEqual(['own-checkout']);
+    expect(nodeOf(plan, 'own-checkout')).toMatchObject({
+      kind: 'uses',
+      uses: { name: 'git-clone', range: '1' },
+      with: {
+        url: '${{ has(trigger.payload.repository) && has(trigger.payload.repository.clone_url) ? trigger.payload.repository.clone_url : params.CHECKOUT_URL }}',
+        ref: '${{ trigger.sha }}',
+      },
+    });
+    expect(plan.params).toEqual([expect.objectContaining({ name: 'CHECKOUT_URL', default: '' })]);
+  });
+
+  it('maps repository, ref, path and fetch-depth to the component inputs', () => {
+    expect(nodeOf(plan, 'other-checkout').with).toEqual({
+      url: 'https://github.com/octo-org/tools.git',
+      ref: 'v2',
+      path: 'tools',
+      depth: '0',
+    });
+  });
+
+  it('rejects an input it does not map, naming it', () => {
+    const errors = errorsOfOther(
+      job('- uses: actions/checkout@v4', '  with: { submodules: true }', '- run: ls'),
+      AS_WORKFLOW,
+    );
+    expect(errors).toEqual([
+      expect.objectContaining({
+        path: 'jobs.build.steps[0].with.submodules',
+        message: expect.stringContaining('submodules'),
+      }),
+    ]);
+  });
+});
