@@ -4,14 +4,18 @@ import path from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { isSourceFormat, SOURCE_FORMATS, type SourceFormat } from '../pipeline/formats/detect';
 import { ApiClient, followRun, summarize } from './exec-follow';
+import { startLocalStack } from './exec-stack';
+
+const DEFAULT_API = 'http://127.0.0.1:8080';
 import type { CliIo } from './validate-pipelines';
 
 export const EXEC_USAGE = [
   '  exec FILE [--param NAME=VALUE]... [--format F] [--name N] [--project P]',
   '                     run a pipeline file (native, flow, GitHub Actions, GitLab CI) on the',
-  '                     platform, streaming its logs; exits 0 when the run succeeds, 1 when not',
-  '                     (CO_API_URL, default http://127.0.0.1:8080; CO_TOKEN, default the token',
-  '                     `npm start` keeps in CO_DATA_DIR/admin-token)',
+  '                     platform, streaming its logs; exits 0 when the run succeeds, 1 when not.',
+  '                     Uses CO_API_URL (CO_TOKEN), else the platform `npm start` runs at',
+  '                     http://127.0.0.1:8080 (its token in CO_DATA_DIR/admin-token), else starts',
+  '                     one for this run and stops it after (data in ~/.containerops/exec)',
 ];
 
 interface ExecArgs {
@@ -163,15 +167,41 @@ export async function execCommand(
     io.err(`${args.file}: cannot read: ${(e as Error).message}`);
     return 2;
   }
-  const base = (env.CO_API_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-  const token = apiToken(env);
-  if (!token) {
-    io.err(
-      'containerops: no API token: set CO_TOKEN, or start the platform with `npm start` here (it keeps one in .data/admin-token)',
-    );
-    return 2;
+  let platform: Platform;
+  try {
+    platform = await findPlatform(io, env);
+  } catch (e) {
+    io.err(`containerops: ${(e as Error).message}`);
+    return 1;
   }
-  const api = new ApiClient(base, token);
+  try {
+    return await execOn(new ApiClient(platform.base, platform.token), args, source, io);
+  } finally {
+    await platform.stop?.();
+  }
+}
+
+interface Platform {
+  base: string;
+  token: string;
+  stop?: () => Promise<void>;
+}
+
+/** CO_API_URL, else a platform at the default address, else one started for this command. */
+async function findPlatform(io: CliIo, env: NodeJS.ProcessEnv): Promise<Platform> {
+  const base = (env.CO_API_URL ?? DEFAULT_API).replace(/\/+$/, '');
+  const answers = await fetch(`${base}/readyz`).then(
+    () => true,
+    () => false,
+  );
+  if (!answers && env.CO_API_URL === undefined) return startLocalStack(io, env);
+  const token = apiToken(env);
+  if (!token) throw new Error('no API token: set CO_TOKEN (npm start prints the admin token)');
+  return { base, token };
+}
+
+/** Saves the file, starts a run, follows it; the exit status is the run's. */
+async function execOn(api: ApiClient, args: ExecArgs, source: string, io: CliIo): Promise<number> {
   try {
     const root = repositoryRoot(args.file);
     const { name, params: declared } = await savePipeline(api, args, source, root);
@@ -180,16 +210,14 @@ export async function execCommand(
     if (started.status !== 201) throw new Error(`starting a run of ${name}: ${await problem(started)}`);
     const { id, number } = (await started.json()) as { id: string; number: number };
     io.out(
-      `containerops: ${args.project}/${name} run #${number} (${base}/projects/${args.project}/runs/${id})`,
+      `containerops: ${args.project}/${name} run #${number} (${api.base}/projects/${args.project}/runs/${id})`,
     );
     const run = await followRun(api, args.project, id, io);
     summarize(run, io);
     return run.status === 'succeeded' ? 0 : 1;
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
-    if (err.cause?.code === 'ECONNREFUSED')
-      io.err(`containerops: cannot reach ${base}: start the platform with \`npm start\`, or set CO_API_URL`);
-    else io.err(`containerops: ${err.message}`);
+    io.err(`containerops: ${err.cause?.code === 'ECONNREFUSED' ? `cannot reach ${api.base}` : err.message}`);
     return 1;
   }
 }

@@ -83,8 +83,14 @@ function delimiter(body: string, index: number): string {
   return d;
 }
 
+/** Single-quoted shell word: the text exactly, nothing expands. */
+function quote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 function stepBlock(step: ScriptStep): string {
   const i = step.index;
+  const label = step.label.replace(/\n/g, ' ');
   const file = `"$co_tmp/step-${i}"`;
   const d = delimiter(step.body, i);
   const command = step.shell.replace('{0}', file);
@@ -103,10 +109,10 @@ function stepBlock(step: ScriptStep): string {
     ? `CO_GH_STEP_${i}_CONCLUSION=success`
     : `CO_GH_STEP_${i}_CONCLUSION=failure; [ "$co_failed" = 0 ] && co_failed=$co_rc; CO_GH_JOB_STATUS=failure`;
   return `
-# ${step.label.replace(/\n/g, ' ')}
+# ${label}
 CO_GH_STEP_${i}_OUTCOME=skipped; CO_GH_STEP_${i}_CONCLUSION=skipped
 if ${step.condition}; then
-  echo "::step:: ${step.label.replace(/["\\$\`\n]/g, ' ')}"
+  printf '%s\\n' ${quote(`::step:: ${label}`)}
   : > "$co_tmp/output-${i}"; : > "$co_tmp/env-${i}"; : > "$co_tmp/path-${i}"; : > "$co_tmp/summary-${i}"
   cat > ${file} <<'${d}'
 ${step.body}
@@ -122,7 +128,7 @@ ${d}
 ${outputs}  if [ "$co_rc" = 0 ]; then CO_GH_STEP_${i}_OUTCOME=success; CO_GH_STEP_${i}_CONCLUSION=success
   else echo "::error:: step failed with exit code $co_rc"; CO_GH_STEP_${i}_OUTCOME=failure; ${onFailure}; fi
 else
-  echo "::step:: ${step.label.replace(/["\\$`\n]/g, ' ')} (skipped)"
+  printf '%s\\n' ${quote(`::step:: ${label} (skipped)`)}
 fi
 export CO_GH_STEP_${i}_OUTCOME CO_GH_STEP_${i}_CONCLUSION CO_GH_JOB_STATUS
 `;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,6 +99,24 @@ jobs:
     expect(failed.stdout).toContain('[verify] checking');
     expect(failed.stderr).toContain('verify: failed exit 5');
     expect(failed.stderr).toMatch(/run #1 failed/);
+  });
+
+  it('checks out the local repository for actions/checkout without a repository', async () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'co-exec-repo-'));
+    const git = (...a: string[]) =>
+      execFileSync('git', a, { cwd: repo, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
+    fs.mkdirSync(path.join(repo, '.github/workflows'), { recursive: true });
+    fs.writeFileSync(path.join(repo, 'VERSION'), '7.1.0\n');
+    fs.writeFileSync(
+      path.join(repo, '.github/workflows/release.yml'),
+      'on: push\njobs:\n  show:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: echo "version $(cat VERSION)"\n',
+    );
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-qm', 'init');
+    const result = await exec(path.join(repo, '.github/workflows/release.yml'));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('[show] version 7.1.0');
   });
 
   it('exits 0 for a GitHub workflow whose jobs succeed, and 1 with the located error for an invalid one', async () => {

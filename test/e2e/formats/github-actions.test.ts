@@ -144,6 +144,35 @@ jobs:
     expect(broken).not.toContain('never printed');
   });
 
+  it('with fail-fast: false, the other matrix combinations run to the end when one fails', async () => {
+    const saved = await save(
+      `on: workflow_dispatch
+jobs:
+  shards:
+    runs-on: ubuntu-latest
+    strategy:
+      fail-fast: false
+      max-parallel: 1
+      matrix:
+        n: [1, 2, 3]
+    steps:
+      - run: |
+          if [ "\${{ matrix.n }}" = 1 ]; then exit 9; fi
+          echo "shard \${{ matrix.n }} done"
+`,
+      '.github/workflows/shards.yml',
+    );
+    expect(saved.status).toBe(201);
+    const run = await waitForRun(stack, project, (await trigger(stack, project, 'shards')).id);
+    expect(run.status).toBe('failed');
+    const combos = run.steps.filter((s) => s.id === 'shards' && s.matrixKey !== '');
+    expect(combos.map((s) => [s.matrixKey, s.status])).toEqual([
+      ['n=1', 'failed'],
+      ['n=2', 'succeeded'],
+      ['n=3', 'succeeded'],
+    ]);
+  });
+
   it('rejects an unsupported action at save time with its line and what is supported', async () => {
     const saved = await save(
       `on: push
