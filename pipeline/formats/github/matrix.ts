@@ -23,9 +23,10 @@ export interface MatrixProblem {
 const isScalar = (v: unknown): v is Scalar => ['string', 'number', 'boolean'].includes(typeof v);
 
 /**
- * strategy.matrix: plain axes run as the native matrix; include/exclude are applied here, at
- * compile time, and the resulting combinations become one axis whose values name them, with
- * each `matrix.<axis>` reference translated to a lookup by combination.
+ * strategy.matrix: plain axes run as the native matrix; include/exclude (and axis names that
+ * are not identifiers, such as node-version) are applied here, at compile time, and the
+ * resulting combinations become one axis whose values name them, with each `matrix.<axis>`
+ * reference translated to a lookup by combination.
  */
 export function translateMatrix(
   raw: Record<string, unknown> | string,
@@ -42,9 +43,7 @@ export function translateMatrix(
   const axes: Record<string, Scalar[]> = {};
   for (const [axis, values] of Object.entries(raw)) {
     if (axis === 'include' || axis === 'exclude') continue;
-    if (!AXIS_NAME.test(axis))
-      problems.push({ path: [...at, axis], message: `matrix axis "${axis}" must be an identifier` });
-    else if (!Array.isArray(values) || !values.every(isScalar)) {
+    if (!Array.isArray(values) || !values.every(isScalar)) {
       problems.push({
         path: [...at, axis],
         message: `matrix axis "${axis}" must be a list of strings, numbers or booleans`,
@@ -53,7 +52,9 @@ export function translateMatrix(
   }
   const include = entries(raw.include, [...at, 'include'], problems);
   const exclude = entries(raw.exclude, [...at, 'exclude'], problems);
-  if (!include && !exclude) return { matrix: axes, refs: plainRefs(Object.keys(axes)) };
+  // axes such as node-version are no identifiers the native matrix accepts: they go by combination too
+  const plain = Object.keys(axes).every((a) => AXIS_NAME.test(a));
+  if (!include && !exclude && plain) return { matrix: axes, refs: plainRefs(Object.keys(axes)) };
   const combos = reshape(axes, exclude ?? [], include ?? []);
   if (combos.length === 0) {
     problems.push({ path: at, message: 'the matrix has no combinations left after exclude' });

@@ -280,3 +280,24 @@ describe('actions/checkout becomes a git-clone step the job needs', () => {
     ]);
   });
 });
+
+describe("the shape of GitHub's starter workflows", () => {
+  it('accepts matrix axes such as node-version, running one combination per value', () => {
+    const source = fs.readFileSync(
+      path.join(__dirname, '../../../fixtures/formats/github/node-starter.yml'),
+      'utf8',
+    );
+    const plan = compileOther(source, { fileName: '.github/workflows/node.js.yml' });
+    const build = nodeOf(plan, 'build');
+    expect(build.matrix).toEqual({
+      combination: ['node-version=18.x', 'node-version=20.x', 'node-version=22.x'],
+    });
+    const run = runNodeScript(
+      { ...build, script: build.script!.split('\n# Run npm ci')[0] + '\nexit "$co_failed"\n' },
+      {
+        matrix: { combination: 'node-version=20.x' },
+      },
+    );
+    expect(run.stdout).toContain('wanted node 20.x, have v');
+  });
+});
