@@ -1,4 +1,4 @@
-import { MAX_MATRIX_COMBINATIONS, matrixKey } from '../../matrix';
+import { MAX_MATRIX_COMBINATIONS, matrixKey, matrixSize } from '../../matrix';
 import type { PathSegment } from '../../errors';
 import { celLiteral } from './expr-cel';
 import type { MatrixRefs } from './refs';
@@ -8,6 +8,8 @@ export const COMBO_AXIS = 'combination';
 const AXIS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A lookup table per axis is embedded in each reference; past this the expressions grow too large. */
 const MAX_RESHAPED = 64;
+/** GitHub's own limit of jobs one matrix generates; it bounds the include/exclude work too. */
+const GITHUB_MAX_COMBINATIONS = 256;
 
 type Scalar = string | number | boolean;
 export interface MatrixResult {
@@ -50,7 +52,21 @@ export function translateMatrix(
       });
     } else axes[axis] = values;
   }
+  if (matrixSize(axes) > GITHUB_MAX_COMBINATIONS) {
+    problems.push({
+      path: at,
+      message: `a matrix may have at most ${GITHUB_MAX_COMBINATIONS} combinations (as on GitHub)`,
+    });
+    return undefined;
+  }
   const include = entries(raw.include, [...at, 'include'], problems);
+  if ((include?.length ?? 0) > GITHUB_MAX_COMBINATIONS) {
+    problems.push({
+      path: [...at, 'include'],
+      message: `at most ${GITHUB_MAX_COMBINATIONS} include entries`,
+    });
+    return undefined;
+  }
   const exclude = entries(raw.exclude, [...at, 'exclude'], problems);
   // axes such as node-version are no identifiers the native matrix accepts: they go by combination too
   const plain = Object.keys(axes).every((a) => AXIS_NAME.test(a));

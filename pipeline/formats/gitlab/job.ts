@@ -209,8 +209,10 @@ function parallelMatrix(
     for (const [k, values] of Object.entries(entry)) {
       const list = (Array.isArray(values) ? values : [values]).map(String);
       partial = partial.flatMap((c) => list.map((v) => ({ ...c, [k]: v })));
+      if (partial.length > 64) break; // too many already: stop building them (reported below)
     }
     combos.push(...partial);
+    if (combos.length > 64) break;
   }
   if (combos.length > 64) {
     problems.push({

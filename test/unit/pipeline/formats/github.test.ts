@@ -301,3 +301,36 @@ describe("the shape of GitHub's starter workflows", () => {
     expect(run.stdout).toContain('wanted node 20.x, have v');
   });
 });
+
+describe('more of a job script', () => {
+  it('reads multi-line $GITHUB_ENV values, honours defaults.run.working-directory and a step timeout', () => {
+    const source = [
+      'on: push',
+      'defaults: { run: { working-directory: sub } }',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - { working-directory: ., run: mkdir -p sub }',
+      '      - run: |',
+      '          { echo "NOTES<<EOF"; echo "line one"; echo "line two"; echo EOF; } >> "$GITHUB_ENV"',
+      '      - run: printf "%s|%s\\n" "$(basename "$PWD")" "$NOTES"',
+      '      - { timeout-minutes: 0.02, run: sleep 10 }',
+      '',
+    ].join('\n');
+    const run = runNodeScript(nodeOf(compileOther(source, AS_WORKFLOW), 'build'));
+    expect(run.stdout).toContain('sub|line one\nline two');
+    expect(run.status).toBe(124);
+  });
+
+  it('rejects a matrix larger than GitHub allows before building it', () => {
+    const axes = 'a: [' + Array.from({ length: 100 }, (_, i) => i).join(',') + '], b: [1, 2, 3]';
+    const errors = errorsOfOther(
+      job('- run: echo').replace('    steps:', `    strategy: { matrix: { ${axes} } }\n    steps:`),
+      AS_WORKFLOW,
+    );
+    expect(errors).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('at most 256 combinations') }),
+    ]);
+  });
+});
