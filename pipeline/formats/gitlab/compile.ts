@@ -52,7 +52,14 @@ export function compileGitlabCi(raw: Obj, map: SourceMap, options: FormatOptions
       : params.some((p) => p.name === name)
         ? `params[${JSON.stringify(name)}]`
         : "''";
-  const scope: GitlabScope = { ids: new Map(), stageOf: new Map(), artifacts: new Map(), variable, problems };
+  const scope: GitlabScope = {
+    globals: params.map((p): [string, string] => [p.name, p.default]),
+    ids: new Map(),
+    stageOf: new Map(),
+    artifacts: new Map(),
+    variable,
+    problems,
+  };
   scope.workflowCondition = workflowCondition(doc.workflow, scope, where(['workflow']));
   registerJobs(jobs, stages, scope);
   const steps = jobs.flatMap(({ name, job, at }) =>

@@ -14,6 +14,8 @@ export interface GitlabScope {
   /** job name -> names of its artifacts */
   artifacts: Map<string, string[]>;
   variable: VariableCel;
+  /** top-level variables and their values in the file, in order */
+  globals: [string, string][];
   /** CEL of workflow:rules, when there are any */
   workflowCondition?: string;
   problems: Problem[];
@@ -98,7 +100,7 @@ function jobStep(name: string, job: GitlabJob, scope: GitlabScope, at: PathSegme
   const artifactsOut = (job.artifacts?.paths ?? []).map((path, i) => ({ name: names[i]!, path }));
   return {
     id: scope.ids.get(name)!,
-    run: gitlabScript(name, job.stage ?? 'test', job),
+    run: gitlabScript(name, job.stage ?? 'test', job, [...scope.globals, ...Object.entries(env)]),
     env,
     ...(matrix && { matrix }),
     ...(job.image !== undefined && { image: typeof job.image === 'string' ? job.image : job.image.name }),

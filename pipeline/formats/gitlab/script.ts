@@ -28,7 +28,35 @@ function delimiter(text: string, base: string): string {
   return d;
 }
 
-export function gitlabScript(name: string, stage: string, job: GitlabJob): string {
+/**
+ * GitLab expands `$VAR` and `${VAR}` inside variable values (`$$` is a literal `$`). Values the
+ * file wrote are expanded by the job's shell, once its environment is complete (predefined
+ * variables too); a value a run supplied instead (a param) is left exactly as it came.
+ */
+function expansions(variables: [string, string][]): string {
+  return variables
+    .filter(([, value]) => /\$(\{?[A-Za-z_])/.test(value))
+    .map(([name, value]) => {
+      const word = value
+        .split('$$')
+        .map((part) =>
+          part.replace(
+            /(\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)|([\\"`$])/g,
+            (m, ref?: string) => (ref ? (ref.startsWith('${') ? ref : `\${${ref.slice(1)}}`) : `\\${m}`),
+          ),
+        )
+        .join('\\$');
+      return `if [ "\${${name}-}" = ${quote(value)} ]; then export ${name}="${word}"; fi\n`;
+    })
+    .join('');
+}
+
+export function gitlabScript(
+  name: string,
+  stage: string,
+  job: GitlabJob,
+  variables: [string, string][] = [],
+): string {
   const main = body([...commands(job.before_script), ...commands(job.script)]);
   const after = body(commands(job.after_script));
   const mainEnd = delimiter(main, 'CO_GL_SCRIPT_EOF');
@@ -42,7 +70,7 @@ co_tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$co_tmp"' EXIT
 if command -v bash >/dev/null 2>&1; then co_shell="bash --noprofile --norc -eo pipefail"; else co_shell="sh -e"; fi
 export CI=true GITLAB_CI=true CI_PROJECT_DIR="$PWD" CI_BUILDS_DIR="$PWD" CI_JOB_NAME=${quote(name)} CI_JOB_STAGE=${quote(stage)}
-cat > "$co_tmp/script" <<'${mainEnd}'
+${expansions(variables)}cat > "$co_tmp/script" <<'${mainEnd}'
 ${main}
 ${mainEnd}
 $co_shell "$co_tmp/script"

@@ -1,5 +1,5 @@
 import { startStack, type Stack } from '../../support/stack';
-import { createProject, step, trigger, waitForRun } from '../../support/runs';
+import { createProject, eventually, getRun, step, trigger, waitForRun } from '../../support/runs';
 
 let stack: Stack;
 let project: string;
@@ -88,6 +88,34 @@ describe('a GitLab CI file saved through the API', () => {
     const unit = await logsOf(run.id, 'unit', 'combination=SUITE=slow');
     expect(unit).toContain('$ echo "suite $SUITE of $APP_NAME"');
     expect(unit).toContain('suite slow of demo');
+  });
+
+  it('waits for an approval before a when: manual job, then runs it', async () => {
+    const res = await stack.request(
+      'POST',
+      `/api/v1/projects/${project}/pipelines?path=.gitlab-ci.yml&name=manual-deploy`,
+      {
+        source:
+          'build:\n  stage: build\n  script: [echo built]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo "deployed by hand"]\n',
+      },
+    );
+    expect(res.status).toBe(201);
+    const started = await trigger(stack, project, 'manual-deploy');
+    await eventually(async () => {
+      const run = await getRun(stack, project, started.id);
+      return run.steps.find((s) => s.id === 'deploy-approval' && s.status === 'waiting');
+    }, 'the approval step to wait');
+    const decided = await stack.request(
+      'POST',
+      `/api/v1/projects/${project}/runs/${started.id}/steps/deploy-approval/approval`,
+      {
+        decision: 'approve',
+      },
+    );
+    expect(decided.status).toBe(200);
+    const run = await waitForRun(stack, project, started.id);
+    expect(run.status).toBe('succeeded');
+    expect(await logsOf(run.id, 'deploy')).toContain('deployed by hand');
   });
 
   it('rejects cache: and an include it was not given, each at its line', async () => {

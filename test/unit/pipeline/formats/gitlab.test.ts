@@ -170,3 +170,27 @@ describe('GitLab features the platform does not run are located errors naming th
     );
   });
 });
+
+describe('GitLab variables', () => {
+  it('expand $VAR and ${VAR} in the values the file wrote, $$ being a literal $; a run-supplied value stays as it came', () => {
+    const source = [
+      'variables:',
+      '  BASE: /opt/app',
+      '  BIN: $BASE/bin',
+      'job:',
+      '  variables:',
+      '    LABEL: "${CI_JOB_NAME}-$BIN"',
+      '    PRICE: "5$$"',
+      '  script:',
+      '    - echo "$BIN|$LABEL|$PRICE"',
+      '',
+    ].join('\n');
+    const node = nodeOf(compileOther(source, AS_GITLAB), 'job');
+    expect(runNodeScript(node, {}, { BASE: '/opt/app', BIN: '$BASE/bin' }).stdout).toContain(
+      '/opt/app/bin|job-/opt/app/bin|5$',
+    );
+    expect(runNodeScript(node, {}, { BASE: '/opt/app', BIN: '$(touch pwned)' }).stdout).toContain(
+      '$(touch pwned)|job-$(touch pwned)|5$',
+    );
+  });
+});
