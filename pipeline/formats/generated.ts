@@ -21,10 +21,11 @@ export class Origins {
     this.table.set(formatPath(native), source);
   }
 
+  /** The source path of a native one: its longest mapped prefix, then the rest as it is. */
   sourcePath(native: readonly PathSegment[]): PathSegment[] {
     for (let n = native.length; n >= 0; n--) {
       const found = this.table.get(formatPath(native.slice(0, n)));
-      if (found) return found;
+      if (found) return [...found, ...native.slice(n)];
     }
     return [];
   }

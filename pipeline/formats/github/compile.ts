@@ -9,7 +9,7 @@ import { compileGenerated, Origins } from '../generated';
 import { pipelineNameFrom } from '../names';
 import { runsAfterFailure, translateJob } from './job';
 import { translateOn } from './on';
-import { refResolver } from './refs';
+import { GITHUB_FIELDS, refResolver } from './refs';
 import { unsupportedKeys, withoutUnsupported, workflowSchema, type Workflow } from './schema';
 import { baseContext, planId, type NativeStep, type Problem, type WorkflowScope } from './scope';
 import { celTemplate } from './templates';
@@ -108,7 +108,7 @@ function nativeDocument(
   fin: NativeStep[],
 ): Record<string, unknown> {
   const ctx = baseContext(scope);
-  const env: Record<string, string> = {};
+  const env = defaultEnv(scope.workflowName);
   for (const [k, v] of Object.entries(wf.env ?? {})) {
     env[k] = celTemplate(String(v ?? ''), refResolver(ctx), (offset, message) =>
       scope.problems.push({ path: ['env', k], message, offset }),
@@ -143,6 +143,23 @@ function nativeDocument(
     ...(scope.triggers.on && { on: scope.triggers.on }),
     ...(wf.concurrency !== undefined && { concurrency: concurrency(wf.concurrency, scope) }),
   };
+}
+
+/** GitHub's default environment variables, from what started the run (the workflow's env wins). */
+function defaultEnv(workflowName: string): Record<string, string> {
+  const env: Record<string, string> = { GITHUB_WORKFLOW: workflowName };
+  const fields: Record<string, string> = {
+    GITHUB_EVENT_NAME: 'event_name',
+    GITHUB_REF: 'ref',
+    GITHUB_REF_NAME: 'ref_name',
+    GITHUB_SHA: 'sha',
+    GITHUB_REPOSITORY: 'repository',
+    GITHUB_ACTOR: 'actor',
+    GITHUB_RUN_ID: 'run_id',
+    GITHUB_RUN_NUMBER: 'run_number',
+  };
+  for (const [name, field] of Object.entries(fields)) env[name] = `\${{ ${GITHUB_FIELDS[field]} }}`;
+  return env;
 }
 
 function concurrency(c: NonNullable<Workflow['concurrency']>, scope: WorkflowScope): Record<string, unknown> {

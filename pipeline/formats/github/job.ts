@@ -169,7 +169,7 @@ class JobTranslation {
       );
       return [name, doubleQuotedWord(text)];
     });
-    const env: Record<string, string> = {};
+    const env: Record<string, string> = { GITHUB_JOB: this.gid };
     for (const [name, value] of Object.entries(this.job.env ?? {})) {
       env[name] = celTemplate(String(value ?? ''), refResolver(this.ctx), (offset, m) =>
         this.problem([...this.at, 'env', name], m, offset),

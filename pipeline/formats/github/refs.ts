@@ -32,7 +32,7 @@ export interface ScriptRefs {
   step(id: string, path: string[]): string | { error: string };
 }
 
-const GITHUB_FIELDS: Record<string, string> = {
+export const GITHUB_FIELDS: Record<string, string> = {
   event_name: "(trigger.event == 'api' || trigger.event == 'rerun' ? 'workflow_dispatch' : trigger.event)",
   ref: 'trigger.ref',
   ref_name: "(trigger.tag != '' ? trigger.tag : trigger.branch)",

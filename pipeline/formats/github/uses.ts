@@ -45,6 +45,12 @@ export function unsupportedInputs(
       });
     }
   }
+  if (kind === 'upload-artifact' && step.if !== undefined) {
+    out.push({
+      path: [...at, 'if'],
+      message: 'if: on upload-artifact is not supported: artifacts are stored when the job succeeds',
+    });
+  }
   for (const key of [
     'if',
     'env',
@@ -54,7 +60,7 @@ export function unsupportedInputs(
     'working-directory',
     'run',
   ] as const) {
-    if (step[key] !== undefined) {
+    if (step[key] !== undefined && !(key === 'if' && kind === 'upload-artifact')) {
       out.push({ path: [...at, key], message: `${key} is not supported on a uses: ${kind} step` });
     }
   }

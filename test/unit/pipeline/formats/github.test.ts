@@ -79,6 +79,19 @@ function errorsOrWarnings(source: string) {
 describe("a job's generated script", () => {
   const plan = compileOther(CI, AS_WORKFLOW);
 
+  it("sets GitHub's default variables from the trigger", () => {
+    const node = nodeOf(
+      compileOther(
+        job('- run: echo "$GITHUB_JOB $GITHUB_REF_NAME $GITHUB_SHA $GITHUB_EVENT_NAME"'),
+        AS_WORKFLOW,
+      ),
+      'build',
+    );
+    const withPlanEnv = { ...node, env: { ...compileOther(job('- run: x'), AS_WORKFLOW).env, ...node.env } };
+    const run = runNodeScript(withPlanEnv, { trigger: { event: 'push', tag: 'v1.2.0', sha: 'abc123' } });
+    expect(run.stdout).toContain('build v1.2.0 abc123 push');
+  });
+
   it('passes $GITHUB_OUTPUT, $GITHUB_ENV and $GITHUB_PATH between steps and sets job outputs', () => {
     const run = runNodeScript(nodeOf(plan, 'build'), {
       params: { greeting: 'hi', verbose: 'false', LEVEL: '' },
@@ -140,7 +153,8 @@ describe("a job's generated script", () => {
   it('hands secrets to steps through env, never as text in the plan', () => {
     const node = nodeOf(compileOther(job('- run: echo "${{ secrets.TOKEN }}"'), AS_WORKFLOW), 'build');
     expect(node.script).toContain('${CO_GH_SECRET_TOKEN}');
-    expect(Object.keys(node.env)).toEqual(['CO_GH_SECRET_TOKEN']);
+    expect(Object.keys(node.env)).toEqual(['GITHUB_JOB', 'CO_GH_SECRET_TOKEN']);
+    expect(JSON.stringify(node)).not.toContain('${{ secrets');
   });
 
   it('evaluates GitHub functions with their semantics', () => {
