@@ -30,6 +30,9 @@ const PREDEFINED: Record<string, string> = {
     "(trigger.event == 'pull_request' ? 'merge_request_event' : trigger.event == 'pipeline' ? 'pipeline' : trigger.event == 'schedule' ? 'schedule' : trigger.event == 'push' ? 'push' : 'api')",
   CI_PROJECT_PATH: 'trigger.repository',
   GITLAB_USER_LOGIN: 'trigger.actor',
+  // GitLab's push payload names the default branch; other runs assume main
+  CI_DEFAULT_BRANCH:
+    "has(trigger.payload.project) && has(trigger.payload.project.default_branch) ? trigger.payload.project.default_branch : 'main'",
   CI_PIPELINE_ID: 'string(run.id)',
   CI_PIPELINE_IID: 'string(run.number)',
 };
@@ -47,8 +50,8 @@ export function compileGitlabCi(raw: Obj, map: SourceMap, options: FormatOptions
   const params = globalParams(doc, origins);
   const jobs = jobDocuments(doc, where, problems);
   const variable = (name: string) =>
-    PREDEFINED[name]
-      ? `${PREDEFINED[name]}`
+    Object.hasOwn(PREDEFINED, name)
+      ? `(${PREDEFINED[name]})`
       : params.some((p) => p.name === name)
         ? `params[${JSON.stringify(name)}]`
         : "''";

@@ -194,3 +194,25 @@ describe('GitLab variables', () => {
     );
   });
 });
+
+describe('predefined variables in rules', () => {
+  it('combine with operators as GitLab reads them (the common default-branch, tag and merge request rules)', () => {
+    const source = [
+      'workflow:',
+      '  rules:',
+      '    - if: $CI_PIPELINE_SOURCE == "merge_request_event"',
+      '    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH',
+      '    - if: $CI_COMMIT_TAG',
+      'test:',
+      '  script: [echo test]',
+      '',
+    ].join('\n');
+    const condition = nodeOf(compileOther(source, AS_GITLAB), 'test').if!;
+    expect(evaluateCondition(condition, ctx({ branch: 'main' }))).toBe(true);
+    expect(evaluateCondition(condition, ctx({ branch: 'dev' }))).toBe(false);
+    expect(evaluateCondition(condition, ctx({ tag: 'v1.0.0' }))).toBe(true);
+    expect(evaluateCondition(condition, ctx({ event: 'pull_request', branch: 'topic' }))).toBe(true);
+    const gitlabPush = ctx({ branch: 'trunk', payload: { project: { default_branch: 'trunk' } } });
+    expect(evaluateCondition(condition, gitlabPush)).toBe(true);
+  });
+});
