@@ -173,6 +173,28 @@ jobs:
     ]);
   });
 
+  it('takes an explicit format, and answers 422 naming the parameter for an unknown one', async () => {
+    const bogus = await stack.request(
+      'POST',
+      `/api/v1/projects/${project}/pipelines/validate?format=jenkins`,
+      'on: push',
+    );
+    expect(bogus.status).toBe(422);
+    expect(await bogus.json()).toMatchObject({ errors: [expect.objectContaining({ path: 'format' })] });
+    const forced = await stack.request(
+      'POST',
+      `/api/v1/projects/${project}/pipelines/validate?format=github-actions`,
+      {
+        source: 'name: Forced\non: push\njobs:\n  a:\n    runs-on: x\n    steps: [ { run: echo } ]\n',
+      },
+    );
+    expect(await forced.json()).toMatchObject({
+      valid: true,
+      format: 'github-actions',
+      plan: { name: 'forced' },
+    });
+  });
+
   it('rejects an unsupported action at save time with its line and what is supported', async () => {
     const saved = await save(
       `on: push
