@@ -67,11 +67,18 @@ co_export() { case $1 in [A-Za-z_]*) export "$1=$2" ;; esac; }
 co_pick() { [ "$1" = "$co_want" ] && co_found=$2; }
 co_output() { co_want=$2; co_found=; co_each_pair "$1" co_pick; printf '%s' "$co_found"; }
 co_path() { [ -s "$1" ] || return 0; while IFS= read -r co_line; do [ -n "$co_line" ] && PATH="$co_line:$PATH"; done < "$1"; export PATH; }
-co_hash_files() {
-  co_list=$(for co_p in "$@"; do find . -path "./$co_p" -type f 2>/dev/null; done | sort -u)
-  [ -n "$co_list" ] || return 0
+# hashFiles() runs in the steps' own shells: a command on PATH, not a function of this one
+mkdir -p "$co_tmp/bin"
+cat > "$co_tmp/bin/co_hash_files" <<'CO_GH_HASH_EOF'
+#!/bin/sh
+cd "$GITHUB_WORKSPACE" || exit 1
+  # find's * crosses directories; a leading **/ also matches at the top, as in GitHub's globs
+  co_list=$(for co_p in "$@"; do find . \( -path "./$co_p" -o -path "./${'$'}{co_p#'**/'}" \) -type f -not -path './.git/*' 2>/dev/null; done | sort -u)
+  [ -n "$co_list" ] || exit 0
   printf '%s\n' "$co_list" | while IFS= read -r co_f; do sha256sum "$co_f" | cut -d' ' -f1; done | sha256sum | cut -d' ' -f1
-}
+CO_GH_HASH_EOF
+chmod +x "$co_tmp/bin/co_hash_files"
+export PATH="$co_tmp/bin:$PATH"
 co_set_output() { printf '%s<<__CO_GH_OUTPUT_EOF__\n%s\n__CO_GH_OUTPUT_EOF__\n' "$1" "$2" >> "$CO_OUTPUTS"; }
 `;
 

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { compilePipelineSource } from '../../../../pipeline';
 import { compileOther, errorsOfOther, nodeOf, runNodeScript } from './run-script';
@@ -173,13 +174,25 @@ describe("a job's generated script", () => {
     expect(run.stdout).toContain('"k": 1');
   });
 
-  it('computes hashFiles() over the matched files in the workspace', () => {
+  it('computes hashFiles() over the matched files in the workspace, empty when none match', () => {
     const node = nodeOf(
       compileOther(job('- run: echo "h=${{ hashFiles(\'**/*.lock\') }}"'), AS_WORKFLOW),
       'build',
     );
-    const run = runNodeScript(node);
-    expect(run.stdout).toContain('h=\n');
+    expect(runNodeScript(node).stdout).toContain('h=\n');
+    const hashIn = (files: Record<string, string>) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'co-hash-'));
+      for (const [name, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        fs.writeFileSync(path.join(dir, name), text);
+      }
+      return /h=([0-9a-f]{64})/.exec(runNodeScript(node, {}, {}, dir).stdout)?.[1];
+    };
+    const top = hashIn({ 'yarn.lock': 'a' });
+    expect(top).toBeDefined();
+    expect(hashIn({ 'yarn.lock': 'a' })).toBe(top);
+    expect(hashIn({ 'yarn.lock': 'b' })).not.toBe(top);
+    expect(hashIn({ 'yarn.lock': 'a', 'pkg/x.lock': 'c' })).not.toBe(top);
   });
 });
 
