@@ -115,6 +115,11 @@ class JobTranslation {
           ['env', name],
           [...this.at, 'env', name],
         ]),
+        // a secret a step uses travels in the job's env: its errors point at the job's steps
+        ...[...this.secrets.keys()].map((name): OriginList[number] => [
+          ['env', name],
+          [...this.at, 'steps'],
+        ]),
       ],
     });
     return this.out;

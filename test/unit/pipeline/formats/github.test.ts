@@ -158,6 +158,14 @@ describe("a job's generated script", () => {
     expect(JSON.stringify(node)).not.toContain('${{ secrets');
   });
 
+  it("checks secret names against the project's, pointing at the job's steps", () => {
+    const source = job('- run: echo "${{ secrets.NOPE }}"');
+    const result = compilePipelineSource(source, undefined, { secrets: ['OTHER'] }, AS_WORKFLOW);
+    expect(result.ok ? [] : result.errors).toEqual([
+      { path: 'jobs.build.steps', line: 6, col: 7, message: 'unknown secret "NOPE" in this project' },
+    ]);
+  });
+
   it('evaluates GitHub functions with their semantics', () => {
     const node = nodeOf(
       compileOther(
