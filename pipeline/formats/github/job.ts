@@ -7,7 +7,7 @@ import { RunSteps } from './run-steps';
 import type { Job, Step } from './schema';
 import { baseContext, planId, type NativeStep, type OriginList, type WorkflowScope } from './scope';
 import { bareCondition, celCondition, celTemplate, doubleQuotedWord, scriptTemplate } from './templates';
-import { actionKind, githubCloneUrl, unsupportedInputs, type ActionKind } from './uses';
+import { actionKind, githubCloneUrl, unsupportedInputs } from './uses';
 
 const FINALLY_STATUS: Record<string, string> = {
   success: "run.status == 'succeeded'",
@@ -288,5 +288,3 @@ function checkoutStep(
     ],
   };
 }
-
-export type { ActionKind };

@@ -1,12 +1,11 @@
 import type { PathSegment } from '../../errors';
-import { GhExprError } from './expr-parse';
+import { parseGhExpression } from './expr-parse';
 import { stepCondition } from './expr-shell';
 import type { ScriptStep } from './job-script';
 import { refResolver, type RefContext, type ScriptRefs } from './refs';
 import type { Job, Step } from './schema';
-import type { Problem, WorkflowScope } from './scope';
+import type { WorkflowScope } from './scope';
 import { bareCondition, doubleQuotedWord, guarded, scriptTemplate, type ScriptHooks } from './templates';
-import { parseGhExpression } from './expr-parse';
 
 const SHELLS: Record<string, string> = {
   bash: 'bash --noprofile --norc -eo pipefail {0}',
@@ -127,6 +126,3 @@ function label(step: Step): string {
   const text = step.name ?? `Run ${(step.run ?? '').trim().split('\n')[0]!.slice(0, 80)}`;
   return text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, '<$1>').replace(/\$\{\{/g, '<');
 }
-
-export { GhExprError };
-export type { Problem };
