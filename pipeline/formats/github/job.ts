@@ -6,7 +6,7 @@ import { refResolver, type RefContext } from './refs';
 import { RunSteps } from './run-steps';
 import type { Job, Step } from './schema';
 import { baseContext, planId, type NativeStep, type OriginList, type WorkflowScope } from './scope';
-import { bareCondition, celCondition, celTemplate, doubleQuotedWord, scriptTemplate } from './templates';
+import { bareCondition, celCondition, celTemplate, scriptWord } from './templates';
 import { actionKind, githubCloneUrl, unsupportedInputs } from './uses';
 
 const FINALLY_STATUS: Record<string, string> = {
@@ -169,10 +169,10 @@ class JobTranslation {
   private node(): Record<string, unknown> {
     const outputs: [string, string][] = Object.entries(this.job.outputs ?? {}).map(([name, value]) => {
       const resolver = refResolver({ ...this.ctx, script: this.runs.refs(Infinity) });
-      const text = scriptTemplate(value, resolver, this.hooks, (offset, m) =>
+      const word = scriptWord(value, resolver, this.hooks, (offset, m) =>
         this.problem([...this.at, 'outputs', name], m, offset),
       );
-      return [name, doubleQuotedWord(text)];
+      return [name, word];
     });
     const env: Record<string, string> = { GITHUB_JOB: this.gid };
     for (const [name, value] of Object.entries(this.job.env ?? {})) {

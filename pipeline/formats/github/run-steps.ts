@@ -5,7 +5,7 @@ import type { ScriptStep } from './job-script';
 import { refResolver, type RefContext, type ScriptRefs } from './refs';
 import type { Job, Step } from './schema';
 import type { WorkflowScope } from './scope';
-import { bareCondition, doubleQuotedWord, guarded, scriptTemplate, type ScriptHooks } from './templates';
+import { bareCondition, guarded, scriptTemplate, scriptWord, type ScriptHooks } from './templates';
 
 const SHELLS: Record<string, string> = {
   bash: 'bash --noprofile --norc -eo pipefail {0}',
@@ -65,11 +65,13 @@ export class RunSteps {
     const resolver = refResolver({ ...this.ctx, script: this.refs(k) });
     const text = (value: string, path: PathSegment[]) =>
       scriptTemplate(value, resolver, this.hooks, (offset, message) => problem(path, message, offset));
+    const word = (value: string, path: PathSegment[]) =>
+      scriptWord(value, resolver, this.hooks, (offset, message) => problem(path, message, offset));
     const env: [string, string][] = [];
     for (const [name, value] of Object.entries(step.env ?? {})) {
       if (!ENV_NAME.test(name))
         problem([...at, 'env', name], `env name "${name}" must be letters, digits and _`);
-      else env.push([name, doubleQuotedWord(text(String(value ?? ''), [...at, 'env', name]))]);
+      else env.push([name, word(String(value ?? ''), [...at, 'env', name])]);
     }
     const wd =
       step['working-directory'] ??
@@ -80,8 +82,7 @@ export class RunSteps {
       label: label(step),
       body: text(step.run!, [...at, 'run']),
       shell: this.shell(step, at, problem),
-      workingDirectory:
-        wd === undefined ? undefined : doubleQuotedWord(text(wd, [...at, 'working-directory'])),
+      workingDirectory: wd === undefined ? undefined : word(wd, [...at, 'working-directory']),
       env,
       condition: this.condition(step, at, resolver, problem),
       continueOnError: step['continue-on-error'] ?? false,

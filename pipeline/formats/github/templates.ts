@@ -84,13 +84,14 @@ export function scriptTemplate(
   resolver: RefResolver,
   hooks: ScriptHooks,
   onProblem: OnProblem,
+  literal: (text: string) => string = (text) => text,
 ): string {
   const { templates, problems } = findTemplates(value);
   for (const p of problems) onProblem(p.offset, p.message);
   let out = '';
   let last = 0;
   for (const t of templates) {
-    out += value.slice(last, t.start);
+    out += literal(value.slice(last, t.start));
     last = t.end;
     const secret = WHOLE_SECRET.exec(t.source);
     if (secret) {
@@ -101,7 +102,23 @@ export function scriptTemplate(
     const piece = expr && guarded(() => scriptPiece(expr, resolver), t.sourceStart, onProblem);
     out += piece ?? '';
   }
-  return out + value.slice(last);
+  return out + literal(value.slice(last));
+}
+
+/**
+ * A value exported by the script (a step's env, working-directory, a job output) as the inside
+ * of a double-quoted shell word: the text the author wrote stays text (no `$`, backquote or
+ * backslash of it is live), only the references the translation made expand.
+ */
+export function scriptWord(
+  value: string,
+  resolver: RefResolver,
+  hooks: ScriptHooks,
+  onProblem: OnProblem,
+): string {
+  return scriptTemplate(value, resolver, hooks, onProblem, (text) =>
+    text.replace(/[\\"`$]/g, (c) => `\\${c}`),
+  );
 }
 
 function scriptPiece(expr: GhExpr, resolver: RefResolver): string {
@@ -124,12 +141,4 @@ function scriptPiece(expr: GhExpr, resolver: RefResolver): string {
 
 export function shellSingleQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/** `value` as the inside of a double-quoted shell word, keeping `${VAR}` references live. */
-export function doubleQuotedWord(scriptText: string): string {
-  return scriptText.replace(
-    /(\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$\{\{[^}]*\}\}|\$\(co_hash_files [^)]*\))|([\\"`$])/g,
-    (m, ref?: string) => (ref ? m : `\\${m}`),
-  );
 }

@@ -369,3 +369,21 @@ describe('more of a job script', () => {
     ]);
   });
 });
+
+describe("values a job's script exports", () => {
+  it('keep the text the author wrote as text: only translated references expand', () => {
+    const node = nodeOf(
+      compileOther(
+        job(
+          '- run: echo "$A|$B"',
+          '  env:',
+          '    A: "cost $5 ${HOME} `id` \\\\ \\"q\\""',
+          '    B: "${{ github.run_number }}-x"',
+        ),
+        AS_WORKFLOW,
+      ),
+      'build',
+    );
+    expect(runNodeScript(node).stdout).toContain('cost $5 ${HOME} `id` \\ "q"|7-x');
+  });
+});
