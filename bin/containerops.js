@@ -4,7 +4,7 @@
 require('tsx/cjs');
 const { main } = require('../scripts/validate-pipelines.ts');
 
-// `component publish` answers asynchronously (it talks to the API); `validate` at once.
+// `component publish` and `exec` answer asynchronously (they talk to the API); `validate` at once.
 Promise.resolve(
   main(
     process.argv.slice(2),

@@ -1,7 +1,9 @@
 import { parseDuration } from './duration';
 import { capErrors, sortErrors, type PipelineError } from './errors';
 import { findTemplates, unwrapCondition } from './expressions';
-import { compileFlow, isFlowDocument } from './flow';
+import { compileFlow } from './flow';
+import { detectFormat, type SourceFormat, type SourceOptions } from './formats/detect';
+import { compileOtherFormat } from './formats/compile';
 import { topologicalOrder } from './graph';
 import { parseYaml, type SourceMap } from './parse';
 import type { ExecutionPlan, PlanNode, PlanPod } from './plan';
@@ -18,18 +20,20 @@ export const DEFAULT_MAX_PARALLEL = 8;
 
 /** `warnings`: what was accepted and ignored (flows only: unknown keys, run state, empty entries). */
 export type CompileResult =
-  | { ok: true; plan: ExecutionPlan; format: 'native' | 'flow'; warnings: PipelineError[] }
+  | { ok: true; plan: ExecutionPlan; format: SourceFormat; warnings: PipelineError[] }
   | { ok: false; errors: PipelineError[]; warnings: PipelineError[] };
 
 /**
  * YAML source -> execution plan or every error found. Never throws. With a catalog snapshot,
  * `uses:` is resolved and pinned and `with:` checked against the component's inputs. With the
- * project's names, `${{ secrets.NAME }}` references are checked.
+ * project's names, `${{ secrets.NAME }}` references are checked. `options` name the format or
+ * the file name (formats/detect.ts), the pipeline name, and GitLab's included files.
  */
 export function compilePipelineSource(
   source: string,
   catalog?: CatalogSnapshot,
   names: ProjectNames = {},
+  options: SourceOptions = {},
 ): CompileResult {
   try {
     if (typeof source !== 'string') return failure([docError('pipeline source must be a string')]);
@@ -40,7 +44,11 @@ export function compilePipelineSource(
       return failure([docError('a pipeline document must be a YAML mapping')]);
     }
     const doc = value as Record<string, unknown>;
-    if (isFlowDocument(doc)) {
+    const format = detectFormat(doc, options);
+    if (format === 'github-actions' || format === 'gitlab-ci') {
+      return compileOtherFormat(format, doc, map, { ...options, names, catalog });
+    }
+    if (format === 'flow') {
       const flow = compileFlow(doc, map);
       const warnings = sortErrors(flow.warnings);
       if (!flow.ok) return { ...failure(flow.errors), warnings };
@@ -87,7 +95,7 @@ function compileNative(
   };
 }
 
-function buildPlan(doc: PipelineDocument, map: SourceMap): ExecutionPlan {
+export function buildPlan(doc: PipelineDocument, map: SourceMap): ExecutionPlan {
   const graph = stepGraph(doc);
   const byId = new Map(doc.steps.map((s, i) => [s.id, { step: s, index: i }]));
   const order = topologicalOrder(graph.mainIds, graph.needs);

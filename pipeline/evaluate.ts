@@ -10,6 +10,7 @@ import {
 } from '@bufbuild/cel';
 import { checkExpression, findTemplates, unwrapCondition, type ExpressionScope } from './expressions';
 import { triggerBinding, type TriggerContext } from './trigger-context';
+import { GITHUB_CEL_FUNCS } from './formats/cel-compat';
 
 /** Everything an expression can see while a run executes. */
 export interface ExpressionContext {
@@ -34,7 +35,8 @@ export class ExpressionError extends Error {
 
 type Program = (bindings: Record<string, CelInput>) => unknown;
 
-const env = celEnv();
+// GitHub-compatible functions: translated GitHub Actions expressions run in the same environment
+const env = celEnv({ funcs: GITHUB_CEL_FUNCS });
 const MAX_CACHED_PROGRAMS = 1000;
 /** Parsed and planned programs by source; pure memoisation, safe in workflow code. */
 const programs = new Map<string, Program | ExpressionError>();

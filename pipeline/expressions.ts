@@ -1,5 +1,6 @@
 import { celEnv, parse } from '@bufbuild/cel';
 import { TRIGGER_STRING_FIELDS } from './trigger-context';
+import { GITHUB_CEL_FUNCS } from './formats/cel-compat';
 
 type Expr = ReturnType<typeof parse>['expr'];
 
@@ -142,7 +143,8 @@ function nestingOverflow(source: string): number {
   return -1;
 }
 
-const env = celEnv();
+// GitHub-compatible functions: translated GitHub Actions expressions run in the same environment
+const env = celEnv({ funcs: GITHUB_CEL_FUNCS });
 /** Operators and macro helpers the parser emits that the function registry does not list. */
 const BUILTIN_OPERATORS = new Set(['_?_:_', '_&&_', '_||_', '@not_strictly_false', '_[_]', '_[?_]', '_?._']);
 

@@ -44,6 +44,10 @@ export const planNodeSchema = z.strictObject({
   services: z.array(z.string()),
   runtime: z.enum(['local', 'kubernetes']).optional(),
   continueOnError: z.boolean(),
+  /** matrix steps: stop the other combinations once one fails (default: unless continueOnError) */
+  failFast: z.boolean().optional(),
+  /** matrix steps: most combinations at once (within the run's maxParallel) */
+  maxParallel: z.number().int().min(1).optional(),
   approval: z
     .strictObject({ approvers: z.array(z.string()), timeoutMs: z.number().nonnegative().optional() })
     .optional(),
@@ -55,7 +59,7 @@ export const planNodeSchema = z.strictObject({
 /** The compiled, versioned, JSON-serialisable DAG the workflow interprets. */
 export const executionPlanSchema = z.strictObject({
   version: z.literal(1),
-  format: z.enum(['native', 'flow']),
+  format: z.enum(['native', 'flow', 'github-actions', 'gitlab-ci']),
   name: z.string(),
   description: z.string().optional(),
   params: z.array(

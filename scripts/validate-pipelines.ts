@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { compilePipelineSource, type PipelineError } from '../pipeline';
 import { COMPONENT_USAGE, componentCommand } from './component-cli';
+import { EXEC_USAGE, execCommand } from './exec-cli';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -11,8 +12,10 @@ export const USAGE = [
   'usage: containerops <command> [arguments]',
   '',
   'commands:',
-  '  validate FILE...   check pipelines and ContainerOps flows; prints file:line:col for each',
-  '                     error and warning; exits 0 when only warnings remain',
+  '  validate FILE...   check pipelines, ContainerOps flows, GitHub workflows and GitLab CI files;',
+  '                     prints file:line:col for each error and warning; exits 0 when only',
+  '                     warnings remain',
+  ...EXEC_USAGE,
   ...COMPONENT_USAGE,
   '  help               print this help',
 ];
@@ -33,7 +36,7 @@ export function validateFiles(files: readonly string[], io: CliIo): number {
       failed = true;
       continue;
     }
-    const result = compilePipelineSource(source);
+    const result = compilePipelineSource(source, undefined, {}, { fileName: file });
     const located = (e: PipelineError, kind = '') =>
       `${file}:${e.line}:${e.col}: ${kind}${e.path ? `${e.path}: ` : ''}${e.message}`;
     for (const w of result.warnings) io.err(located(w, 'warning: '));
@@ -53,6 +56,7 @@ export function main(argv: readonly string[], io: CliIo, env?: NodeJS.ProcessEnv
   const [command, ...rest] = argv;
   if (command === 'validate') return validateFiles(rest, io);
   if (command === 'component') return componentCommand(rest, io, env);
+  if (command === 'exec') return execCommand(rest, io, env);
   if (command === 'help' || command === '--help' || command === '-h') {
     USAGE.forEach((line) => io.out(line));
     return 0;

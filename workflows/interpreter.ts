@@ -313,10 +313,12 @@ export class RunInterpreter {
       context: this.state.context(runStatus),
       pipelineEnv: this.pipelineEnv,
       params: this.input.params,
-      failFast: !node.continueOnError,
+      // failFast/maxParallel come from GitHub's strategy:; plans without them behave as before
+      failFast: node.failFast ?? !node.continueOnError,
     };
     this.state.update(node.id, { matrix: { total: combos.length, succeeded: 0, failed: 0 } });
-    const tally = await fanOutMatrix(input, combos, this.input.plan.maxParallel, this.semaphore, (t) =>
+    const width = Math.min(node.maxParallel ?? Infinity, this.input.plan.maxParallel);
+    const tally = await fanOutMatrix(input, combos, width, this.semaphore, (t) =>
       this.state.update(node.id, {
         matrix: { total: combos.length, succeeded: t.succeeded, failed: t.broken },
       }),

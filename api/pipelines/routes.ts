@@ -2,7 +2,7 @@ import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
 import { pageOf, paged } from '../http/pagination';
 import { audit } from '../crew/audit';
-import { pipelineSource } from './source';
+import { pipelineSource, sourceOptions } from './source';
 import { catalogSnapshot } from '../nucleus/catalog';
 import { compileOffThread } from './compile-pool';
 import { referenceNames } from '../scaler/reference-names';
@@ -29,6 +29,7 @@ export function pipelineRoutes(deps: ApiDeps): RouteDef[] {
           pipelineSource(req),
           await catalogSnapshot(db),
           await referenceNames(db, project!.id),
+          sourceOptions(req),
         );
         res.json(
           result.ok
@@ -48,6 +49,7 @@ export function pipelineRoutes(deps: ApiDeps): RouteDef[] {
           project!,
           pipelineSource(req),
           actor.userId,
+          sourceOptions(req),
         );
         await syncSchedules(deps, project!, pipeline, version);
         await audit(db, { actor, projectId: project!.id, action: 'pipeline.created', target: pipeline.name });
@@ -66,6 +68,7 @@ export function pipelineRoutes(deps: ApiDeps): RouteDef[] {
           String(req.params.name),
           pipelineSource(req),
           actor.userId,
+          sourceOptions(req),
         );
         await syncSchedules(deps, project!, pipeline, version);
         await audit(db, {

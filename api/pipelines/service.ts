@@ -5,6 +5,7 @@ import type { Db } from '../../lib/db';
 import { conflict, invalid, notFound } from '../../lib/errors';
 import type { Pipeline, PipelineVersion, Project } from '../../generated/prisma/client';
 import type { ProjectNames } from '../../pipeline/validate';
+import type { SourceFormat, SourceOptions } from '../../pipeline/formats/detect';
 import { referenceNames } from '../scaler/reference-names';
 import { catalogSnapshot } from '../nucleus/catalog';
 import { assertNoTriggerLoop } from '../triggers/upstream';
@@ -17,8 +18,9 @@ export async function compileOr422(
   db: Db,
   source: string,
   names: ProjectNames = {},
-): Promise<{ plan: ExecutionPlan; format: 'native' | 'flow'; warnings: PipelineError[] }> {
-  const result = await compileOffThread(source, await catalogSnapshot(db), names);
+  options: SourceOptions = {},
+): Promise<{ plan: ExecutionPlan; format: SourceFormat; warnings: PipelineError[] }> {
+  const result = await compileOffThread(source, await catalogSnapshot(db), names, options);
   if (!result.ok) {
     throw invalid(
       `the pipeline has ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`,
@@ -28,8 +30,15 @@ export async function compileOr422(
   return { plan: result.plan, format: result.format, warnings: result.warnings };
 }
 
-export async function createPipeline(db: Db, project: Project, source: string, actorId: string) {
-  const { plan, format, warnings } = await compileOr422(db, source, await referenceNames(db, project.id));
+export async function createPipeline(
+  db: Db,
+  project: Project,
+  source: string,
+  actorId: string,
+  options: SourceOptions = {},
+) {
+  const names = await referenceNames(db, project.id);
+  const { plan, format, warnings } = await compileOr422(db, source, names, options);
   await assertNoTriggerLoop(db, project.id, plan);
   const pipelineId = crypto.randomUUID();
   try {
@@ -67,9 +76,12 @@ export async function updatePipeline(
   name: string,
   source: string,
   actorId: string,
+  options: SourceOptions = {},
 ) {
   const pipeline = await findPipeline(db, project, name);
-  const { plan, format, warnings } = await compileOr422(db, source, await referenceNames(db, project.id));
+  const names = await referenceNames(db, project.id);
+  // a GitHub or GitLab document names no pipeline: it takes the name of the one it updates
+  const { plan, format, warnings } = await compileOr422(db, source, names, { name, ...options });
   if (plan.name !== name) {
     throw invalid('the document names another pipeline', [
       {
