@@ -8,6 +8,7 @@ import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult, type StepErrorDetails } from '../contract';
 import { componentLaunch, coData } from './component-launch';
+import { StepCache } from './dockyard/cache/step-cache';
 import { resolveComponent } from './components';
 import { dockyardFailure, isFinal, StepIo } from './dockyard/step-io';
 import { inProcessStep } from './in-process-steps';
@@ -152,6 +153,17 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     } catch (err) {
       throw await fail(...dockyardFailure(err), null, !isFinal(err));
     }
+    const cache =
+      input.cache && new StepCache(deps, { ...input, cache: input.cache }, workspace, (l) => ioLines.push(l));
+    if (cache && artifactsInPod) {
+      throw await fail(
+        'invalid',
+        'cache: is not supported on the kubernetes runtime (a pod has its own workspace)',
+        null,
+        false,
+      );
+    }
+    await cache?.restore();
 
     let script = input.script;
     let image = input.image;
@@ -281,6 +293,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
         (outputs) => ({ outputs }),
         (error: unknown) => ({ error }),
       );
+      if ('outputs' in finished && !reportsFailure(outcome.outputs)) await cache?.save();
       for (const line of ioLines.splice(0)) sink.push('stderr', line);
     }
     await sink.close();

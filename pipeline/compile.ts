@@ -1,3 +1,4 @@
+import { buildCache } from './cache';
 import { parseDuration } from './duration';
 import { capErrors, sortErrors, type PipelineError } from './errors';
 import { findTemplates, unwrapCondition } from './expressions';
@@ -168,6 +169,7 @@ function buildNode(step: StepDocument, line: number): PlanNode {
         })
       : undefined,
     pod: step.pod ? buildPod(step.pod) : undefined,
+    cache: step.cache ? buildCache(step.cache) : undefined,
     line,
   });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { planCacheSchema } from './cache';
 import { tolerationSchema } from './pod';
 import { planConcurrencySchema, planTriggersSchema } from './triggers';
 
@@ -48,6 +49,7 @@ export const planNodeSchema = z.strictObject({
     .strictObject({ approvers: z.array(z.string()), timeoutMs: z.number().nonnegative().optional() })
     .optional(),
   pod: planPodSchema.optional(),
+  cache: planCacheSchema.optional(),
   /** Source line of the step, for messages. */
   line: z.number().int().optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cacheSchema } from './cache';
 import { tolerationSchema } from './pod';
 import { DURATION_SYNTAX, durationMessage, parseDuration } from './duration';
 import { concurrencySchema, onSchema } from './triggers';
@@ -73,6 +74,8 @@ export const stepSchema = z.strictObject({
   runtime: z.enum(['local', 'kubernetes']).optional(),
   continueOnError: z.boolean().optional(),
   pod: podSchema.optional(),
+  /** restored before the step, saved after it succeeds (pipeline/cache.ts) */
+  cache: cacheSchema.optional(),
 });
 
 export const paramSchema = z.strictObject({

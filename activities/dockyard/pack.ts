@@ -28,7 +28,8 @@ export async function packArtifact(workspace: string, relPath: string): Promise<
   return Readable.from(pack as AsyncIterable<Buffer>);
 }
 
-async function checkLinks(root: string, at: string): Promise<void> {
+/** Refuses symlinks under `at` that point out of the workspace. */
+export async function checkLinks(root: string, at: string): Promise<void> {
   const st = await fs.promises.lstat(at);
   if (st.isSymbolicLink()) {
     const target = path.resolve(path.dirname(at), await fs.promises.readlink(at));
