@@ -9,6 +9,8 @@ import type { Db } from '../lib/db';
 import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult, type StepErrorDetails } from '../contract';
 import { componentLaunch, coData } from './component-launch';
 import { StepCache } from './dockyard/cache/step-cache';
+import { recordFingerprint } from './memoize/reuse';
+import { memoizeStep } from './memoize/step-memo';
 import { resolveComponent } from './components';
 import { dockyardFailure, isFinal, StepIo } from './dockyard/step-io';
 import { inProcessStep } from './in-process-steps';
@@ -138,6 +140,8 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       return stepError(kind, message, exitCode, retryable);
     };
 
+    // as the workflow sent it (templates rendered, secrets as markers): what a fingerprint is made of
+    const sent = input;
     const workspace = path.join(deps.config.dataDir, 'workspaces', input.workspaceId ?? input.runId);
     await fs.promises.mkdir(workspace, { recursive: true });
     // dockyard: input artifacts unpacked, large outputs this step uses fetched in full; a pod has
@@ -178,6 +182,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     let secretInputs: string[] = [];
     let secretNames: string[] = [];
     let requires: string[] | undefined;
+    let componentRef: string | undefined;
     if (input.kind === 'uses' && input.uses) {
       const component = await resolveComponent(deps.db, input.uses);
       if (!component) {
@@ -186,6 +191,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
           : `${input.uses.name}@${input.uses.range}`;
         throw await fail('invalid', `component ${wanted} is not in the catalog`, null, false);
       }
+      componentRef = `${component.name}@${component.version}`;
       const launch = componentLaunch(component, input.data);
       if (launch.problem) throw await fail('invalid', launch.problem, null, false);
       script = launch.script;
@@ -248,6 +254,26 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       );
     }
     for (const line of ioLines.splice(0)) sink.push('stderr', line);
+
+    if (sent.memoize) {
+      const resolvedEnv = { ...secrets.env, ...secrets.secretEnv };
+      const memo = await memoizeStep(
+        deps,
+        sent,
+        { component: componentRef, image, resolvedEnv },
+        workspace,
+        (l) => sink.push('stderr', l),
+      );
+      await started;
+      if (memo.reused) {
+        const { runId, number, outputs, exitCode } = memo.reused;
+        await Promise.all([secrets.cleanup(), sink.close()]);
+        await recordStep(deps.db, { ...key, status: 'succeeded', outputs, exitCode, at: Date.now() });
+        await recordFingerprint(deps.db, key, memo.fingerprint, { runId, number });
+        return { outputs, exitCode };
+      }
+      await recordFingerprint(deps.db, key, memo.fingerprint);
+    }
 
     const split = splitSecretEnv(secrets.env, deps.config.CO_SECRET_ENV_PATTERN);
     for (const name of secretNames) {

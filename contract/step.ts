@@ -1,4 +1,5 @@
 import type { PlanCache } from '../pipeline/cache';
+import type { PlanMemoize } from '../pipeline/memoize';
 import type { PlanNode, PlanPod } from '../pipeline/plan';
 
 /** What the run workflow and the `runStep` activity agree on about one step attempt. */
@@ -32,6 +33,8 @@ export interface RunStepInput {
   artifacts?: PlanNode['artifacts'];
   /** `cache:` with key and restore keys rendered (their `${CO_HASH_n}` computed by the activity); absent when none */
   cache?: PlanCache;
+  /** `memoize:`: a successful attempt with the same fingerprint may stand in for this one */
+  memoize?: PlanMemoize;
 }
 
 export interface RunStepResult {

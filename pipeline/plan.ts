@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { planCacheSchema } from './cache';
+import { planMemoizeSchema } from './memoize';
 import { tolerationSchema } from './pod';
 import { planConcurrencySchema, planTriggersSchema } from './triggers';
 
@@ -50,6 +51,7 @@ export const planNodeSchema = z.strictObject({
     .optional(),
   pod: planPodSchema.optional(),
   cache: planCacheSchema.optional(),
+  memoize: planMemoizeSchema.optional(),
   /** Source line of the step, for messages. */
   line: z.number().int().optional(),
 });

@@ -63,5 +63,6 @@ export function buildLaunch(
     // only when there are some: launches without artifacts stay as they were recorded before
     ...(node.artifacts.in.length || node.artifacts.out.length ? { artifacts: node.artifacts } : {}),
     ...(node.cache ? { cache: renderCache(node.cache, scoped) } : {}),
+    ...(node.memoize ? { memoize: node.memoize } : {}),
   };
 }

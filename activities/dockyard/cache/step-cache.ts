@@ -96,7 +96,8 @@ export class StepCache {
       entries.push(path.relative(root, path.join(root, rel)) || '.');
     }
     if (entries.length === 0) return undefined;
-    const pack = create({ gzip: true, cwd: root, portable: true, follow: false }, entries);
+    // no mtimes: identical caches pack to identical bytes, so they share one blob
+    const pack = create({ gzip: true, cwd: root, portable: true, follow: false, noMtime: true }, entries);
     return Readable.from(pack as AsyncIterable<Buffer>);
   }
 }
