@@ -41,7 +41,7 @@ export class CacheClient {
       headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/gzip' },
       body: Readable.toWeb(body) as unknown as ReadableStream,
       duplex: 'half',
-    } as RequestInit & { duplex: 'half' });
+    } as RequestInit & { duplex: 'half' }).finally(() => body.destroy());
     if (res.status === 403 || res.status === 413) {
       const problem = (await res.json().catch(() => ({}))) as { detail?: string };
       return { saved: false, refused: problem.detail ?? `HTTP ${res.status}` };

@@ -98,6 +98,9 @@ export class StepCache {
     if (entries.length === 0) return undefined;
     // no mtimes: identical caches pack to identical bytes, so they share one blob
     const pack = create({ gzip: true, cwd: root, portable: true, follow: false, noMtime: true }, entries);
-    return Readable.from(pack as AsyncIterable<Buffer>);
+    const body = Readable.from(pack as AsyncIterable<Buffer>);
+    // a file removed while it is packed fails the upload, never the worker (an unheard 'error' would)
+    pack.on('error', (err: unknown) => body.destroy(err as Error));
+    return body;
   }
 }
