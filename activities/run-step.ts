@@ -157,9 +157,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     } catch (err) {
       throw await fail(...dockyardFailure(err), null, !isFinal(err));
     }
-    const cache =
-      input.cache && new StepCache(deps, { ...input, cache: input.cache }, workspace, (l) => ioLines.push(l));
-    if (cache && artifactsInPod) {
+    if (input.cache && artifactsInPod) {
       throw await fail(
         'invalid',
         'cache: is not supported on the kubernetes runtime (a pod has its own workspace)',
@@ -167,7 +165,6 @@ export function createRunStep(deps: RunStepDeps): RunStep {
         false,
       );
     }
-    await cache?.restore();
 
     let script = input.script;
     let image = input.image;
@@ -274,6 +271,11 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       }
       await recordFingerprint(deps.db, key, memo.fingerprint);
     }
+    // after memoize: a step that does not run needs no cache
+    const cache =
+      input.cache &&
+      new StepCache(deps, { ...input, cache: input.cache }, workspace, (l) => sink.push('stderr', l));
+    await cache?.restore();
 
     const split = splitSecretEnv(secrets.env, deps.config.CO_SECRET_ENV_PATTERN);
     for (const name of secretNames) {
