@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
+import { findOutputRefs, parseOutputRef } from '../../lib/output-refs';
 import type { RunStepInput } from '../../contract';
 import { DockyardClient } from '../dockyard/client';
 import { unpackArtifact } from '../dockyard/pack';
@@ -85,6 +86,15 @@ export async function adoptMemoized(
   const rows = await deps.db.artifact.findMany({
     where: { runId: source.runId, stepId: input.stepId, matrixKey: input.matrixKey },
   });
+  // artifacts and large outputs past their retention are gone: then the step runs
+  const kept = new Set(rows.map((r) => `${r.kind}/${r.name}`));
+  const missing = [
+    ...(input.artifacts?.out ?? []).map((o) => `artifact/${o.name}`),
+    ...Object.values(source.outputs).flatMap((v) =>
+      findOutputRefs(v).map((ref) => `output/${parseOutputRef(ref)?.name ?? ref}`),
+    ),
+  ].filter((k) => !kept.has(k));
+  if (missing.length) throw new Error(`its ${missing.join(', ')} is no longer stored`);
   await deps.db.artifact.createMany({
     data: rows.map((r) => ({ ...r, id: crypto.randomUUID(), runId: input.runId, attempt: input.attempt })),
     skipDuplicates: true,
