@@ -8,6 +8,9 @@ import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult, type StepErrorDetails } from '../contract';
 import { componentLaunch, coData } from './component-launch';
+import { StepCache } from './dockyard/cache/step-cache';
+import { recordFingerprint } from './memoize/reuse';
+import { memoizeStep } from './memoize/step-memo';
 import { resolveComponent } from './components';
 import { dockyardFailure, isFinal, StepIo } from './dockyard/step-io';
 import { inProcessStep } from './in-process-steps';
@@ -137,6 +140,8 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       return stepError(kind, message, exitCode, retryable);
     };
 
+    // as the workflow sent it (templates rendered, secrets as markers): what a fingerprint is made of
+    const sent = input;
     const workspace = path.join(deps.config.dataDir, 'workspaces', input.workspaceId ?? input.runId);
     await fs.promises.mkdir(workspace, { recursive: true });
     // dockyard: input artifacts unpacked, large outputs this step uses fetched in full; a pod has
@@ -152,6 +157,14 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     } catch (err) {
       throw await fail(...dockyardFailure(err), null, !isFinal(err));
     }
+    if (input.cache && artifactsInPod) {
+      throw await fail(
+        'invalid',
+        'cache: is not supported on the kubernetes runtime (a pod has its own workspace)',
+        null,
+        false,
+      );
+    }
 
     let script = input.script;
     let image = input.image;
@@ -166,6 +179,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     let secretInputs: string[] = [];
     let secretNames: string[] = [];
     let requires: string[] | undefined;
+    let componentRef: string | undefined;
     if (input.kind === 'uses' && input.uses) {
       const component = await resolveComponent(deps.db, input.uses);
       if (!component) {
@@ -174,6 +188,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
           : `${input.uses.name}@${input.uses.range}`;
         throw await fail('invalid', `component ${wanted} is not in the catalog`, null, false);
       }
+      componentRef = `${component.name}@${component.version}`;
       const launch = componentLaunch(component, input.data);
       if (launch.problem) throw await fail('invalid', launch.problem, null, false);
       script = launch.script;
@@ -237,6 +252,31 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     }
     for (const line of ioLines.splice(0)) sink.push('stderr', line);
 
+    if (sent.memoize) {
+      const resolvedEnv = { ...secrets.env, ...secrets.secretEnv };
+      const memo = await memoizeStep(
+        deps,
+        sent,
+        { component: componentRef, image, resolvedEnv },
+        workspace,
+        (l) => sink.push('stderr', l),
+      );
+      await started;
+      if (memo.reused) {
+        const { runId, number, outputs, exitCode } = memo.reused;
+        await Promise.all([secrets.cleanup(), sink.close()]);
+        await recordStep(deps.db, { ...key, status: 'succeeded', outputs, exitCode, at: Date.now() });
+        await recordFingerprint(deps.db, key, memo.fingerprint, { runId, number });
+        return { outputs, exitCode };
+      }
+      await recordFingerprint(deps.db, key, memo.fingerprint);
+    }
+    // after memoize: a step that does not run needs no cache
+    const cache =
+      input.cache &&
+      new StepCache(deps, { ...input, cache: input.cache }, workspace, (l) => sink.push('stderr', l));
+    await cache?.restore();
+
     const split = splitSecretEnv(secrets.env, deps.config.CO_SECRET_ENV_PATTERN);
     for (const name of secretNames) {
       // secret inputs (and CO_DATA, which repeats them) travel like other secret env
@@ -281,6 +321,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
         (outputs) => ({ outputs }),
         (error: unknown) => ({ error }),
       );
+      if ('outputs' in finished && !reportsFailure(outcome.outputs)) await cache?.save();
       for (const line of ioLines.splice(0)) sink.push('stderr', line);
     }
     await sink.close();

@@ -1,6 +1,7 @@
 import type { ApiDeps } from './deps';
 import type { RouteDef } from './http/route';
 import { artifactRoutes } from './dockyard/artifacts/routes';
+import { cacheRoutes } from './dockyard/caches/routes';
 import { dockyardGcRoutes } from './dockyard/gc-routes';
 import { auditRoutes } from './crew/audit-routes';
 import { teamRoutes } from './crew/team-routes';
@@ -42,6 +43,7 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...hookRoutes(deps),
     ...scheduleRoutes(deps),
     ...artifactRoutes(deps),
+    ...cacheRoutes(deps),
     ...dockyardGcRoutes(deps),
     ...logRetentionRoutes(deps),
   ];

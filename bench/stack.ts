@@ -48,13 +48,16 @@ export async function startBenchStack(opts: { worker?: boolean } = {}): Promise<
   const logger = createLogger('silent');
   const db = createDb(config.DATABASE_URL!);
   const connection = await connectTemporal(config.TEMPORAL_ADDRESS);
-  const worker = opts.worker === false ? undefined : await startPipelineWorker({ config, db, logger });
   const api = await startApiServer({
     config,
     db,
     temporal: connection,
     logger,
   });
+  // steps reach dockyard (artifacts, caches) over HTTP, at the API just started on a random port
+  const workerConfig = { ...config, CO_API_URL: config.CO_API_URL ?? api.url };
+  const worker =
+    opts.worker === false ? undefined : await startPipelineWorker({ config: workerConfig, db, logger });
   return {
     config,
     db,

@@ -1,3 +1,5 @@
+import type { PlanCache } from '../pipeline/cache';
+import type { PlanMemoize } from '../pipeline/memoize';
 import type { PlanNode, PlanPod } from '../pipeline/plan';
 
 /** What the run workflow and the `runStep` activity agree on about one step attempt. */
@@ -29,6 +31,10 @@ export interface RunStepInput {
   pod?: PlanPod;
   /** artifacts to unpack before the step and to pack after it (dockyard); absent when none */
   artifacts?: PlanNode['artifacts'];
+  /** `cache:` with key and restore keys rendered (their `${CO_HASH_n}` computed by the activity); absent when none */
+  cache?: PlanCache;
+  /** `memoize:`: a successful attempt with the same fingerprint may stand in for this one */
+  memoize?: PlanMemoize;
 }
 
 export interface RunStepResult {

@@ -118,6 +118,14 @@ export const configSchema = z.object({
   /** HMAC key of the short-lived run tokens steps use against dockyard; unset: a key file in CO_DATA_DIR */
   CO_DOCKYARD_TOKEN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   CO_ARTIFACT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** step caches (`cache:`) of one project may hold this many bytes; past it the least recently used go */
+  CO_CACHE_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 1024 ** 3),
+  /** the branch whose caches every run falls back to when its code host does not name one */
+  CO_CACHE_DEFAULT_BRANCH: z.string().min(1).max(255).default('main'),
   CO_BLOB_GC_GRACE_HOURS: z.coerce.number().min(0).default(24),
   /** logs of runs finished longer ago than this move from the LogLine table into dockyard blobs; 0: kept in the table forever */
   CO_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),

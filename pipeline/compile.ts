@@ -1,3 +1,5 @@
+import { buildCache } from './cache';
+import { buildMemoize, type MemoizeDocument } from './memoize';
 import { parseDuration } from './duration';
 import { capErrors, sortErrors, type PipelineError } from './errors';
 import { findTemplates, unwrapCondition } from './expressions';
@@ -101,9 +103,11 @@ export function buildPlan(doc: PipelineDocument, map: SourceMap): ExecutionPlan 
   const order = topologicalOrder(graph.mainIds, graph.needs);
   const nodes = order.map((id) => {
     const { step, index } = byId.get(id)!;
-    return buildNode(step, map.locate(['steps', index]).line);
+    return buildNode(step, map.locate(['steps', index]).line, doc.memoize);
   });
-  const finallyNodes = (doc.finally ?? []).map((step, i) => buildNode(step, map.locate(['finally', i]).line));
+  const finallyNodes = (doc.finally ?? []).map((step, i) =>
+    buildNode(step, map.locate(['finally', i]).line, doc.memoize),
+  );
   const edges = [...nodes, ...finallyNodes].flatMap((n) => n.needs.map((from) => ({ from, to: n.id })));
   return compact({
     version: 1 as const,
@@ -133,7 +137,7 @@ export function buildPlan(doc: PipelineDocument, map: SourceMap): ExecutionPlan 
   });
 }
 
-function buildNode(step: StepDocument, line: number): PlanNode {
+function buildNode(step: StepDocument, line: number, memoize?: MemoizeDocument): PlanNode {
   const exprEnv: Record<string, string> = {};
   const script = step.run === undefined ? undefined : extractScriptExpressions(step.run, exprEnv);
   return compact({
@@ -176,6 +180,8 @@ function buildNode(step: StepDocument, line: number): PlanNode {
         })
       : undefined,
     pod: step.pod ? buildPod(step.pod) : undefined,
+    cache: step.cache ? buildCache(step.cache) : undefined,
+    memoize: step.approval ? undefined : buildMemoize(step.memoize, memoize),
     line,
   });
 }

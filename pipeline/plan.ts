@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { planCacheSchema } from './cache';
+import { planMemoizeSchema } from './memoize';
 import { tolerationSchema } from './pod';
 import { planConcurrencySchema, planTriggersSchema } from './triggers';
 
@@ -52,6 +54,8 @@ export const planNodeSchema = z.strictObject({
     .strictObject({ approvers: z.array(z.string()), timeoutMs: z.number().nonnegative().optional() })
     .optional(),
   pod: planPodSchema.optional(),
+  cache: planCacheSchema.optional(),
+  memoize: planMemoizeSchema.optional(),
   /** Source line of the step, for messages. */
   line: z.number().int().optional(),
 });

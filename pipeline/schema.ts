@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { cacheSchema } from './cache';
+import { memoizeSchema } from './memoize';
 import { tolerationSchema } from './pod';
 import { DURATION_SYNTAX, durationMessage, parseDuration } from './duration';
 import { concurrencySchema, onSchema } from './triggers';
@@ -73,6 +75,10 @@ export const stepSchema = z.strictObject({
   runtime: z.enum(['local', 'kubernetes']).optional(),
   continueOnError: z.boolean().optional(),
   pod: podSchema.optional(),
+  /** restored before the step, saved after it succeeds (pipeline/cache.ts) */
+  cache: cacheSchema.optional(),
+  /** reuse a successful attempt with the same fingerprint instead of running (activities/memoize) */
+  memoize: memoizeSchema.optional(),
 });
 
 export const paramSchema = z.strictObject({
@@ -100,6 +106,8 @@ export const pipelineSchema = z.strictObject({
   finally: z.array(stepSchema).optional(),
   on: onSchema.optional(),
   concurrency: concurrencySchema.optional(),
+  /** `memoize:` for every step that does not set its own */
+  memoize: memoizeSchema.optional(),
 });
 
 export type PipelineDocument = z.infer<typeof pipelineSchema>;

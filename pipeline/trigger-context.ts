@@ -14,6 +14,12 @@ export interface TriggerContext {
   delivery?: string;
   /** pull request action (opened, synchronize, ...) */
   action?: string;
+  /** pull requests: the branch it targets */
+  baseBranch?: string;
+  /** pull requests: the head is in another repository (a fork); its runs read caches, never write them */
+  fork?: boolean;
+  /** the repository's default branch, when the code host says it */
+  defaultBranch?: string;
   /** the webhook body, size-capped (absent when it was larger than the cap) */
   payload?: unknown;
   /** the upstream run of a pipeline trigger */

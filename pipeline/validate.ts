@@ -1,4 +1,5 @@
 import { checkArtifacts } from './artifact-paths';
+import { checkCache } from './cache';
 import { MAX_ERRORS, type PathSegment, type PipelineError } from './errors';
 import { checkExpression, findTemplates, unwrapCondition, type ExpressionScope } from './expressions';
 import { ancestorIndex, findCycles } from './graph';
@@ -228,6 +229,7 @@ function checkStep({ step, path, isFinally }: StepRef, graph: StepGraph, err: Re
     [[...path, 'pod'], step.pod],
     [[...path, 'matrix'], step.matrix],
     [[...path, 'approval'], step.approval],
+    [[...path, 'cache', 'paths'], step.cache?.paths],
   ];
   for (const [at, value] of noTemplates) forbidTemplates(at, value, err);
 }
@@ -265,6 +267,10 @@ function checkStepExpressions(
     for (const [key, value] of Object.entries(step[field] ?? {})) {
       checkTemplates([...path, field, key], value, scope, map, errors, { secrets, allowSecrets: true });
     }
+  }
+  if (step.cache !== undefined) {
+    const err = (at: PathSegment[], message: string) => errors.push(map.error(at, message));
+    checkCache(step.cache, step, path, err, (at, v) => checkTemplates(at, v, scope, map, errors));
   }
 }
 

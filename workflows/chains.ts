@@ -32,7 +32,8 @@ const TEMPLATE_READING_STEPS = /\$\{\{(?:(?!\}\}).)*\bsteps\b/s;
 /** Whether a step's templates read other steps' outputs or status (known only once they ran). */
 function readsSteps(node: PlanNode): boolean {
   if (Object.values(node.exprEnv).some((source) => /\bsteps\b/.test(source))) return true;
-  const templates = [...Object.values(node.env), ...Object.values(node.with), node.image ?? ''];
+  const cacheKeys = node.cache ? [node.cache.key, ...node.cache.restoreKeys] : [];
+  const templates = [...Object.values(node.env), ...Object.values(node.with), node.image ?? '', ...cacheKeys];
   return templates.some((t) => TEMPLATE_READING_STEPS.test(t));
 }
 

@@ -1,3 +1,4 @@
+import type { PlanCache } from '../pipeline/cache';
 import type { PlanNode } from '../pipeline/plan';
 import { evaluateExpression, renderTemplate, stringify, type ExpressionContext } from '../pipeline/evaluate';
 import type { RunStepInput } from '../contract';
@@ -14,6 +15,12 @@ function renderRecord(record: Record<string, string>, ctx: ExpressionContext): R
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(record)) out[k] = renderTemplate(v, ctx);
   return out;
+}
+
+/** `${CO_HASH_n}` is not a template: it stays for the activity, which hashes the workspace's files. */
+function renderCache(cache: PlanCache, ctx: ExpressionContext): PlanCache {
+  const restoreKeys = cache.restoreKeys.map((k) => renderTemplate(k, ctx));
+  return { ...cache, key: renderTemplate(cache.key, ctx), restoreKeys };
 }
 
 /** The activity input for one attempt of one step: every template rendered, nothing secret. */
@@ -55,5 +62,7 @@ export function buildLaunch(
     pod: node.pod,
     // only when there are some: launches without artifacts stay as they were recorded before
     ...(node.artifacts.in.length || node.artifacts.out.length ? { artifacts: node.artifacts } : {}),
+    ...(node.cache ? { cache: renderCache(node.cache, scoped) } : {}),
+    ...(node.memoize ? { memoize: node.memoize } : {}),
   };
 }

@@ -21,14 +21,16 @@ export async function packArtifact(workspace: string, relPath: string): Promise<
   if (!isInside(root, real))
     throw new ArtifactRefused(`artifact path ${relPath} resolves out of the workspace`);
   await checkLinks(root, entry);
-  // tar's streams are minipass streams: Readable.from gives fetch a Node stream
-  const pack = create({ gzip: true, cwd: root, portable: true, follow: false }, [
+  // tar's streams are minipass streams: Readable.from gives fetch a Node stream; no mtimes, so the
+  // same files pack to the same bytes (one blob, and a stable digest for memoized steps' inputs)
+  const pack = create({ gzip: true, cwd: root, portable: true, follow: false, noMtime: true }, [
     path.relative(root, entry) || '.',
   ]);
   return Readable.from(pack as AsyncIterable<Buffer>);
 }
 
-async function checkLinks(root: string, at: string): Promise<void> {
+/** Refuses symlinks under `at` that point out of the workspace. */
+export async function checkLinks(root: string, at: string): Promise<void> {
   const st = await fs.promises.lstat(at);
   if (st.isSymbolicLink()) {
     const target = path.resolve(path.dirname(at), await fs.promises.readlink(at));

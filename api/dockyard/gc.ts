@@ -18,7 +18,7 @@ export interface GcReport {
 
 /**
  * Retention, then mark and sweep: artifacts (and large outputs) older than the retention go; a
- * stored blob that no artifact, registry blob link, manifest or log archive references is deleted
+ * stored blob that no artifact, registry blob link, manifest, log archive or step cache references is deleted
  * once it is older than the grace period, which protects uploads committed but not yet recorded.
  */
 export async function collectGarbage(db: Db, store: BlobStore, opts: GcOptions): Promise<GcReport> {
@@ -29,13 +29,14 @@ export async function collectGarbage(db: Db, store: BlobStore, opts: GcOptions):
     where: { createdAt: { lt: expiredBefore } },
   });
 
-  const [artifacts, links, manifests, logs] = await Promise.all([
+  const [artifacts, links, manifests, logs, caches] = await Promise.all([
     db.artifact.findMany({ select: { digest: true }, distinct: ['digest'] }),
     db.registryBlob.findMany({ select: { digest: true }, distinct: ['digest'] }),
     db.registryManifest.findMany({ select: { digest: true }, distinct: ['digest'] }),
     db.logArchive.findMany({ select: { digest: true }, distinct: ['digest'] }),
+    db.cacheEntry.findMany({ select: { digest: true }, distinct: ['digest'] }),
   ]);
-  const marked = new Set([...artifacts, ...links, ...manifests, ...logs].map((r) => r.digest));
+  const marked = new Set([...artifacts, ...links, ...manifests, ...logs, ...caches].map((r) => r.digest));
 
   let blobsSwept = 0;
   let bytesFreed = 0;
@@ -54,6 +55,7 @@ export async function collectGarbage(db: Db, store: BlobStore, opts: GcOptions):
       registryBlobs: { none: {} },
       registryManifests: { none: {} },
       logArchives: { none: {} },
+      caches: { none: {} },
     },
   });
 

@@ -17,7 +17,10 @@ import { deploymentState, steerDeployment } from './deployment';
 import { assertRerunnable, cancelRun, decideApproval, reusableSteps } from './control';
 import { RUN_STATUSES } from '../../contract';
 
-const triggerBody = z.strictObject({ params: z.unknown().optional() }).optional();
+/** `noCache`: memoized steps run again instead of reusing an earlier result */
+const triggerBody = z
+  .strictObject({ params: z.unknown().optional(), noCache: z.boolean().optional() })
+  .optional();
 const rerunBody = z.strictObject({ from: z.enum(['failed', 'start']).default('failed') });
 const deploymentBody = z.strictObject({
   action: z.enum(['pause', 'resume', 'abort']),
@@ -40,7 +43,8 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
       method: 'post',
       path: '/projects/:project/pipelines/:name/runs',
       permission: { project: 'run' },
-      summary: 'Trigger a run of the latest pipeline version (Idempotency-Key honoured)',
+      summary:
+        'Trigger a run of the latest pipeline version: {params, noCache?} (Idempotency-Key honoured; noCache: memoized steps run again)',
       async handler(req, res, { actor, project }) {
         const key = req.header('idempotency-key');
         if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
@@ -63,6 +67,7 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
           trigger: 'api',
           actorId: actor.userId,
           idempotencyKey: key,
+          noCache: body?.noCache,
         });
         if (created) {
           await audit(db, {

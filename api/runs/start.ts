@@ -21,6 +21,8 @@ export interface StartRunRequest {
   triggerInfo?: TriggerContext;
   actorId?: string;
   idempotencyKey?: string;
+  /** memoized steps of this run run again (no reuse) */
+  noCache?: boolean;
   /** a rerun shares the workspace of the run it repeats, so reused steps' files are there */
   rerunOf?: { id: string; workspaceId: string; from: 'failed' | 'start'; reuse?: PipelineRunInput['reuse'] };
 }
@@ -122,6 +124,7 @@ export async function createRun(
           createdById: req.actorId ?? null,
           triggerInfo: trigger as object,
           concurrencyGroup: concurrency?.group ?? null,
+          noCache: req.noCache ?? false,
         },
       });
       await storeSecretParams(tx, deps.config, id, secretParams.values, req.rerunOf?.id, secretParams.params);

@@ -3,6 +3,7 @@ import type { ExecutionPlan } from '../../pipeline';
 import type { Config } from '../../lib/config';
 import type { Run, StepRun } from '../../generated/prisma/client';
 import { outputsView } from '../dockyard/artifacts/view';
+import { memoView } from './memo-view';
 
 export function temporalLink(config: Config, workflowId: string): string {
   return `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
@@ -24,6 +25,7 @@ export function stepView(s: StepRun, project: string) {
     outputs: outputsView(project, (s.outputs ?? {}) as Record<string, string>),
     error: s.error,
     reused: s.reused,
+    ...memoView(s),
     ...(s.decision
       ? { approval: { decision: s.decision, by: s.decidedBy, at: s.decidedAt, comment: s.comment } }
       : {}),

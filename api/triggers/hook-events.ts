@@ -15,6 +15,10 @@ export interface HookEvent {
   /** pull requests: action (opened, synchronize, reopened, closed, edited, ready_for_review) and base branch */
   action?: string;
   baseBranch?: string;
+  /** pull requests: the head branch lives in another repository */
+  fork?: boolean;
+  /** the repository's default branch, when the payload says it */
+  defaultBranch?: string;
   /** push: files added, modified or removed by the pushed commits; undefined when the payload does not say */
   paths?: string[];
   /** push: the branch or tag was deleted */
@@ -67,12 +71,14 @@ function github(headers: IncomingHttpHeaders, body: Json): HookEvent {
   const delivery = header(headers, 'x-github-delivery');
   const repository = str(obj(body.repository).full_name);
   const actor = str(obj(body.sender).login) ?? str(obj(body.pusher).name);
+  const defaultBranch = str(obj(body.repository).default_branch);
   if (name === 'push') {
     return pushEvent(str(body.ref), str(body.after), {
       delivery,
       repository,
       actor,
       paths: changedPaths(body.commits),
+      defaultBranch,
     });
   }
   if (name === 'pull_request') {
@@ -88,6 +94,8 @@ function github(headers: IncomingHttpHeaders, body: Json): HookEvent {
       branch: str(head.ref),
       sha: str(head.sha),
       baseBranch: str(obj(pr.base).ref),
+      fork: str(obj(head.repo).full_name) !== str(obj(obj(pr.base).repo).full_name),
+      defaultBranch,
     };
   }
   return { event: name, delivery, repository, actor };
@@ -126,17 +134,27 @@ function gitlab(headers: IncomingHttpHeaders, body: Json): HookEvent {
       branch: str(mr.source_branch),
       sha: str(obj(mr.last_commit).id),
       baseBranch: str(mr.target_branch),
+      fork: mr.source_project_id !== mr.target_project_id,
+      defaultBranch: str(obj(body.project).default_branch),
     };
   }
   return { event: kind ?? header(headers, 'x-gitlab-event') ?? 'unknown', delivery, repository };
 }
 
-/** Generic provider: `X-ContainerOps-Event` (push by default) and a body `{ref, sha, repository?, actor?, paths?}`. */
+/**
+ * Generic provider: `X-ContainerOps-Event` (push by default) and a body `{ref, sha, repository?,
+ * actor?, paths?, defaultBranch?}`; pull requests add `baseBranch?` and `fork?` (a boolean).
+ */
 function generic(headers: IncomingHttpHeaders, body: Json): HookEvent {
   const name = header(headers, 'x-containerops-event') ?? 'push';
   const delivery = header(headers, 'x-containerops-delivery');
   const paths = Array.isArray(body.paths) ? body.paths.filter((p) => typeof p === 'string') : undefined;
-  const common = { delivery, repository: str(body.repository), actor: str(body.actor) };
+  const common = {
+    delivery,
+    repository: str(body.repository),
+    actor: str(body.actor),
+    defaultBranch: str(body.defaultBranch),
+  };
   if (name === 'push') return pushEvent(str(body.ref), str(body.sha), { ...common, paths });
   if (name === 'pull_request') {
     return {
@@ -147,6 +165,7 @@ function generic(headers: IncomingHttpHeaders, body: Json): HookEvent {
       ...refParts(str(body.ref)),
       sha: str(body.sha),
       baseBranch: str(body.baseBranch),
+      fork: body.fork === true,
     };
   }
   return { event: name, ...common };

@@ -56,6 +56,9 @@ function triggerOf(e: HookEvent, raw: Buffer, body: unknown): TriggerContext {
     actor: e.actor,
     delivery: e.delivery,
     action: e.action,
+    baseBranch: e.baseBranch,
+    fork: e.fork,
+    defaultBranch: e.defaultBranch,
     payload: raw.length <= HOOK_PAYLOAD_LIMIT ? body : undefined,
   };
 }

@@ -33,6 +33,19 @@ const EXPECTATIONS: Record<string, Expectation> = {
     ok: [404],
     body: {},
   },
+  'GET /projects/:project/caches': { permission: { project: 'read' }, who: 'viewer', ok: [200] },
+  'DELETE /projects/:project/caches/:id': {
+    permission: { project: 'delete-artifacts' },
+    who: 'maintainer',
+    ok: [404],
+  },
+  'GET /projects/:project/runs/:run/cache': { permission: { project: 'read' }, who: 'viewer', ok: [404] },
+  'PUT /projects/:project/runs/:run/cache': {
+    permission: { project: 'write-artifacts' },
+    who: 'developer',
+    ok: [404],
+    body: {},
+  },
   'GET /projects/:project/runs/:run/outputs/:name': {
     permission: { project: 'read' },
     who: 'viewer',
