@@ -42,7 +42,7 @@ export const planNodeSchema = z.strictObject({
     out: z.array(z.strictObject({ name: z.string(), path: z.string() })),
   }),
   services: z.array(z.string()),
-  runtime: z.enum(['local', 'kubernetes']).optional(),
+  runtime: z.enum(['local', 'container', 'kubernetes']).optional(),
   continueOnError: z.boolean(),
   approval: z
     .strictObject({ approvers: z.array(z.string()), timeoutMs: z.number().nonnegative().optional() })

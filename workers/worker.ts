@@ -11,6 +11,7 @@ import { tracingFromEnv } from '../lib/tracing';
 import { workflowBundlerOptions } from '../lib/workflow-bundle';
 import { schedulePodSweep } from './pod-sweep';
 import { scheduleWorkspaceSweep } from './workspace-sweep';
+import { sweepLeftContainers } from './container-sweep';
 import { ensureHousekeepingSchedules } from './housekeeping-schedules';
 
 export interface PipelineWorkerDeps {
@@ -91,6 +92,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       ? schedulePodSweep({ config, db: deps.db, logger: deps.logger, kubeConfig: deps.kubeConfig })
       : () => undefined;
   const stopWorkspaceSweep = scheduleWorkspaceSweep({ config, db: deps.db, logger: deps.logger });
+  void sweepLeftContainers(deps.logger);
   await ensureHousekeepingSchedules(config, deps.logger);
   const done = worker.run();
   return {
