@@ -86,15 +86,18 @@ async function recordRunDuration(db: Db, metrics: WorkerMetrics, record: RunReco
   );
 }
 
-/** podman + runc on this machine; dockyard (this platform's registry, on loopback) is spoken to over HTTP. */
+/** podman + runc on this machine; dockyard, when the worker reaches it over plain HTTP, is pulled from over HTTP. */
 function containerRuntime(config: Config): ContainerRuntime {
-  const dockyard = new URL(config.CO_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`);
+  const dockyard = new URL(
+    config.CO_API_URL ?? config.CO_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+  );
   return new ContainerRuntime({
     killGraceMs: config.CO_STEP_KILL_GRACE_MS,
     defaultImage: config.CO_CONTAINER_IMAGE,
     registry: {
       authfile: config.CO_CONTAINER_AUTHFILE,
       insecure: dockyard.protocol === 'http:' ? [dockyard.host] : [],
+      dockyard: dockyard.host,
     },
   });
 }

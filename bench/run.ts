@@ -2,9 +2,10 @@ import { main as logs } from './logs';
 import { main as steps } from './steps';
 import { main as matrix } from './matrix';
 import { main as dockyard } from './dockyard';
+import { main as containers } from './containers';
 
 /** `npm run bench`: every benchmark, one JSON line per figure. `npm run bench -- steps` runs one. */
-const all: Record<string, () => Promise<void>> = { steps, logs, matrix, dockyard };
+const all: Record<string, () => Promise<void>> = { steps, logs, matrix, dockyard, containers };
 
 async function run(): Promise<void> {
   const only = process.argv.slice(2);

@@ -15,6 +15,7 @@ import { startEmbeddedMariaDb } from './embedded-mariadb';
 import { applyMigrations } from './migrate';
 import { startDevTemporal } from './temporal-dev-process';
 import { uiIsStale, buildUi } from './ui-build';
+import { chooseDevRuntime, prepareContainerImages } from './images/dev-runtime';
 
 const say = (msg: string) => console.log(`containerops: ${msg}`);
 
@@ -90,6 +91,7 @@ runMain(async (onShutdown) => {
   }
   const runtimeConfig: Config = {
     ...config,
+    CO_RUNTIME: await chooseDevRuntime(config, say),
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_UI_URL: temporalUi,
@@ -121,7 +123,13 @@ runMain(async (onShutdown) => {
   const workflowBundle = config.CO_WORKFLOW_BUNDLE
     ? { codePath: path.resolve(config.CO_WORKFLOW_BUNDLE) }
     : undefined;
-  const worker = await startPipelineWorker({ config: runtimeConfig, db, logger, workflowBundle });
+  let workerConfig = runtimeConfig;
+  if (runtimeConfig.CO_RUNTIME === 'container') {
+    const token = runtimeConfig.CO_BOOTSTRAP_ADMIN_TOKEN!;
+    const images = await prepareContainerImages(runtimeConfig, db, api.url, token, say);
+    workerConfig = { ...runtimeConfig, ...(images ?? { CO_RUNTIME: 'local' }) };
+  }
+  const worker = await startPipelineWorker({ config: workerConfig, db, logger, workflowBundle });
   // clean-ups run in reverse: the API stops taking requests, then running steps get their grace
   onShutdown(worker.stop);
   onShutdown(api.close);

@@ -23,7 +23,11 @@ const BASE_PACKAGES = ['ca-certificates', 'curl', 'git', 'openssh-client', 'skop
 export const PLATFORM_IMAGES: Record<'base' | 'node', DebianImage> = {
   base: { name: 'containerops/base', suite: 'bookworm', packages: BASE_PACKAGES },
   // steps that build Node.js projects (examples/node-app.yaml): Debian's nodejs and npm
-  node: { name: 'containerops/node', suite: 'bookworm', packages: [...BASE_PACKAGES, 'nodejs', 'npm'] },
+  node: {
+    name: 'containerops/node',
+    suite: 'bookworm',
+    packages: ['ca-certificates', 'curl', 'git', 'openssh-client', 'nodejs', 'npm'],
+  },
 };
 
 export const localName = (image: DebianImage) => `localhost/${image.name}:${image.suite}`;

@@ -16,7 +16,7 @@ import { commandScript, removeJob, writeJob } from './agent';
 import { LABELS, ownerLabel } from './labels';
 import { podman } from './podman';
 import { SessionPool } from './pool';
-import { pullImage, type RegistryAccess } from './pull';
+import { pullImage, resolveImage, type RegistryAccess } from './pull';
 import { COMPONENT_MOUNT, type ContainerSession, type JobResult } from './session';
 import { outcomeOf, type StopReason } from './outcome';
 
@@ -91,7 +91,8 @@ export class ContainerRuntime implements StepRuntime {
   }
 
   async run(launch: StepLaunch, hooks: StepHooks): Promise<StepOutcome> {
-    const image = launch.image ?? this.options.defaultImage;
+    const named = launch.image ?? this.options.defaultImage;
+    const image = named && resolveImage(named, this.options.registry);
     if (!image) return failed('invalid', 'the step names no image and CO_CONTAINER_IMAGE is not set');
     if (!launch.script && !launch.command?.length) {
       return failed(

@@ -7,6 +7,18 @@ export interface RegistryAccess {
   authfile?: string;
   /** registries (`host:port`) spoken to over plain HTTP, dockyard on loopback */
   insecure?: string[];
+  /** dockyard's `host:port`: images named `<project>/<repo>:<tag>` with no registry come from it */
+  dockyard?: string;
+}
+
+/**
+ * `containerops/node:bookworm` (a project path, no registry host) is a dockyard repository: no
+ * public registry is reachable, and dockyard is the platform's own. Other names stay as written.
+ */
+export function resolveImage(image: string, registry: RegistryAccess | undefined): string {
+  const first = image.split('/')[0]!;
+  const hasHost = first.includes('.') || first.includes(':') || first === 'localhost';
+  return registry?.dockyard && image.includes('/') && !hasHost ? `${registry.dockyard}/${image}` : image;
 }
 
 /** Pulls `image`, telling the step's log that it does (a cold image takes a while). */
