@@ -2,20 +2,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../lib/config';
 import { createDb } from '../../lib/db';
-import { cacheDir, localName, PLATFORM_IMAGES, podmanArgs, runLogged } from './debian';
+import { cacheDir, ensureDebianImage, localName, PLATFORM_IMAGES, podmanArgs, runLogged } from './debian';
 import { writeAuthfile } from './dockyard';
 import { ensurePlatformImages } from './platform';
 
 /**
  * `npm run images:build [-- --fresh]`: the Debian base and Node.js images, pushed to dockyard.
  * `npm run components:build`: every built-in component's image FROM the base, pushed and pinned.
+ * `tsx scripts/images/cli.ts debian`: only the Debian images on this machine (CI, before the tests).
  * Both talk to the stack `npm start` runs (its API, its admin token, its database), or to
  * CO_PUBLIC_URL / CO_TOKEN / DATABASE_URL when set.
  */
 async function main(): Promise<void> {
   const what = process.argv[2];
+  if (what === 'debian') {
+    // CI: the Debian images on this machine only, no dockyard (the tests push them to their own)
+    for (const image of Object.values(PLATFORM_IMAGES)) await ensureDebianImage(image, (l) => console.log(l));
+    return;
+  }
   if (what !== 'images' && what !== 'components')
-    throw new Error('usage: cli.ts images|components [--fresh]');
+    throw new Error('usage: cli.ts images|components|debian [--fresh]');
   const config = loadConfig();
   const url = config.CO_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
   const tokenFile = path.join(config.dataDir, 'admin-token');
