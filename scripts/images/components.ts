@@ -28,7 +28,8 @@ export async function buildComponentImage(
 ): Promise<string> {
   const local = `localhost/containerops/${componentRepo(spec)}:${spec.version}`;
   log(`building ${local} FROM ${base}`);
-  const args = ['bud', '--isolation', 'chroot', '--pull=false', '--layers=false'];
+  // --timestamp 0: the same Dockerfile on the same base is the same image, so the same digest
+  const args = ['bud', '--isolation', 'chroot', '--pull=false', '--layers=false', '--timestamp', '0'];
   args.push('--build-arg', `BASE=${base}`, '-t', local, path.join(dir, spec.name));
   await runLogged('buildah', args, log);
   const remote = platformRef(dockyard, componentRepo(spec), spec.version);

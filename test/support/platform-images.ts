@@ -23,10 +23,14 @@ export async function pushPlatformImages(stack: Stack, node = false): Promise<Do
 /** Removes the names a test stack's port gave the platform images (the images stay, cached). */
 export function untagStackImages(stack: Stack): void {
   const host = new URL(stack.url).host;
-  const names = execFileSync('podman', podmanArgs('images', '--format', '{{.Repository}}:{{.Tag}}'), {
-    encoding: 'utf8',
-  })
+  // by tag, or by digest for what a step pulled by its pinned digest
+  const format = '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}';
+  const names = execFileSync('podman', podmanArgs('images', '--format', format), { encoding: 'utf8' })
     .split('\n')
+    .map((line) => {
+      const [byTag = '', byDigest = ''] = line.split(' ');
+      return byTag.endsWith(':<none>') ? byDigest : byTag;
+    })
     .filter((n) => n.startsWith(`${host}/`));
   if (names.length) execFileSync('podman', podmanArgs('rmi', '--ignore', ...names), { stdio: 'ignore' });
 }
