@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BUILTIN_COMPONENTS_DIR, readBuiltinComponents } from '../../api/nucleus/builtins';
 import type { ComponentSpec } from '../../pipeline';
-import { runLogged } from './debian';
+import { podmanArgs, runLogged } from './debian';
 import { pinnedRef, platformRef, pushImage, type Dockyard } from './dockyard';
 
 /** Built-ins whose Dockerfile builds FROM the platform base (the others run in the worker or need kaniko). */
@@ -11,6 +11,16 @@ export function imageComponents(dir = BUILTIN_COMPONENTS_DIR): ComponentSpec[] {
     const dockerfile = path.join(dir, spec.name, 'Dockerfile');
     return fs.existsSync(dockerfile) && /^FROM \$\{BASE\}$/m.test(fs.readFileSync(dockerfile, 'utf8'));
   });
+}
+
+async function imageId(name: string): Promise<string | undefined> {
+  let id = '';
+  await runLogged(
+    'podman',
+    podmanArgs('image', 'inspect', '--format', '{{.Id}}', name),
+    (l) => (id += l),
+  ).catch(() => (id = ''));
+  return id.trim() || undefined;
 }
 
 export const componentRepo = (spec: ComponentSpec) => `components/${spec.name}`;
@@ -31,7 +41,11 @@ export async function buildComponentImage(
   // --timestamp 0: the same Dockerfile on the same base is the same image, so the same digest
   const args = ['bud', '--isolation', 'chroot', '--pull=false', '--layers=false', '--timestamp', '0'];
   args.push('--build-arg', `BASE=${base}`, '-t', local, path.join(dir, spec.name));
+  const before = await imageId(local);
   await runLogged('buildah', args, log);
+  // the image it replaced (another dockyard's base name, another entrypoint) is dangling now
+  if (before && before !== (await imageId(local)))
+    await runLogged('podman', podmanArgs('rmi', before), log).catch(() => undefined);
   const remote = platformRef(dockyard, componentRepo(spec), spec.version);
   return pinnedRef(remote, await pushImage(dockyard, local, remote, log));
 }

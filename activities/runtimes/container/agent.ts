@@ -12,20 +12,26 @@ export const READY_MARKER = `${RS}CO-READY${RS}`;
  * (`<job> <end-marker>`), runs the job's script with `sh -e -c` in /workspace with the job's
  * variables and secrets sourced from files of the control directory (so no value is on a
  * command line or in the container's configuration), and writes `RS<marker> <exit code>RS` on
- * stdout and stderr when it ends: the worker reads each step's output up to its markers. A
+ * stdout and stderr when it ends: the worker reads each step's output up to its markers. Each
+ * step is a session of its own (setsid, when the image has it): what it left running in the
+ * background is killed with its process group when it ends, as on the local runtime. A
  * plain sh loop: it needs nothing in the image but a POSIX shell, and a step costs a fork,
  * not a `podman exec` (~210 ms). stdin closing (the worker ended or died) ends the container.
  */
 export const AGENT_SCRIPT = `printf '${READY_MARKER.replace(/\x1e/g, '\\036')}'
+own=; if command -v setsid >/dev/null 2>&1; then own=setsid; fi
 while IFS=' ' read -r job end; do
   [ -n "$job" ] || continue
-  (
+  $own sh -c '
     cd /workspace || exit 125
-    . "${CONTROL_MOUNT}/$job/env"
-    if [ -f "${CONTROL_MOUNT}/$job/secret" ]; then . "${CONTROL_MOUNT}/$job/secret"; fi
-    exec sh -e -c "$(cat "${CONTROL_MOUNT}/$job/script")"
-  ) </dev/null
+    . "$1/env"
+    if [ -f "$1/secret" ]; then . "$1/secret"; fi
+    exec sh -e -c "$(cat "$1/script")"
+  ' step "${CONTROL_MOUNT}/$job" </dev/null &
+  pid=$!
+  wait "$pid"
   code=$?
+  if [ -n "$own" ]; then kill -KILL -"$pid" 2>/dev/null; fi
   printf '\\036%s %s\\036' "$end" "$code"
   printf '\\036%s %s\\036' "$end" "$code" >&2
 done`;

@@ -131,7 +131,6 @@ export class ContainerRuntime implements StepRuntime {
     lines.end();
     await removeJob(controlDir, job);
     this.pool.release(key, session, !stopped && 'code' in result);
-    void killAttemptProcesses(env.CO_ATTEMPT_ID); // what the step left running in the background
     const fileOutputs = parseOutputsFile(await fs.promises.readFile(outputsFile, 'utf8').catch(() => ''));
     // the file may hold secret values: it must not outlive the step in the shared workspace
     await fs.promises.rm(outputsFile, { force: true });

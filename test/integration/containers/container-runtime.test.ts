@@ -23,14 +23,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await runtime.close();
-  pod(
-    'rm',
-    '--force',
-    '--time',
-    '0',
-    '--ignore',
-    ...pod('ps', '-aq', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean),
-  );
+  const left = pod('ps', '-aq', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean);
+  if (left.length) pod('rm', '--force', '--time', '0', '--ignore', ...left);
 });
 
 function launch(script: string, extra: Partial<StepLaunch> = {}): StepLaunch {
@@ -180,4 +174,14 @@ test('reclaim removes the container a lost attempt left', async () => {
   pod('run', '-d', ...ULIMITS, '--name', name, '--label', TEST_LABEL, image, 'sleep', '60');
   await runtime.reclaim(launch('true'), { container: name, host: os.hostname() });
   expect(pod('ps', '-aq', '--filter', `name=${name}`).trim()).toBe('');
+});
+
+test("what a step leaves running in the background ends with it, before the chain's next step", async () => {
+  const workspace = localWorkspace();
+  const first = await run(launch('sleep 300 &\necho started', { workspace, shareKey: 'chain-3' }));
+  expect(first.outcome.exitCode).toBe(0);
+  const count = `n=0; for f in /proc/[0-9]*/cmdline; do case "$(tr '\\0' ' ' < "$f")" in "sleep 300 ") n=$((n+1));; esac; done; echo "left $n"`;
+  const second = await run(launch(count, { workspace, shareKey: 'chain-3' }));
+  expect(second.containers).toEqual(first.containers);
+  expect(second.lines).toEqual(['left 0']);
 });
