@@ -39,6 +39,10 @@ export function runArgs(spec: ContainerSpec): string[] {
     '--rm',
     '-i',
     '--pull=never',
+    // the host's network, as a local step has: services on loopback (dockyard, a test's
+    // receiver, a dev registry) are reached at the same addresses
+    '--network',
+    'host',
     '--name',
     spec.name,
     ...labels,

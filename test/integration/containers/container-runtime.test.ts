@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ContainerRuntime } from '../../../activities/runtimes/container/container';
@@ -26,6 +28,10 @@ afterAll(async () => {
   const left = pod('ps', '-aq', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean);
   if (left.length) pod('rm', '--force', '--time', '0', '--ignore', ...left);
 });
+
+/** Prints an id made once per container (in its own /tmp): steps that print the same one shared it. */
+const CONTAINER_ID =
+  '[ -f /tmp/co-test-id ] || od -An -N8 -tx1 /dev/urandom | tr -d \' \\n\' > /tmp/co-test-id\necho "$(cat /tmp/co-test-id)"';
 
 function launch(script: string, extra: Partial<StepLaunch> = {}): StepLaunch {
   return {
@@ -112,29 +118,27 @@ test('steps of one chain share one container; steps without a chain get one each
   const workspace = localWorkspace();
   const chained = [];
   for (const stepId of ['a', 'b', 'c'])
-    chained.push(
-      await run(launch('echo "$(cat /etc/hostname)"', { stepId, workspace, shareKey: 'chain-1' })),
-    );
+    chained.push(await run(launch(CONTAINER_ID, { stepId, workspace, shareKey: 'chain-1' })));
   expect(chained.map((r) => r.outcome.exitCode)).toEqual([0, 0, 0]);
   expect(new Set(chained.map((r) => r.lines[0])).size).toBe(1);
   const single = [
-    await run(launch('echo "$(cat /etc/hostname)"', { workspace })),
-    await run(launch('echo "$(cat /etc/hostname)"', { workspace })),
+    await run(launch(CONTAINER_ID, { workspace })),
+    await run(launch(CONTAINER_ID, { workspace })),
   ];
   expect(single[0]!.lines[0]).not.toBe(single[1]!.lines[0]);
 });
 
 test('a failed chained step leaves the container to the next step; a timed-out one ends it', async () => {
   const workspace = localWorkspace();
-  const first = await run(launch('echo "$(cat /etc/hostname)"\nexit 4', { workspace, shareKey: 'chain-2' }));
+  const first = await run(launch(`${CONTAINER_ID}\nexit 4`, { workspace, shareKey: 'chain-2' }));
   expect(first.outcome.exitCode).toBe(4);
   const second = await run(
-    launch('echo "$(cat /etc/hostname)"\nsleep 30', { workspace, shareKey: 'chain-2', timeoutMs: 1000 }),
+    launch(`${CONTAINER_ID}\nsleep 30`, { workspace, shareKey: 'chain-2', timeoutMs: 1000 }),
   );
   expect(second.lines[0]).toBe(first.lines[0]);
   expect(second.outcome.failure?.kind).toBe('timeout');
   expect(pod('ps', '-aq', '--filter', `name=${second.containers[0]}`).trim()).toBe('');
-  const third = await run(launch('echo "$(cat /etc/hostname)"', { workspace, shareKey: 'chain-2' }));
+  const third = await run(launch(CONTAINER_ID, { workspace, shareKey: 'chain-2' }));
   expect(third.lines[0]).not.toBe(first.lines[0]);
 });
 
@@ -184,4 +188,17 @@ test("what a step leaves running in the background ends with it, before the chai
   const second = await run(launch(count, { workspace, shareKey: 'chain-3' }));
   expect(second.containers).toEqual(first.containers);
   expect(second.lines).toEqual(['left 0']);
+});
+
+test("a step reaches services on the host's loopback, as a local step does", async () => {
+  const server = http.createServer((_req, res) => res.end('pong')).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const { outcome, lines } = await run(launch(`curl -sS http://127.0.0.1:${port}/`));
+    expect(outcome.exitCode).toBe(0);
+    expect(lines).toEqual(['pong']);
+  } finally {
+    server.close();
+  }
 });
