@@ -52,7 +52,7 @@ export function componentLaunch(component: ResolvedComponent, data: Record<strin
   if (component.dir) env.CO_COMPONENT_DIR = component.dir;
   return {
     script: spec.run,
-    image: spec.image,
+    image: component.image ?? spec.image,
     baseEnv: { ...spec.env },
     env,
     secretValues,

@@ -10,6 +10,8 @@ export interface ResolvedComponent {
   name: string;
   version: string;
   spec: ComponentSpec;
+  /** the catalog entry's image: a built-in's is pinned by digest once built (npm run components:build) */
+  image?: string;
   /** components/<name> when this is a built-in whose folder holds this very version */
   dir?: string;
 }
@@ -32,7 +34,13 @@ export async function resolveComponent(
     : resolveRange(component.versions, uses.range);
   if (!row) return undefined;
   const spec = componentSchema.parse(row.spec);
-  return { name: uses.name, version: row.version, spec, dir: builtinDir(spec) };
+  return {
+    name: uses.name,
+    version: row.version,
+    spec,
+    image: row.image ?? spec.image,
+    dir: builtinDir(spec),
+  };
 }
 
 function builtinDir(spec: ComponentSpec): string | undefined {

@@ -11,7 +11,8 @@ import { requestLogArchive } from './logs/retention';
 import type { LogStore } from './logs/store';
 import type { WorkerMetrics } from './metrics';
 import { LocalRuntime } from './runtimes/local';
-import type { StepRuntime } from './runtimes/runtime';
+import { ContainerRuntime } from './runtimes/container/container';
+import type { RuntimeName, StepRuntime } from './runtimes/runtime';
 import type { KubernetesRuntime } from './runtimes/kubernetes';
 import type { DeployActivities } from './kubernetes/deploy';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -35,7 +36,7 @@ export interface ActivityDeps {
   /** the worker's co_* series; none in tests that do not look at them */
   metrics?: WorkerMetrics;
   /** runtimes by name; the local runtime is always there */
-  runtimes?: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
+  runtimes?: Partial<Record<RuntimeName, StepRuntime>>;
   /** Temporal client for activities that start or signal workflows (concurrency groups, downstream runs) */
   client?: () => Promise<Client>;
 }
@@ -43,6 +44,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const runtimes = {
     local: new LocalRuntime({ killGraceMs: deps.config.CO_STEP_KILL_GRACE_MS }),
+    container: containerRuntime(deps.config),
     kubernetes: lazyKubernetesRuntime(deps.config, deps.kubeConfig),
     ...deps.runtimes,
   };
@@ -86,6 +88,22 @@ async function recordRunDuration(db: Db, metrics: WorkerMetrics, record: RunReco
     { project: run.project.name, pipeline: run.pipeline.name, status: record.status },
     seconds,
   );
+}
+
+/** podman + runc on this machine; dockyard, when the worker reaches it over plain HTTP, is pulled from over HTTP. */
+function containerRuntime(config: Config): ContainerRuntime {
+  const dockyard = new URL(
+    config.CO_API_URL ?? config.CO_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+  );
+  return new ContainerRuntime({
+    killGraceMs: config.CO_STEP_KILL_GRACE_MS,
+    defaultImage: config.CO_CONTAINER_IMAGE,
+    registry: {
+      authfile: config.CO_CONTAINER_AUTHFILE,
+      insecure: dockyard.protocol === 'http:' ? [dockyard.host] : [],
+      dockyard: dockyard.host,
+    },
+  });
 }
 
 /** The cluster's credentials are loaded on the first kubernetes step, so a worker without a cluster starts fine. */

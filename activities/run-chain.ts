@@ -40,6 +40,8 @@ export function createRunChain(runStep: RunStep) {
     const progress: ChainProgress = resumed ?? { done: [], attempt: 1 };
     // only the attempt that was running when the worker was lost resumes as restarted
     let restarted = ctx.info.attempt > 1;
+    // this execution of the chain: its container-runtime steps of one image share one container
+    const chain = `${ctx.info.workflowExecution?.runId ?? input.steps[0]?.launch.runId}/${ctx.info.activityId}/${ctx.info.attempt}`;
     const beat = () => ctx.heartbeat(progress);
     const cancelled = (message: string) =>
       new CancelledFailure(message, [{ done: progress.done } satisfies ChainCancelledDetails]);
@@ -58,6 +60,7 @@ export function createRunChain(runStep: RunStep) {
             beat();
           },
           signal: ctx.cancellationSignal,
+          chain,
         };
         restarted = false;
         progress.current = undefined;

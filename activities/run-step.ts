@@ -22,7 +22,7 @@ import { reportsFailure } from './runtimes/cout';
 import { injectSecrets, type StepSecrets } from './secrets/inject';
 import { createRunSecrets } from './secrets/run-secrets';
 import { createVault, SecretResolutionError } from './secrets/vault';
-import type { PodArtifacts, StepFailureKind, StepLaunch, StepRuntime } from './runtimes/runtime';
+import type { PodArtifacts, RuntimeName, StepFailureKind, StepLaunch, StepRuntime } from './runtimes/runtime';
 
 /** Outputs travel in Temporal payloads: larger values are stored in dockyard first, so only references count here. */
 export const MAX_OUTPUT_BYTES = 64 * 1024;
@@ -30,7 +30,7 @@ export const MAX_OUTPUT_BYTES = 64 * 1024;
 export interface RunStepDeps {
   config: Config;
   db: Db;
-  runtimes: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
+  runtimes: Partial<Record<RuntimeName, StepRuntime>>;
   logStore: LogStore;
   /** the worker's cluster, for built-ins that talk to Kubernetes themselves */
   kubeConfig?: KubeConfig;
@@ -90,6 +90,8 @@ export interface AttemptContext {
   lastHeartbeat: unknown;
   heartbeat(details?: unknown): void;
   signal: AbortSignal;
+  /** the chain this attempt belongs to: its steps of one image may share a container */
+  chain?: string;
 }
 
 /** The attempt context of a `runStep` activity: the activity's own. */
@@ -300,6 +302,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       requires,
     };
     if (podArtifacts) launch.podArtifacts = podArtifacts;
+    if (ctx.chain) launch.shareKey = ctx.chain;
     if (ctx.restarted && ctx.lastHeartbeat !== undefined) {
       await runtime.reclaim?.(launch, ctx.lastHeartbeat);
     }

@@ -5,6 +5,7 @@ import { temporalClient } from '../lib/temporal';
 import { ensureBootstrapAdmin } from './crew/bootstrap';
 import { answerClientErrors } from './http/client-error';
 import { publishBuiltinComponents } from './nucleus/builtins';
+import { ensurePlatformProject } from './dockyard/registry/platform';
 import { StartupError } from '../lib/connect';
 
 export interface ApiServer {
@@ -20,6 +21,7 @@ export async function startApiServer(base: Omit<ApiDeps, 'client'>): Promise<Api
   const deps: ApiDeps = { ...base, client: temporalClient(base.temporal, base.config.TEMPORAL_NAMESPACE) };
   const bootstrap = await ensureBootstrapAdmin(deps.db, deps.config.CO_BOOTSTRAP_ADMIN_TOKEN);
   await publishBuiltinComponents(deps.db, deps.logger);
+  await ensurePlatformProject(deps.db);
   const server = http.createServer(createApp(deps));
   server.keepAliveTimeout = 65_000;
   answerClientErrors(server);

@@ -4,9 +4,18 @@ import { main as matrix } from './matrix';
 import { main as dockyard } from './dockyard';
 import { main as compile } from './compile';
 import { main as cache } from './cache';
+import { main as containers } from './containers';
 
 /** `npm run bench`: every benchmark, one JSON line per figure. `npm run bench -- steps` runs one. */
-const all: Record<string, () => Promise<void>> = { steps, logs, matrix, dockyard, compile, cache };
+const all: Record<string, () => Promise<void>> = {
+  steps,
+  logs,
+  matrix,
+  dockyard,
+  compile,
+  cache,
+  containers,
+};
 
 async function run(): Promise<void> {
   const only = process.argv.slice(2);

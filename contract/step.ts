@@ -26,7 +26,7 @@ export interface RunStepInput {
   data: Record<string, string>;
   /** service names; their credentials are resolved by the activity */
   services: string[];
-  runtime?: 'local' | 'kubernetes';
+  runtime?: 'local' | 'container' | 'kubernetes';
   timeoutMs?: number;
   pod?: PlanPod;
   /** artifacts to unpack before the step and to pack after it (dockyard); absent when none */

@@ -69,7 +69,15 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CO_BOOTSTRAP_ADMIN_TOKEN: z.string().min(20, 'must be at least 20 characters').optional(),
   CO_DATA_DIR: z.string().min(1).default('.data'),
-  CO_RUNTIME: z.enum(['local', 'kubernetes']).default('local'),
+  CO_RUNTIME: z.enum(['local', 'container', 'kubernetes']).default('local'),
+  /** image of a container-runtime step that names none; `<project>/<repo>:<tag>` is a dockyard repository */
+  CO_CONTAINER_IMAGE: z.string().min(1).default('containerops/base:bookworm'),
+  /** podman authfile the worker pulls step images from dockyard with; never a command-line password */
+  CO_CONTAINER_AUTHFILE: z.string().min(1).optional(),
+  /** where `npm run images:build` caches Debian root filesystems; default ~/.cache/containerops/images */
+  CO_IMAGE_CACHE_DIR: z.string().min(1).optional(),
+  /** the Debian mirror mmdebstrap uses; default: the one apt's sources name */
+  CO_DEBIAN_MIRROR: z.url().optional(),
   CO_SECRET_ENV_PATTERN: regex.default('secret|token|password|passwd|api_?key|private_?key|credential'),
   CO_STEP_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5000),
   CO_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(200),

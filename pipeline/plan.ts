@@ -44,7 +44,7 @@ export const planNodeSchema = z.strictObject({
     out: z.array(z.strictObject({ name: z.string(), path: z.string() })),
   }),
   services: z.array(z.string()),
-  runtime: z.enum(['local', 'kubernetes']).optional(),
+  runtime: z.enum(['local', 'container', 'kubernetes']).optional(),
   continueOnError: z.boolean(),
   /** matrix steps: stop the other combinations once one fails (default: unless continueOnError) */
   failFast: z.boolean().optional(),

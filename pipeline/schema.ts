@@ -72,7 +72,7 @@ export const stepSchema = z.strictObject({
     })
     .optional(),
   services: z.array(z.string().min(1)).optional(),
-  runtime: z.enum(['local', 'kubernetes']).optional(),
+  runtime: z.enum(['local', 'container', 'kubernetes']).optional(),
   continueOnError: z.boolean().optional(),
   pod: podSchema.optional(),
   /** restored before the step, saved after it succeeds (pipeline/cache.ts) */

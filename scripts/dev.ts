@@ -16,6 +16,7 @@ import { startEmbeddedMariaDb } from './embedded-mariadb';
 import { applyMigrations } from './migrate';
 import { startDevTemporal } from './temporal-dev-process';
 import { uiIsStale, buildUi } from './ui-build';
+import { chooseDevRuntime, prepareContainerImages } from './images/dev-runtime';
 
 const say = (msg: string) => console.log(`containerops: ${msg}`);
 
@@ -91,6 +92,7 @@ runMain(async (onShutdown) => {
   }
   const runtimeConfig: Config = {
     ...config,
+    CO_RUNTIME: await chooseDevRuntime(config, say),
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_UI_URL: temporalUi,
@@ -122,9 +124,15 @@ runMain(async (onShutdown) => {
   const workflowBundle = config.CO_WORKFLOW_BUNDLE
     ? { codePath: path.resolve(config.CO_WORKFLOW_BUNDLE) }
     : undefined;
+  let workerConfig = runtimeConfig;
+  if (runtimeConfig.CO_RUNTIME === 'container') {
+    const token = runtimeConfig.CO_BOOTSTRAP_ADMIN_TOKEN!;
+    const images = await prepareContainerImages(runtimeConfig, db, api.url, token, say);
+    workerConfig = { ...runtimeConfig, ...(images ?? { CO_RUNTIME: 'local' }) };
+  }
   // one process, one /metrics: the worker's step series join the API's registry
   const worker = await startPipelineWorker({
-    config: runtimeConfig,
+    config: workerConfig,
     db,
     logger,
     workflowBundle,

@@ -13,6 +13,7 @@ import { tracingFromEnv } from '../lib/tracing';
 import { workflowBundlerOptions } from '../lib/workflow-bundle';
 import { schedulePodSweep } from './pod-sweep';
 import { scheduleWorkspaceSweep } from './workspace-sweep';
+import { sweepLeftContainers } from './container-sweep';
 import { ensureHousekeepingSchedules } from './housekeeping-schedules';
 
 export interface PipelineWorkerDeps {
@@ -101,6 +102,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
       ? schedulePodSweep({ config, db: deps.db, logger: deps.logger, kubeConfig: deps.kubeConfig })
       : () => undefined;
   const stopWorkspaceSweep = scheduleWorkspaceSweep({ config, db: deps.db, logger: deps.logger });
+  void sweepLeftContainers(deps.logger);
   await ensureHousekeepingSchedules(config, deps.logger);
   const done = worker.run();
   return {

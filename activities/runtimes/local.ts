@@ -5,9 +5,8 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { killAttemptProcesses } from './attempt-processes';
 import { LAUNCHER_LOST, ProcessLauncher } from './launcher/launcher';
-import { LineSplitter } from './lines';
-import { CoutReader } from './cout';
 import { parseOutputsFile } from './outputs';
+import { stepLines } from './step-lines';
 import { missingPrograms, missingProgramsMessage } from './requires';
 import type { StepHooks, StepLaunch, StepOutcome, StepRuntime } from './runtime';
 
@@ -97,21 +96,10 @@ export class LocalRuntime implements StepRuntime {
     const [file, args] = launch.command?.length
       ? [launch.command[0]!, launch.command.slice(1)]
       : ['/bin/sh', ['-e', '-c', launch.script!]];
-    const cout = new CoutReader();
-    // a piece of an over-long line is no [COUT] line: only whole lines are read for outputs
-    const splitter = (stream: 'stdout' | 'stderr') => {
-      let midLine = false;
-      return new LineSplitter((line, continues) => {
-        if (!midLine && !continues) cout.line(stream, line);
-        midLine = continues;
-        hooks.onLine(stream, line, continues);
-      });
-    };
-    const stdout = splitter('stdout');
-    const stderr = splitter('stderr');
+    const lines = stepLines(hooks.onLine);
     const child = this.launcher.launch(
       { file, args, cwd: launch.workspace, env },
-      { onData: (stream, chunk) => (stream === 'stdout' ? stdout : stderr).push(chunk) },
+      { onData: (stream, chunk) => lines.push(stream, chunk) },
     );
     const pid = await child.pid;
 
@@ -143,13 +131,12 @@ export class LocalRuntime implements StepRuntime {
     clearTimeout(timeout);
     clearTimeout(killTimer);
     hooks.signal.removeEventListener('abort', onAbort);
-    stdout.end();
-    stderr.end();
+    lines.end();
 
     const fileOutputs = parseOutputsFile(await fs.promises.readFile(outputsFile, 'utf8').catch(() => ''));
     // the file may hold secret values: it must not outlive the step in the shared workspace
     await fs.promises.rm(outputsFile, { force: true });
-    const outputs = { ...cout.outputs, ...fileOutputs };
+    const outputs = { ...lines.cout.outputs, ...fileOutputs };
     if (result.error === LAUNCHER_LOST) {
       // the platform failed, not the step: Temporal retries the activity (and reclaim cleans up)
       throw ApplicationFailure.retryable(

@@ -6,6 +6,9 @@
 
 export type LogStream = 'stdout' | 'stderr';
 
+/** The step runtimes a worker may run: host processes, podman containers, Kubernetes pods. */
+export type RuntimeName = 'local' | 'container' | 'kubernetes';
+
 /** `cpu` and `memory` quantities, as Kubernetes writes them */
 type PodResources = { cpu?: string; memory?: string };
 
@@ -60,6 +63,11 @@ export interface StepLaunch {
    * activity moves them around the step (the local runtime shares the worker's workspace).
    */
   podArtifacts?: PodArtifacts;
+  /**
+   * Steps that run one after another with the same key (a chain's) may share one container: a
+   * container runtime keeps the container for the next step of the same image.
+   */
+  shareKey?: string;
 }
 
 /** What a pod needs to fetch `artifacts.in` and upload `artifacts.out` from dockyard itself. */
@@ -109,7 +117,7 @@ export interface StepOutcome {
 }
 
 export interface StepRuntime {
-  readonly name: 'local' | 'kubernetes';
+  readonly name: RuntimeName;
   /** Runs one attempt of a step to completion; never throws for a step failure. */
   run(launch: StepLaunch, hooks: StepHooks): Promise<StepOutcome>;
   /**

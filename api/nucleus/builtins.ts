@@ -47,3 +47,32 @@ export async function publishBuiltinComponents(db: Db, logger: Logger, dir?: str
     }
   }
 }
+
+/**
+ * Pins a built-in's image: the catalog entry of `name@version` names the image built for it and
+ * pushed to dockyard, by digest, which every runtime then runs. The spec (and its digest) stay as
+ * published: the image reference is where the version's image was put, not what the version is.
+ */
+export async function pinBuiltinImage(
+  db: Db,
+  name: string,
+  version: string,
+  image: string,
+): Promise<boolean> {
+  const component = await db.component.findUnique({ where: { name } });
+  if (!component) return false;
+  const updated = await db.componentVersion.updateMany({
+    where: { componentId: component.id, version },
+    data: { image },
+  });
+  return updated.count > 0;
+}
+
+/** The image a built-in's catalog entry names now (pinned or as published). */
+export async function builtinImage(db: Db, name: string, version: string): Promise<string | undefined> {
+  const component = await db.component.findUnique({
+    where: { name },
+    include: { versions: { where: { version } } },
+  });
+  return component?.versions[0]?.image ?? undefined;
+}

@@ -148,7 +148,8 @@ export function versionView(name: string, v: ComponentVersion) {
     name,
     version: v.version,
     description: spec.description ?? '',
-    image: spec.image ?? null,
+    // a built-in's image is pinned by digest once built (npm run components:build)
+    image: v.image ?? spec.image ?? null,
     requires: spec.requires ?? [],
     inputs: spec.inputs,
     outputs: spec.outputs,

@@ -13,7 +13,7 @@ import { startApiServer, type ApiServer } from '../../api/server';
 import { startPipelineWorker, type PipelineWorker } from '../../workers/worker';
 import type { Connection } from '@temporalio/client';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { StepRuntime } from '../../activities/runtimes/runtime';
+import type { RuntimeName, StepRuntime } from '../../activities/runtimes/runtime';
 
 export const ADMIN_TOKEN = 'co_test_admin_token_0123456789abcdef';
 /** The run's key (global-setup); tests of rotation pass their own. */
@@ -80,7 +80,7 @@ export async function startStack(
     config?: Record<string, string>;
     kubeConfig?: KubeConfig;
     /** step runtimes replacing the real ones (see test/support/fake-runtime.ts) */
-    runtimes?: Partial<Record<'local' | 'kubernetes', StepRuntime>>;
+    runtimes?: Partial<Record<RuntimeName, StepRuntime>>;
   } = {},
 ): Promise<Stack> {
   const config = testConfig(opts.config);

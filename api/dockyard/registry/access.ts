@@ -8,6 +8,7 @@ import { roleAllows, type ProjectAction } from '../../crew/roles';
 import { challenge } from './auth';
 import { nameUnknown, RegistryError } from './errors';
 import { projectOf } from './names';
+import { PLATFORM_PROJECT } from './platform';
 
 export type RegistryAction = 'pull' | 'push' | 'delete';
 
@@ -17,7 +18,10 @@ const ACTION: Record<RegistryAction, ProjectAction> = {
   delete: 'delete-artifacts',
 };
 
-/** viewer pulls, developer pushes, maintainer deletes; another project's repositories do not exist (404). */
+/**
+ * viewer pulls, developer pushes, maintainer deletes; another project's repositories do not exist
+ * (404), except that anyone authenticated pulls the platform's images.
+ */
 export async function authorizeRepo(
   db: Db,
   req: Request,
@@ -28,6 +32,11 @@ export async function authorizeRepo(
   if (!actor) throw challenge(req, `repository:${name}:${action === 'pull' ? 'pull' : 'pull,push'}`);
   if (!name.includes('/')) {
     throw new RegistryError(400, 'NAME_INVALID', 'repository names are <project>/<name>');
+  }
+  if (action === 'pull' && projectOf(name) === PLATFORM_PROJECT) {
+    // platform images are every project's: any authenticated caller pulls them
+    const platform = await db.project.findUnique({ where: { name: PLATFORM_PROJECT } });
+    if (platform) return platform;
   }
   let found;
   try {

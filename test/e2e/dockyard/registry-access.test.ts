@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startStack, type Stack } from '../../support/stack';
+import { ADMIN_TOKEN, startStack, type Stack } from '../../support/stack';
 import { projectWithRoles } from '../crew/actors';
 
 const basic = (token: string) => `Basic ${Buffer.from(`anyone:${token}`).toString('base64')}`;
@@ -134,6 +134,19 @@ describe('dockyard OCI registry: access and bad input', () => {
       stored(blobsDir).filter((f) => f.includes(sha256(body).slice(7)) || f.endsWith('.upload')),
     ).toEqual([]);
     expect(await stack.db.blob.findUnique({ where: { digest: claimed } })).toBeNull();
+  });
+
+  it("lets every authenticated token pull the platform's images, and only administrators push them", async () => {
+    const repo = 'containerops/base';
+    const body = Buffer.from('platform layer');
+    expect((await pushBlob(repo, ADMIN_TOKEN, body)).status).toBe(201);
+    const pulled = await reg(`/${repo}/blobs/${sha256(body)}`, { token: roles.other.token });
+    expect(pulled.status).toBe(200);
+    expect(Buffer.from(await pulled.arrayBuffer())).toEqual(body);
+    expect((await reg(`/${repo}/blobs/${sha256(body)}`)).status).toBe(401);
+    const pushed = await pushBlob(repo, roles.other.token, Buffer.from('not the platform'));
+    expect(pushed.status).toBe(404);
+    expect((await pushBlob(repo, roles.owner.token, Buffer.from('nor this'))).status).toBe(404);
   });
 
   it('answers 507 once a push would pass the project quota', async () => {
