@@ -53,6 +53,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/api/v1', authFailureGuard(lockout), requestRateLimit(deps.config.CO_RATE_LIMIT_PER_MINUTE));
   // webhook signatures cover the exact bytes: their bodies stay raw
   app.use('/api/v1/hooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
+  app.use('/api/v1/forge-hooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(
     express.text({

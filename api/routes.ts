@@ -19,6 +19,8 @@ import { runRoutes } from './runs/routes';
 import { secretRoutes } from './scaler/secret-routes';
 import { serviceRoutes } from './scaler/service-routes';
 import { hookRoutes } from './triggers/hook-routes';
+import { forgeHookRoutes } from './forges/forge-hook';
+import { repositoryRoutes } from './forges/repositories';
 import { scheduleRoutes } from './triggers/schedule-routes';
 
 /** The route table: every /api/v1 route with its permission. The authorization matrix test walks it. */
@@ -40,6 +42,8 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...secretRoutes(deps),
     ...serviceRoutes(deps),
     ...hookRoutes(deps),
+    ...repositoryRoutes(deps),
+    ...forgeHookRoutes(deps),
     ...scheduleRoutes(deps),
     ...artifactRoutes(deps),
     ...dockyardGcRoutes(deps),

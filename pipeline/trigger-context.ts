@@ -14,6 +14,12 @@ export interface TriggerContext {
   delivery?: string;
   /** pull request action (opened, synchronize, ...) */
   action?: string;
+  /** a connected repository's run: the pipeline file it ran, as it was at `sha` */
+  file?: string;
+  /** a pull request's number on its code host */
+  pullRequest?: number;
+  /** the pull request comes from a fork: the run gets no secrets or service credentials */
+  fork?: boolean;
   /** the webhook body, size-capped (absent when it was larger than the cap) */
   payload?: unknown;
   /** the upstream run of a pipeline trigger */
@@ -39,6 +45,7 @@ export const TRIGGER_STRING_FIELDS = [
   'actor',
   'delivery',
   'action',
+  'file',
 ] as const;
 
 /** The `trigger` binding: string fields default to '', so conditions such as trigger.branch == 'main' always evaluate. */

@@ -37,14 +37,16 @@ export function createVault(deps: { db: Db; config: Config }) {
     async allowedReferences(runId: string, stepId: string): Promise<Set<string>> {
       const run = await deps.db.run.findUnique({
         where: { id: runId },
-        select: { pipelineVersion: { select: { plan: true } } },
+        select: { triggerInfo: true, pipelineVersion: { select: { plan: true } } },
       });
       const plan = run ? validatePlan(run.pipelineVersion.plan) : undefined;
       const node = plan && [...plan.nodes, ...plan.finally].find((n) => n.id === stepId);
       const allowed = new Set<string>();
       if (!plan || !node) return allowed;
+      // a fork's pull request runs code nobody in the project wrote: it gets no project secret
+      const fork = (run?.triggerInfo as { fork?: unknown } | null)?.fork === true;
       for (const r of [...referencesIn(plan.env), ...referencesIn(node.env), ...referencesIn(node.with)])
-        allowed.add(`${r.kind}.${r.name}`);
+        if (!(fork && r.kind === 'secrets')) allowed.add(`${r.kind}.${r.name}`);
       for (const p of plan.params) if (p.secret) allowed.add(`params.${p.name}`);
       return allowed;
     },
