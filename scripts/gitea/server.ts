@@ -109,7 +109,9 @@ ENABLED = false
 async function waitUntilUp(url: string, child: ChildProcess, logFile: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) {
-      throw new Error(`gitea exited with ${child.exitCode}: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+      throw new Error(
+        `gitea exited with ${child.exitCode}: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`,
+      );
     }
     const ok = await fetch(`${url}/api/v1/version`)
       .then((r) => r.ok)
@@ -149,8 +151,23 @@ export async function startGitea(binary: string): Promise<Gitea> {
     const admin = { name: 'co-admin', password: crypto.randomBytes(12).toString('hex'), token: '' };
     await run(
       binary,
-      ['admin', 'user', 'create', '--config', config, '--work-path', dir, '--username', admin.name,
-        '--password', admin.password, '--email', 'co-admin@example.test', '--admin', '--must-change-password=false'],
+      [
+        'admin',
+        'user',
+        'create',
+        '--config',
+        config,
+        '--work-path',
+        dir,
+        '--username',
+        admin.name,
+        '--password',
+        admin.password,
+        '--email',
+        'co-admin@example.test',
+        '--admin',
+        '--must-change-password=false',
+      ],
       { env },
     );
     const basic = `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}`;
