@@ -14,6 +14,7 @@ import { createBlobStore } from '../lib/blobs';
 import { signingKey } from '../lib/signed-tokens';
 import { registryRouter } from './dockyard/registry/router';
 import { uiRouter } from './ui/static';
+import { badgeRouter } from './forges/badge';
 
 export const BODY_LIMIT = '1mb';
 
@@ -64,6 +65,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const routes = apiRoutes(deps);
   app.use(openApiRouter(routes));
   app.use('/api/v1', mountRoutes(deps.db, routes));
+  app.use(badgeRouter(deps.db));
   app.use(uiRouter());
   app.use(notFoundHandler);
   app.use(problemHandler);

@@ -21,6 +21,7 @@ import { serviceRoutes } from './scaler/service-routes';
 import { hookRoutes } from './triggers/hook-routes';
 import { forgeHookRoutes } from './forges/forge-hook';
 import { repositoryRoutes } from './forges/repositories';
+import { badgeSettingRoutes } from './forges/badge';
 import { scheduleRoutes } from './triggers/schedule-routes';
 
 /** The route table: every /api/v1 route with its permission. The authorization matrix test walks it. */
@@ -44,6 +45,7 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...hookRoutes(deps),
     ...repositoryRoutes(deps),
     ...forgeHookRoutes(deps),
+    ...badgeSettingRoutes(deps),
     ...scheduleRoutes(deps),
     ...artifactRoutes(deps),
     ...dockyardGcRoutes(deps),
