@@ -30,6 +30,12 @@ export function createVault(deps: { db: Db; config: Config }) {
     if (gone.length) throw new SecretResolutionError(`${what} ${gone.map((n) => `"${n}"`).join(', ')}`);
   };
   return {
+    /** A pull request's run from a fork: code nobody in the project wrote, which gets no secrets. */
+    async forkRun(runId: string): Promise<boolean> {
+      const run = await deps.db.run.findUnique({ where: { id: runId }, select: { triggerInfo: true } });
+      return (run?.triggerInfo as { fork?: unknown } | null)?.fork === true;
+    },
+
     /**
      * The references the saved pipeline itself gives a step (`kind.name`). Any other marker in a
      * step's env came from data (a param, an output, a webhook payload) and is never resolved.
@@ -37,16 +43,14 @@ export function createVault(deps: { db: Db; config: Config }) {
     async allowedReferences(runId: string, stepId: string): Promise<Set<string>> {
       const run = await deps.db.run.findUnique({
         where: { id: runId },
-        select: { triggerInfo: true, pipelineVersion: { select: { plan: true } } },
+        select: { pipelineVersion: { select: { plan: true } } },
       });
       const plan = run ? validatePlan(run.pipelineVersion.plan) : undefined;
       const node = plan && [...plan.nodes, ...plan.finally].find((n) => n.id === stepId);
       const allowed = new Set<string>();
       if (!plan || !node) return allowed;
-      // a fork's pull request runs code nobody in the project wrote: it gets no project secret
-      const fork = (run?.triggerInfo as { fork?: unknown } | null)?.fork === true;
       for (const r of [...referencesIn(plan.env), ...referencesIn(node.env), ...referencesIn(node.with)])
-        if (!(fork && r.kind === 'secrets')) allowed.add(`${r.kind}.${r.name}`);
+        allowed.add(`${r.kind}.${r.name}`);
       for (const p of plan.params) if (p.secret) allowed.add(`params.${p.name}`);
       return allowed;
     },
