@@ -32,8 +32,8 @@ export function cachedGitea(): string | undefined {
 export interface Gitea {
   url: string;
   admin: { name: string; password: string; token: string };
-  /** fetch against Gitea's API (/api/v1...) as the admin */
-  api(method: string, p: string, body?: unknown): Promise<Response>;
+  /** fetch against Gitea's API (/api/v1...) as the admin, or as user `sudo` (Gitea's Sudo header) */
+  api(method: string, p: string, body?: unknown, sudo?: string): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -178,10 +178,14 @@ export async function startGitea(binary: string): Promise<Gitea> {
     });
     if (!res.ok) throw new Error(`gitea did not make a token: ${res.status} ${await res.text()}`);
     admin.token = ((await res.json()) as { sha1: string }).sha1;
-    const api = (method: string, p: string, body?: unknown) =>
+    const api = (method: string, p: string, body?: unknown, sudo?: string) =>
       fetch(`${url}/api/v1${p}`, {
         method,
-        headers: { authorization: `token ${admin.token}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `token ${admin.token}`,
+          'content-type': 'application/json',
+          ...(sudo ? { sudo } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     return { url, admin, api, stop };

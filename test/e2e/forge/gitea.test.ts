@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import { keyringOf, open } from '../../../lib/secret-box';
 import { cachedGitea, freePort, startGitea, type Gitea } from '../../../scripts/gitea/server';
 import { startStack, type Stack } from '../../support/stack';
 import { createProject, eventually, waitForRun } from '../../support/runs';
@@ -41,19 +43,29 @@ const repo = 'co-admin/app';
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 /** Commits files through Gitea's contents API (a real commit and a real push webhook); returns the commit's sha. */
-async function commit(branch: string, files: Record<string, string>, newBranch?: string): Promise<string> {
+async function commit(
+  branch: string,
+  files: Record<string, string>,
+  newBranch?: string,
+  where: { repo: string; as?: string } = { repo },
+): Promise<string> {
   const ops = [];
   for (const [path, content] of Object.entries(files)) {
-    const existing = await gitea.api('GET', `/repos/${repo}/contents/${path}?ref=${branch}`);
+    const existing = await gitea.api('GET', `/repos/${where.repo}/contents/${path}?ref=${branch}`);
     const sha = existing.ok ? ((await existing.json()) as { sha: string }).sha : undefined;
     ops.push({ operation: sha ? 'update' : 'create', path, content: b64(content), ...(sha ? { sha } : {}) });
   }
-  const res = await gitea.api('POST', `/repos/${repo}/contents`, {
-    branch,
-    ...(newBranch ? { new_branch: newBranch } : {}),
-    message: `change ${Object.keys(files).join(', ')}`,
-    files: ops,
-  });
+  const res = await gitea.api(
+    'POST',
+    `/repos/${where.repo}/contents`,
+    {
+      branch,
+      ...(newBranch ? { new_branch: newBranch } : {}),
+      message: `change ${Object.keys(files).join(', ')}`,
+      files: ops,
+    },
+    where.as,
+  );
   if (!res.ok) throw new Error(`gitea commit: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { commit: { sha: string } }).commit.sha;
 }
@@ -196,4 +208,86 @@ describeGitea('the code-host loop on a real Gitea', () => {
     expect(rerun.trigger).toBe('rerun');
     expect(rerun.rerunFrom).toBe('failed');
   }, 240_000);
+
+  it('a /retest from someone who is not a developer of the project reruns nothing, and says why', async () => {
+    await stack.request('PUT', `/api/v1/projects/${project}/members/co-admin`, { role: 'viewer' });
+    // the delivery Gitea would send for the comment, signed with the repository's secret
+    const row = await stack.db.forgeRepository.findFirstOrThrow({ where: { repository: repo } });
+    const body = JSON.stringify({
+      action: 'created',
+      is_pull: true,
+      issue: { number: 1 },
+      comment: { body: '/retest', user: { login: 'co-admin' } },
+      repository: { full_name: repo },
+    });
+    const sig = crypto
+      .createHmac('sha256', open(keyringOf(stack.config), row.secret))
+      .update(body)
+      .digest('hex');
+    const runsBefore = await stack.db.run.count();
+    const res = await stack.request('POST', `/api/v1/forge-hooks/${row.id}`, body, {
+      token: null,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'issue_comment',
+        'x-hub-signature-256': `sha256=${sig}`,
+      },
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({
+      triggered: false,
+      reason: 'co-admin is not a member of the project who may run pipelines',
+    });
+    expect(await stack.db.run.count()).toBe(runsBefore);
+  });
+
+  it('a pull request from a fork runs on its head commit without the project secrets', async () => {
+    const secret = await stack.request('POST', `/api/v1/projects/${project}/secrets`, {
+      name: 'DEPLOY_TOKEN',
+      value: 'do-not-leak-0123456789',
+    });
+    expect(secret.status).toBe(201);
+    const user = await gitea.api('POST', '/admin/users', {
+      username: 'outsider',
+      email: 'outsider@example.test',
+      password: 'outsider-password-123',
+      must_change_password: false,
+    });
+    expect(user.status).toBe(201);
+    const fork = await gitea.api('POST', `/repos/${repo}/forks`, {}, 'outsider');
+    expect(fork.status).toBe(202);
+    const head = await commit(
+      'main',
+      {
+        '.containerops.yml': `apiVersion: containerops/v1
+kind: Pipeline
+name: ci
+on:
+  pull_request: {}
+steps:
+  - id: check
+    env: { TOKEN: "\${{ secrets.DEPLOY_TOKEN }}" }
+    run: echo "$TOKEN"
+`,
+      },
+      'from-fork',
+      { repo: 'outsider/app', as: 'outsider' },
+    );
+    const pr = await gitea.api(
+      'POST',
+      `/repos/${repo}/pulls`,
+      { head: 'outsider:from-fork', base: 'main', title: 'from a fork' },
+      'outsider',
+    );
+    expect(pr.status).toBe(201);
+    const run = await eventually(
+      async () => (await runsAt(head)).find((r) => r.triggerInfo.fork === true && r.finishedAt !== null),
+      'the fork pull request run to finish',
+      90_000,
+    );
+    expect(run.status).toBe('failed');
+    const view = await waitForRun(stack, project, run.id);
+    expect(view.steps[0]!.error).toMatch(/pull request from a fork: it gets no project secrets/);
+    expect((await finalStatus(head, 'containerops/ci')).status).toBe('failure');
+  }, 180_000);
 });
