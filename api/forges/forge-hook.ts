@@ -15,7 +15,7 @@ import { forgeEventOf, type ForgeEvent } from './forge-events';
 import { clientOf } from './repositories';
 import { compileFile, pipelineFilesAt, versionOf, type CompiledFile } from './repo-pipelines';
 import { retest } from './retest';
-import { runPageUrl, startCommitStatus } from './statuses';
+import { startCommitStatus, startRunStatus } from './statuses';
 
 type Repo = NonNullable<Awaited<ReturnType<typeof signedRepository>>>;
 
@@ -84,13 +84,11 @@ async function handleFile(deps: ApiDeps, repo: Repo, e: ForgeEvent, file: Compil
     triggerInfo: triggerOf(e, file.path),
     idempotencyKey: e.delivery ? `forge:${e.delivery}:${file.path}`.slice(0, 255) : undefined,
   });
-  await startCommitStatus(deps, run.id, {
-    ...target,
-    context,
-    runId: run.id,
-    targetUrl: runPageUrl(deps.config.publicUrl, repo.project.name, run.id),
-    description: `run #${run.number} queued`,
-  });
+  await startRunStatus(
+    deps,
+    { forgeRepositoryId: repo.id, sha, project: repo.project.name, pipeline: pipeline.name },
+    run,
+  );
   if (created)
     await audit(deps.db, {
       projectId: repo.projectId,

@@ -6,6 +6,7 @@ import type { ExecutionPlan } from '../../pipeline';
 import type { Pipeline, PipelineVersion, Project } from '../../generated/prisma/client';
 import { compileOr422 } from '../pipelines/service';
 import { referenceNames } from '../scaler/reference-names';
+import { isUniqueViolation } from '../crew/names';
 
 export const PIPELINE_FILE = '.containerops.yml';
 export const PIPELINE_DIR = '.containerops';
@@ -66,6 +67,7 @@ export async function versionOf(
   db: Db,
   project: Project,
   file: { source: string; plan: ExecutionPlan },
+  raced = false,
 ): Promise<{ pipeline: Pipeline; version: PipelineVersion }> {
   const format = file.plan.format ?? 'native';
   const data = (pipelineId: string, version: number) => ({
@@ -80,13 +82,19 @@ export async function versionOf(
     where: { projectId_name: { projectId: project.id, name: file.plan.name } },
   });
   if (!existing) {
-    return db.$transaction(async (tx) => {
-      const pipeline = await tx.pipeline.create({
-        data: { id: crypto.randomUUID(), projectId: project.id, name: file.plan.name },
+    try {
+      return await db.$transaction(async (tx) => {
+        const pipeline = await tx.pipeline.create({
+          data: { id: crypto.randomUUID(), projectId: project.id, name: file.plan.name },
+        });
+        const version = await tx.pipelineVersion.create({ data: data(pipeline.id, 1) });
+        return { pipeline, version };
       });
-      const version = await tx.pipelineVersion.create({ data: data(pipeline.id, 1) });
-      return { pipeline, version };
-    });
+    } catch (err) {
+      // another delivery created it first: take that one (once)
+      if (isUniqueViolation(err) && !raced) return versionOf(db, project, file, true);
+      throw err;
+    }
   }
   const same = await db.pipelineVersion.findFirst({
     where: { pipelineId: existing.id, source: file.source },

@@ -9,7 +9,7 @@ import { TERMINAL_RUN_STATUSES, type RunStatus } from '../../contract';
 import type { ApiDeps } from '../deps';
 import type { ForgeRepository, Project, Service } from '../../generated/prisma/client';
 import { isRetest, type ForgeEvent } from './forge-events';
-import { runPageUrl, startCommitStatus } from './statuses';
+import { startRunStatus } from './statuses';
 
 type Repo = ForgeRepository & { project: Project; service: Service };
 
@@ -77,14 +77,17 @@ export async function retest(deps: ApiDeps, repo: Repo, e: ForgeEvent) {
       },
     });
     if (trigger.sha)
-      await startCommitStatus(deps, next.id, {
-        forgeRepositoryId: repo.id,
-        sha: trigger.sha,
-        context: `containerops/${run.pipeline.name}`,
-        runId: next.id,
-        targetUrl: runPageUrl(deps.config.publicUrl, repo.project.name, next.id),
-        description: `run #${next.number} queued (/retest by ${actor.name})`,
-      });
+      await startRunStatus(
+        deps,
+        {
+          forgeRepositoryId: repo.id,
+          sha: trigger.sha,
+          project: repo.project.name,
+          pipeline: run.pipeline.name,
+        },
+        next,
+        `queued (/retest by ${actor.name})`,
+      );
     await audit(deps.db, {
       actor,
       projectId: repo.projectId,

@@ -154,7 +154,19 @@ describeGitea('the code-host loop on a real Gitea', () => {
   it('a failing push shows failure', async () => {
     const sha = await commit('main', { '.containerops.yml': pipeline('ci', 'exit 3') });
     expect((await finalStatus(sha, 'containerops/ci')).status).toBe('failure');
-  }, 120_000);
+    // a rerun through the API reports on the same commit, linking to the new run
+    const [failed] = await runsAt(sha);
+    const rerun = await stack.request('POST', `/api/v1/projects/${project}/runs/${failed!.id}/rerun`, {});
+    expect(rerun.status).toBe(201);
+    const next = (await rerun.json()) as { id: string };
+    const url = `${stack.config.publicUrl}/projects/${project}/runs/${next.id}`;
+    const again = await eventually(
+      async () => (await statusesOf(sha)).find((s) => s.target_url === url && s.status !== 'pending'),
+      'the rerun status',
+      90_000,
+    );
+    expect(again.status).toBe('failure');
+  }, 180_000);
 
   it('an invalid file gives a failure status whose description names the line', async () => {
     const sha = await commit('main', {
