@@ -11,6 +11,7 @@ import { parseOr422 } from '../http/validate';
 import { audit } from '../crew/audit';
 import { isUniqueViolation } from '../crew/names';
 import { findService } from '../scaler/services';
+import { AddressRefused, guardedAddress } from '../scaler/address-guard';
 
 const connectBody = z.strictObject({
   /** a gitea, github or gitlab service of the project */
@@ -66,6 +67,15 @@ export function repositoryRoutes(deps: ApiDeps): RouteDef[] {
         const body = parseOr422(connectBody, req.body);
         const service = await findService(db, project!, body.service);
         const client = clientOf(config, service);
+        // the API server connects where a maintainer pointed the service: the service checks' guard applies
+        await guardedAddress(new URL(service.url).hostname, config.CO_SERVICES_ALLOW_PRIVATE).catch(
+          (err: unknown) => {
+            if (!(err instanceof AddressRefused)) throw err;
+            throw invalid(`service ${service.name} points where the API does not connect`, [
+              { path: 'service', message: err.message },
+            ]);
+          },
+        );
         const secret = crypto.randomBytes(32).toString('hex');
         const id = crypto.randomUUID();
         const row = { id, projectId: project!.id, serviceId: service.id, repository: body.repository };

@@ -96,7 +96,12 @@ describeGitea('the code-host loop on a real Gitea', () => {
     gitea = await startGitea(binary!);
     const port = await freePort();
     stack = await startStack({
-      config: { PORT: String(port), CO_PUBLIC_URL: `http://127.0.0.1:${port}` },
+      // Gitea is on loopback, where services may only point when allowed
+      config: {
+        PORT: String(port),
+        CO_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        CO_SERVICES_ALLOW_PRIVATE: 'true',
+      },
     });
     project = await createProject(stack);
     const created = await gitea.api('POST', '/user/repos', {
