@@ -25,6 +25,7 @@ import { deployModule, kubernetesRuntimeModule } from './runtimes/kubernetes-mod
 import { ApplicationFailure } from '@temporalio/common';
 import { kubeconfigOf } from '../lib/service-types';
 import { createVault } from './secrets/vault';
+import { createForgeStatusActivities } from './forge-status';
 
 export interface ActivityDeps {
   config: Config;
@@ -59,6 +60,7 @@ export function createActivities(deps: ActivityDeps) {
       ...deps,
       client: deps.client ?? (() => Promise.reject(new Error('this worker has no Temporal client'))),
     }),
+    ...createForgeStatusActivities(deps),
     collectDockyardGarbage: () => requestDockyardGc(deps.config),
     archiveExpiredLogs: () => requestLogArchive(deps.config),
     async recordSteps(records: StepRecord[]): Promise<void> {

@@ -15,6 +15,7 @@ import { signingKey } from '../lib/signed-tokens';
 import { registryRouter } from './dockyard/registry/router';
 import { uiRouter } from './ui/static';
 import { assertJsonDepth } from './http/json-depth';
+import { badgeRouter } from './forges/badge';
 
 export const BODY_LIMIT = '1mb';
 
@@ -54,6 +55,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/api/v1', authFailureGuard(lockout), requestRateLimit(deps.config.CO_RATE_LIMIT_PER_MINUTE));
   // webhook signatures cover the exact bytes: their bodies stay raw
   app.use('/api/v1/hooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
+  app.use('/api/v1/forge-hooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
   // over-deep bodies are refused before JSON.parse, so no recursive walk meets them
   app.use(express.json({ limit: BODY_LIMIT, verify: (_req, _res, body) => assertJsonDepth(body) }));
   app.use(
@@ -65,6 +67,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const routes = apiRoutes(deps);
   app.use(openApiRouter(routes));
   app.use('/api/v1', mountRoutes(deps.db, routes));
+  app.use(badgeRouter(deps.db));
   app.use(uiRouter());
   app.use(notFoundHandler);
   app.use(problemHandler);

@@ -20,6 +20,9 @@ import { runRoutes } from './runs/routes';
 import { secretRoutes } from './scaler/secret-routes';
 import { serviceRoutes } from './scaler/service-routes';
 import { hookRoutes } from './triggers/hook-routes';
+import { forgeHookRoutes } from './forges/forge-hook';
+import { repositoryRoutes } from './forges/repositories';
+import { badgeSettingRoutes } from './forges/badge';
 import { scheduleRoutes } from './triggers/schedule-routes';
 
 /** The route table: every /api/v1 route with its permission. The authorization matrix test walks it. */
@@ -41,6 +44,9 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...secretRoutes(deps),
     ...serviceRoutes(deps),
     ...hookRoutes(deps),
+    ...repositoryRoutes(deps),
+    ...forgeHookRoutes(deps),
+    ...badgeSettingRoutes(deps),
     ...scheduleRoutes(deps),
     ...artifactRoutes(deps),
     ...cacheRoutes(deps),

@@ -60,6 +60,13 @@ export const SERVICE_TYPES = {
     config: z.strictObject({}),
     defaultUrl: 'https://gitlab.com',
   },
+  /** the server's base URL (its API is under /api/v1), a token of a user who may admin the repositories */
+  gitea: {
+    url: httpUrl,
+    credentials: tokenOnly,
+    config: z.strictObject({}),
+    defaultUrl: undefined,
+  },
   slack: {
     url: httpUrl,
     credentials: tokenOnly,

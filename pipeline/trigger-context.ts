@@ -16,10 +16,14 @@ export interface TriggerContext {
   action?: string;
   /** pull requests: the branch it targets */
   baseBranch?: string;
-  /** pull requests: the head is in another repository (a fork); its runs read caches, never write them */
+  /** pull requests: the head is in another repository (a fork); its runs read caches, never write them, and get no secrets or service credentials */
   fork?: boolean;
   /** the repository's default branch, when the code host says it */
   defaultBranch?: string;
+  /** a connected repository's run: the pipeline file it ran, as it was at `sha` */
+  file?: string;
+  /** a pull request's number on its code host */
+  pullRequest?: number;
   /** the webhook body, size-capped (absent when it was larger than the cap) */
   payload?: unknown;
   /** the upstream run of a pipeline trigger */
@@ -45,6 +49,7 @@ export const TRIGGER_STRING_FIELDS = [
   'actor',
   'delivery',
   'action',
+  'file',
 ] as const;
 
 /** The `trigger` binding: string fields default to '', so conditions such as trigger.branch == 'main' always evaluate. */

@@ -5,3 +5,4 @@ export { concurrencyGroup } from './concurrency-group';
 export { scheduledRun } from './scheduled-run';
 export { dockyardGc } from './dockyard-gc';
 export { logRetention } from './log-retention';
+export { forgeCommitStatus } from './forge-status';

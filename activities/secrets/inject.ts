@@ -30,6 +30,12 @@ export interface InjectionTarget {
 /** Resolves the step's secret references and services into env, inside the activity only. */
 export async function injectSecrets(vault: Vault, target: InjectionTarget): Promise<StepSecrets> {
   const refs = referencesIn(target.env);
+  const wantsSecrets = refs.some((r) => r.kind === 'secrets') || target.services.length > 0;
+  if (wantsSecrets && (await vault.forkRun(target.runId))) {
+    throw new SecretResolutionError(
+      'this run is of a pull request from a fork: it gets no project secrets or service credentials',
+    );
+  }
   if (refs.length) {
     const allowed = await vault.allowedReferences(target.runId, target.stepId);
     const forged = refs.filter((r) => !allowed.has(`${r.kind}.${r.name}`));

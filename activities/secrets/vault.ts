@@ -30,6 +30,12 @@ export function createVault(deps: { db: Db; config: Config }) {
     if (gone.length) throw new SecretResolutionError(`${what} ${gone.map((n) => `"${n}"`).join(', ')}`);
   };
   return {
+    /** A pull request's run from a fork: code nobody in the project wrote, which gets no secrets. */
+    async forkRun(runId: string): Promise<boolean> {
+      const run = await deps.db.run.findUnique({ where: { id: runId }, select: { triggerInfo: true } });
+      return (run?.triggerInfo as { fork?: unknown } | null)?.fork === true;
+    },
+
     /**
      * The references the saved pipeline itself gives a step (`kind.name`). Any other marker in a
      * step's env came from data (a param, an output, a webhook payload) and is never resolved.

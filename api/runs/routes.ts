@@ -1,3 +1,4 @@
+import { startRerunStatus } from '../forges/statuses';
 import { z } from 'zod';
 import { validatePlan, type TriggerContext } from '../../pipeline';
 import { forbidden, invalid, notFound } from '../../lib/errors';
@@ -177,6 +178,7 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
           actorId: actor.userId,
           rerunOf: { id: run.id, workspaceId: run.workspaceId ?? run.id, from, reuse },
         });
+        await startRerunStatus(deps, project!, run.pipeline.name, next);
         await audit(db, {
           actor,
           projectId: project!.id,

@@ -78,6 +78,13 @@ const PROBES: Record<ServiceType, (t: CheckTarget, get: Fetch) => Promise<Outcom
     const out = byStatus(res, 'GET /api/v4/user');
     return out.ok ? { ...out, detail: `authenticated as ${String(json(res).username ?? '?')}` } : out;
   },
+  async gitea(t, get) {
+    const res = await get(join(t.url, '/api/v1/user'), {
+      headers: { authorization: `token ${t.credentials.token!}` },
+    });
+    const out = byStatus(res, 'GET /api/v1/user');
+    return out.ok ? { ...out, detail: `authenticated as ${String(json(res).login ?? '?')}` } : out;
+  },
   async slack(t, get) {
     const res = await get(join(t.url, '/auth.test'), {
       method: 'POST',

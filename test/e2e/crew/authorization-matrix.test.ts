@@ -231,6 +231,25 @@ const EXPECTATIONS: Record<string, Expectation> = {
   },
   // unauthenticated by token: the signature decides, and an unsigned delivery is 401 for everyone
   'POST /hooks/:project/:pipeline': { permission: 'public', who: 'public', ok: [401], body: {} },
+  'POST /projects/:project/repositories': {
+    permission: { project: 'write-services' },
+    who: 'maintainer',
+    ok: [422],
+    body: {},
+  },
+  'GET /projects/:project/repositories': { permission: { project: 'read' }, who: 'viewer', ok: [200] },
+  'DELETE /projects/:project/repositories/:id': {
+    permission: { project: 'write-services' },
+    who: 'maintainer',
+    ok: [404],
+  },
+  'POST /forge-hooks/:id': { permission: 'public', who: 'public', ok: [401], body: {} },
+  'PUT /projects/:project/badges': {
+    permission: { project: 'write-pipelines' },
+    who: 'maintainer',
+    ok: [422],
+    body: {},
+  },
   'GET /projects/:project/pipelines/:name/schedules': {
     permission: { project: 'read' },
     who: 'viewer',
