@@ -3,9 +3,10 @@ import { main as steps } from './steps';
 import { main as matrix } from './matrix';
 import { main as dockyard } from './dockyard';
 import { main as compile } from './compile';
+import { main as api } from './api';
 
 /** `npm run bench`: every benchmark, one JSON line per figure. `npm run bench -- steps` runs one. */
-const all: Record<string, () => Promise<void>> = { steps, logs, matrix, dockyard, compile };
+const all: Record<string, () => Promise<void>> = { steps, logs, matrix, dockyard, compile, api };
 
 async function run(): Promise<void> {
   const only = process.argv.slice(2);
