@@ -5,6 +5,7 @@ import { main as dockyard } from './dockyard';
 import { main as compile } from './compile';
 import { main as cache } from './cache';
 import { main as containers } from './containers';
+import { main as api } from './api';
 
 /** `npm run bench`: every benchmark, one JSON line per figure. `npm run bench -- steps` runs one. */
 const all: Record<string, () => Promise<void>> = {
@@ -15,6 +16,7 @@ const all: Record<string, () => Promise<void>> = {
   compile,
   cache,
   containers,
+  api,
 };
 
 async function run(): Promise<void> {

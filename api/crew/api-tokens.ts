@@ -4,6 +4,7 @@ import type { ApiToken, User } from '../../generated/prisma/client';
 import { invalid, notFound } from '../../lib/errors';
 import type { Actor } from './actor';
 import { audit } from './audit';
+import { forgetTokens } from './token-cache';
 import { newToken } from './tokens';
 
 /** A token as listed: never its value nor its hash. */
@@ -64,12 +65,13 @@ export async function listApiTokens(db: Db, user: User): Promise<ApiTokenView[]>
   return rows.map(apiTokenView);
 }
 
-/** Revocation is immediate: authenticate() reads the row on every request. Revoking twice is harmless. */
+/** Revocation is immediate here (the token cache is emptied), within TOKEN_CACHE_MS on other API processes. Revoking twice is harmless. */
 export async function revokeApiToken(db: Db, actor: Actor, user: User, tokenId: string): Promise<void> {
   const row = await db.apiToken.findFirst({ where: { id: tokenId, userId: user.id } });
   if (!row) throw notFound(`token ${JSON.stringify(tokenId)}`);
   if (row.revokedAt) return;
   await db.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+  forgetTokens(db);
   await audit(db, {
     actor,
     action: 'token.revoked',

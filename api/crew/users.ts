@@ -4,6 +4,7 @@ import type { User } from '../../generated/prisma/client';
 import { conflict, notFound } from '../../lib/errors';
 import type { Actor } from './actor';
 import { audit } from './audit';
+import { forgetTokens } from './token-cache';
 import { isUniqueViolation } from './names';
 
 export interface UserView {
@@ -73,6 +74,7 @@ export async function updateUser(
     throw conflict('administrators cannot disable themselves or drop their own admin flag');
   }
   const updated = await db.user.update({ where: { id: user.id }, data: change });
+  forgetTokens(db);
   if (change.disabled !== undefined && change.disabled !== user.disabled) {
     const action = change.disabled ? 'user.disabled' : 'user.enabled';
     await audit(db, { actor, action, target: `user:${user.name}` });

@@ -23,6 +23,18 @@ function event(first: StoredLogRow, line: string, lastId: bigint): string {
 }
 
 /**
+ * The event of a line stored as one row, written once however many clients follow the log: the
+ * tail hands the same row objects to every follower, so a hundred followers cost one stringify.
+ */
+const rowEvents = new WeakMap<StoredLogRow, string>();
+
+function rowEvent(row: StoredLogRow): string {
+  let text = rowEvents.get(row);
+  if (text === undefined) rowEvents.set(row, (text = event(row, row.line, row.id)));
+  return text;
+}
+
+/**
  * One client following a log. Rows arrive from its own catch-up read and from the shared
  * tail; until the catch-up is done the tail's rows wait in `pending`. Rows at or below the
  * last id sent are dropped, so the two sources never duplicate a line.
@@ -73,6 +85,10 @@ class Follower implements TailSubscriber {
       if (this.attempt !== undefined && row.attempt !== this.attempt) continue;
       const open = this.open;
       if (open && open.first.attempt !== row.attempt) out += this.closeOpen();
+      if (!this.open && !row.continues) {
+        out += rowEvent(row);
+        continue;
+      }
       if (this.open) this.open.parts.push(row.line);
       else this.open = { first: row, parts: [row.line] };
       // a line whose rest is not read yet waits for it (it is written in the same batch or the next)

@@ -11,7 +11,8 @@ import { canDecideApproval } from '../crew/approvers';
 import { findPipeline, latestVersion } from '../pipelines/service';
 import { resolveParams } from './params';
 import { startRun } from './start';
-import { findRun } from './lookup';
+import { findRun, findRunRow } from './lookup';
+import { VersionCache } from './version-cache';
 import { runSummary, stepsView } from './view';
 import { triggerView } from './trigger-view';
 import { deploymentState, steerDeployment } from './deployment';
@@ -39,6 +40,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function runRoutes(deps: ApiDeps): RouteDef[] {
   const { db, client, config } = deps;
+  const versions = new VersionCache(db);
   return [
     {
       method: 'post',
@@ -128,13 +130,16 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
       permission: { project: 'read' },
       summary: 'A run with its steps (status, attempts, exit code, outputs, timings)',
       async handler(req, res, { project }) {
-        const run = await findRun(db, project!, String(req.params.run));
-        const rows = await db.stepRun.findMany({ where: { runId: run.id } });
+        const run = await findRunRow(db, project!, String(req.params.run));
+        const [version, rows] = await Promise.all([
+          versions.get(run.pipelineVersionId),
+          db.stepRun.findMany({ where: { runId: run.id } }),
+        ]);
         res.json({
-          ...runSummary(config, project!.name, run.pipeline.name, run),
+          ...runSummary(config, project!.name, version.pipelineName, run),
           ...(await triggerView(client, run)),
-          pipelineVersion: run.pipelineVersion.version,
-          steps: stepsView(validatePlan(run.pipelineVersion.plan), rows, project!.name),
+          pipelineVersion: version.version,
+          steps: stepsView(version.plan, rows, project!.name),
         });
       },
     },

@@ -48,6 +48,8 @@ describe('users and tokens', () => {
     const second = await stack.request('POST', `/api/v1/users/${name}/tokens`, { name: 'ci' }, { token });
     expect(second.status).toBe(201);
     const ci = (await second.json()) as { id: string; token: string };
+    // in use right before: authentication remembers it (api/crew/token-cache.ts), revocation must still win
+    expect((await whoami(ci.token)).status).toBe(200);
 
     const revoked = await stack.request('DELETE', `/api/v1/users/${name}/tokens/${ci.id}`, undefined, {
       token,
@@ -83,6 +85,7 @@ describe('users and tokens', () => {
 
   it('lets the admin disable a user, whose tokens then get 401 at once, and enable them again', async () => {
     const { name, token } = await newUser();
+    expect((await whoami(token)).status).toBe(200); // remembered by the token cache
     const disabled = await stack.request('PATCH', `/api/v1/users/${name}`, { disabled: true });
     expect(disabled.status).toBe(200);
     expect(await disabled.json()).toMatchObject({ name, disabled: true });
@@ -90,6 +93,14 @@ describe('users and tokens', () => {
 
     expect((await stack.request('PUT', `/api/v1/users/${name}`, { disabled: false })).status).toBe(200);
     expect((await whoami(token)).status).toBe(200);
+  });
+
+  it('refuses a token cached while in use the moment its admin flag is dropped', async () => {
+    const { name, token } = await newUser();
+    expect((await stack.request('PATCH', `/api/v1/users/${name}`, { isAdmin: true })).status).toBe(200);
+    expect((await stack.request('GET', '/api/v1/users', undefined, { token })).status).toBe(200);
+    expect((await stack.request('PATCH', `/api/v1/users/${name}`, { isAdmin: false })).status).toBe(200);
+    expect((await stack.request('GET', '/api/v1/users', undefined, { token })).status).toBe(403);
   });
 
   it('keeps users to their own tokens and user administration to admins', async () => {
