@@ -5,7 +5,7 @@ import { listComponents, usesRef } from '../lib/catalog';
 import { can } from '../lib/roles';
 import { useApi } from '../lib/use-api';
 import { useRoute } from '../lib/capabilities';
-import type { Component, Page, Pipeline, RunSummary } from '../lib/types';
+import type { Component, Page, Pipeline } from '../lib/types';
 import { ErrorBox, Loading } from '../components/feedback';
 import { useProject } from '../pages/ProjectLayout';
 import { RunList } from '../pages/ProjectLists';
@@ -24,6 +24,7 @@ import {
 import { StepForm } from './StepForm';
 import { useValidation } from './use-validation';
 import { VersionHistory } from './VersionHistory';
+import { RunDialog } from '../params/RunDialog';
 import { YamlEditor, type LineError } from './YamlEditor';
 
 /** `steps[2].with.url` -> the id of steps[2] */
@@ -74,6 +75,7 @@ function EditorBody({
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<ApiError>();
   const [notice, setNotice] = useState<string>();
+  const [running, setRunning] = useState(false);
   const [panel, setPanel] = useState<'step' | 'history' | 'runs'>('step');
   const [catalog, setCatalog] = useState<Component[]>();
   const [catalogError, setCatalogError] = useState<ApiError>();
@@ -140,18 +142,6 @@ function EditorBody({
     }
   }
 
-  async function run() {
-    try {
-      const r = await api<RunSummary>(`/projects/${projectName}/pipelines/${saved!.name}/runs`, {
-        method: 'POST',
-        body: {},
-      });
-      navigate(`/projects/${projectName}/runs/${r.id}`);
-    } catch (err) {
-      setSaveError(err as ApiError);
-    }
-  }
-
   const canSave = editable && validation.state === 'valid' && dirty && !saving && !saveError;
   const statusText = {
     checking: 'Checking…',
@@ -192,7 +182,7 @@ function EditorBody({
               type="button"
               className="btn"
               disabled={dirty}
-              onClick={run}
+              onClick={() => setRunning(true)}
               title={dirty ? 'Save first' : undefined}
             >
               Run
@@ -200,6 +190,14 @@ function EditorBody({
           )}
         </div>
       </div>
+      {running && saved && (
+        <RunDialog
+          project={projectName}
+          pipeline={saved.name}
+          params={saved.plan?.params ?? []}
+          onClose={() => setRunning(false)}
+        />
+      )}
       {saveError && !saveError.errors.length && <ErrorBox error={saveError} />}
       {!editable && <p className="muted">Your role can read this pipeline but not change it.</p>}
       <div className="editor-body">

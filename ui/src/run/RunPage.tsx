@@ -11,6 +11,8 @@ import { useProject } from '../pages/ProjectLayout';
 import { combinedStatus, RunGraph } from './RunGraph';
 import { StepPanel } from './StepPanel';
 import { useRunEvents } from './use-run-events';
+import { RunAgainButton } from '../params/RunAgainButton';
+import { RunParams } from '../params/RunParams';
 
 export function RunPage() {
   const project = useProject();
@@ -99,12 +101,16 @@ export function RunPage() {
               Rerun from failed
             </button>
           )}
+          {finished && can(project.role, 'run') && (
+            <RunAgainButton project={project.name} pipeline={run.pipeline} params={run.params} />
+          )}
           <a className="btn btn-quiet" href={run.links.temporal} target="_blank" rel="noreferrer">
             Temporal UI ↗
           </a>
         </div>
       </div>
       {run.error && <p className="step-error">{run.error}</p>}
+      <RunParams params={run.params} />
       {actionError && <ErrorBox error={actionError} />}
       {version.error && <ErrorBox error={version.error} onRetry={version.reload} />}
       <div className="run-body">
