@@ -7,14 +7,7 @@ import type { PlanNode, StepView } from '../lib/types';
 import { ErrorBox, isAbsent } from '../components/feedback';
 import { StatusBadge } from '../components/StatusBadge';
 import { LogView } from './LogView';
-
-interface Artifact {
-  name: string;
-  step: string;
-  matrix?: string | null;
-  digest: string;
-  size: number;
-}
+import { ArtifactList, type Artifact } from './ArtifactList';
 
 function legLabel(leg: StepView): string {
   return leg.matrix
@@ -131,19 +124,10 @@ export function StepPanel({
         </table>
       )}
       <h3>Artifacts</h3>
-      {isAbsent(artifacts.error) || stepArtifacts.length === 0 ? (
+      {isAbsent(artifacts.error) ? (
         <p className="muted">No artifacts.</p>
       ) : (
-        <ul className="artifacts">
-          {stepArtifacts.map((a) => (
-            <li key={`${a.name}-${a.matrix ?? ''}`}>
-              <a href={`/api/v1${base}/artifacts/${encodeURIComponent(a.name)}`} download>
-                {a.name}
-              </a>{' '}
-              <span className="muted">{(a.size / 1024).toFixed(1)} KiB</span>
-            </li>
-          ))}
-        </ul>
+        <ArtifactList base={base} artifacts={stepArtifacts} />
       )}
     </section>
   );
