@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, ApiError } from '../lib/api';
 import { can } from '../lib/roles';
 import { duration, when } from '../lib/format';
@@ -25,7 +25,9 @@ export function RunPage() {
       ? `/projects/${project.name}/pipelines/${encodeURIComponent(run.pipeline)}/versions/${run.pipelineVersion}`
       : null,
   );
-  const [selected, setSelected] = useState<string>();
+  const [search] = useSearchParams();
+  // a link to a log line names its step (and matrix leg): that step is shown
+  const [selected, setSelected] = useState(search.get('step') ?? undefined);
   const [actionError, setActionError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
 
@@ -150,6 +152,7 @@ export function RunPage() {
             legs={run.steps.filter((s) => s.id === node.id)}
             canApprove={can(project.role, 'approve')}
             onChanged={() => undefined}
+            initialLeg={search.get('leg') ?? undefined}
           />
         )}
       </div>

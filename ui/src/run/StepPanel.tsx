@@ -23,14 +23,16 @@ export function StepPanel({
   legs,
   canApprove,
   onChanged,
+  initialLeg,
 }: {
+  initialLeg?: string;
   base: string;
   node: PlanNode;
   legs: StepView[];
   canApprove: boolean;
   onChanged(): void;
 }) {
-  const [legKey, setLegKey] = useState<string>();
+  const [legKey, setLegKey] = useState(initialLeg);
   const leg = legs.find((l) => l.matrixKey === legKey) ?? legs[0];
   const hasArtifacts = useRoute('GET', '/projects/{project}/runs/{run}/artifacts');
   const artifacts = useApi<{ items: Artifact[] }>(hasArtifacts ? `${base}/artifacts` : null);
@@ -103,7 +105,12 @@ export function StepPanel({
       {node.kind !== 'approval' && (
         <>
           <h3>Log</h3>
-          <LogView path={logPath} active={leg.status !== 'pending' && leg.status !== 'skipped'} />
+          <LogView
+            path={logPath}
+            active={leg.status !== 'pending' && leg.status !== 'skipped'}
+            linkSearch={`?step=${encodeURIComponent(node.id)}${leg.matrixKey ? `&leg=${encodeURIComponent(leg.matrixKey)}` : ''}`}
+            filename={`${node.id}${leg.matrixKey ? `-${leg.matrixKey}` : ''}.log`}
+          />
         </>
       )}
       <h3>Outputs</h3>
