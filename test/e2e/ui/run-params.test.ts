@@ -79,12 +79,8 @@ describe('the params form', () => {
     await page.getByRole('heading', { name: 'release #2' }).waitFor();
     await page.getByRole('region', { name: 'Params' }).locator('dd', { hasText: '1.4.1' }).waitFor();
 
-    const runs = await (
-      await stack.request('GET', `/api/v1/projects/${project}/runs?pipeline=release`)
-    ).json();
-    expect(runs.items.map((r: { params: Record<string, string> }) => r.params.version)).toEqual([
-      '1.4.1',
-      '1.4.0',
-    ]);
+    const res = await stack.request('GET', `/api/v1/projects/${project}/runs?pipeline=release`);
+    const runs = (await res.json()) as { items: { params: Record<string, string> }[] };
+    expect(runs.items.map((r) => r.params.version)).toEqual(['1.4.1', '1.4.0']);
   });
 });

@@ -1,10 +1,9 @@
-import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../lib/api';
+import { useState } from 'react';
 import { duration, when } from '../lib/format';
 import { useApi } from '../lib/use-api';
 import { useRoute } from '../lib/capabilities';
 import type { PlanNode, StepView } from '../lib/types';
-import { ErrorBox, isAbsent } from '../components/feedback';
+import { isAbsent } from '../components/feedback';
 import { StatusBadge } from '../components/StatusBadge';
 import { LogView } from './LogView';
 import { ArtifactList, type Artifact } from './ArtifactList';
@@ -21,16 +20,12 @@ export function StepPanel({
   base,
   node,
   legs,
-  canApprove,
-  onChanged,
   initialLeg,
 }: {
   initialLeg?: string;
   base: string;
   node: PlanNode;
   legs: StepView[];
-  canApprove: boolean;
-  onChanged(): void;
 }) {
   const [legKey, setLegKey] = useState(initialLeg);
   const leg = legs.find((l) => l.matrixKey === legKey) ?? legs[0];
@@ -100,7 +95,11 @@ export function StepPanel({
         </p>
       )}
       {node.approval && leg.status === 'waiting' && (
-        <ApprovalForm base={base} node={node} canApprove={canApprove} onDecided={onChanged} />
+        <p className="waiting-note">
+          Waiting for approval
+          {node.approval.approvers.length ? ` by ${node.approval.approvers.join(', ')}` : ''} (decided in the
+          banner above).
+        </p>
       )}
       {node.kind !== 'approval' && (
         <>
@@ -137,61 +136,5 @@ export function StepPanel({
         <ArtifactList base={base} artifacts={stepArtifacts} />
       )}
     </section>
-  );
-}
-
-function ApprovalForm({
-  base,
-  node,
-  canApprove,
-  onDecided,
-}: {
-  base: string;
-  node: PlanNode;
-  canApprove: boolean;
-  onDecided(): void;
-}) {
-  const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const approvers = node.approval?.approvers ?? [];
-  if (!canApprove) {
-    return (
-      <p className="waiting-note">
-        Waiting for approval{approvers.length ? ` by ${approvers.join(', ')}` : ''}.
-      </p>
-    );
-  }
-  async function decide(decision: 'approve' | 'reject', e?: FormEvent) {
-    e?.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api(`${base}/steps/${encodeURIComponent(node.id)}/approval`, {
-        method: 'POST',
-        body: { decision, ...(comment ? { comment } : {}) },
-      });
-      onDecided();
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <form className="approval" onSubmit={(e) => decide('approve', e)} aria-label="Approval">
-      <p>This step waits for a decision{approvers.length ? ` (approvers: ${approvers.join(', ')})` : ''}.</p>
-      <label htmlFor="approval-comment">Comment</label>
-      <textarea id="approval-comment" rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
-      <div className="buttons">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          Approve
-        </button>
-        <button type="button" className="btn btn-danger" disabled={busy} onClick={() => decide('reject')}>
-          Reject
-        </button>
-      </div>
-      {error && <ErrorBox error={error} />}
-    </form>
   );
 }
