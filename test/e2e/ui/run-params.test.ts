@@ -36,7 +36,7 @@ describe('the params form', () => {
     ui = await openPage(browser, stack.url);
     const { page } = ui;
     await signIn(page, ADMIN_TOKEN, `/projects/${project}/pipelines/release`);
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByRole('button', { name: 'Run…' }).click();
 
     const dialog = page.getByRole('dialog', { name: 'Run release' });
     // one field per declared param: the required one marked, defaults filled in, descriptions shown

@@ -24,7 +24,7 @@ import {
 import { StepForm } from './StepForm';
 import { useValidation } from './use-validation';
 import { VersionHistory } from './VersionHistory';
-import { RunDialog } from '../params/RunDialog';
+import { RunButton } from '../params/RunButton';
 import { YamlEditor, type LineError } from './YamlEditor';
 
 /** `steps[2].with.url` -> the id of steps[2] */
@@ -75,7 +75,6 @@ function EditorBody({
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<ApiError>();
   const [notice, setNotice] = useState<string>();
-  const [running, setRunning] = useState(false);
   const [panel, setPanel] = useState<'step' | 'history' | 'runs'>('step');
   const [catalog, setCatalog] = useState<Component[]>();
   const [catalogError, setCatalogError] = useState<ApiError>();
@@ -178,26 +177,16 @@ function EditorBody({
             </button>
           )}
           {saved && can(project.role, 'run') && (
-            <button
-              type="button"
-              className="btn"
+            <RunButton
+              project={projectName}
+              pipeline={saved.name}
+              params={saved.plan?.params ?? []}
               disabled={dirty}
-              onClick={() => setRunning(true)}
               title={dirty ? 'Save first' : undefined}
-            >
-              Run
-            </button>
+            />
           )}
         </div>
       </div>
-      {running && saved && (
-        <RunDialog
-          project={projectName}
-          pipeline={saved.name}
-          params={saved.plan?.params ?? []}
-          onClose={() => setRunning(false)}
-        />
-      )}
       {saveError && !saveError.errors.length && <ErrorBox error={saveError} />}
       {!editable && <p className="muted">Your role can read this pipeline but not change it.</p>}
       <div className="editor-body">
