@@ -9,7 +9,11 @@ import { SignIn } from './pages/SignIn';
 import { Projects } from './pages/Projects';
 import { Components } from './pages/Components';
 import { ProjectLayout } from './pages/ProjectLayout';
-import { MemberList, PipelineList, RunList, SecretList, ServiceList } from './pages/ProjectLists';
+import { PipelineList, RunList, ServiceList } from './pages/ProjectLists';
+import { ComponentPage } from './pages/ComponentPage';
+import { MembersPage } from './settings/MembersPage';
+import { SecretsPage } from './settings/SecretsPage';
+import { TokensPage } from './settings/TokensPage';
 import { RunPage } from './run/RunPage';
 import { PipelineEditor } from './editor/PipelineEditor';
 
@@ -33,6 +37,8 @@ function App() {
       >
         <Route index element={<Projects />} />
         <Route path="components" element={<Components />} />
+        <Route path="components/:name" element={<ComponentPage />} />
+        <Route path="account/tokens" element={<TokensPage />} />
         <Route path="projects/:project" element={<ProjectLayout />}>
           <Route index element={<PipelineList />} />
           <Route path="pipelines" element={<PipelineList />} />
@@ -41,8 +47,8 @@ function App() {
           <Route path="runs" element={<RunList />} />
           <Route path="runs/:runId" element={<RunPage />} />
           <Route path="services" element={<ServiceList />} />
-          <Route path="secrets" element={<SecretList />} />
-          <Route path="members" element={<MemberList />} />
+          <Route path="secrets" element={<SecretsPage />} />
+          <Route path="members" element={<MembersPage />} />
         </Route>
         <Route path="*" element={<p className="empty">This page does not exist.</p>} />
       </Route>

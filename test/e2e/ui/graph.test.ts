@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../support/stack';
-import { createPipeline, createProject, trigger, waitForRun } from '../../support/runs';
+import { createPipeline, createProject, eventually, trigger, waitForRun } from '../../support/runs';
 import { launchBrowser, openPage, screenshot, signIn, type UiPage } from '../../support/browser';
 
 jest.setTimeout(180_000);
@@ -107,11 +107,10 @@ describe('the run graph', () => {
     expect(b1.x).toBeGreaterThan(a1.x + a1.width - 1);
     await page.getByRole('button', { name: 'Top to bottom' }).click();
     await page.getByRole('button', { name: 'Top to bottom', pressed: true }).waitFor();
-    await page.waitForFunction(`(() => {
-      const box = (s) => document.querySelector('.graph .react-flow__node [data-step="' + s + '"]')?.getBoundingClientRect();
-      const a = box('prepare-workspace'), b = box('stage1-integration-suite-1');
-      return a && b && b.y >= a.y + a.height;
-    })()`);
+    await eventually(async () => {
+      const [a, b] = [await position('prepare-workspace'), await position('stage1-integration-suite-1')];
+      return b.y >= a.y + a.height ? true : undefined;
+    }, 'the top-to-bottom layout');
     for (const t of await nodeTitles(page)) expect(t.fontPx >= 11 && !t.clipped).toBe(true);
     await screenshot(page, 'graph-50-steps-top-down');
   });

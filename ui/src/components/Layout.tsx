@@ -21,6 +21,7 @@ export function Layout() {
             Projects
           </NavLink>
           <NavLink to="/components">Components</NavLink>
+          <NavLink to="/account/tokens">Tokens</NavLink>
         </nav>
         <div className="who">
           {user && (
