@@ -10,7 +10,7 @@ import { ErrorBox, Loading } from '../components/feedback';
 import { useProject } from '../pages/ProjectLayout';
 import { RunList } from '../pages/ProjectLists';
 import { EditorGraph } from './EditorGraph';
-import { Palette } from './Palette';
+import { Palette, SCRIPT_STEP } from './Palette';
 import {
   addNeed,
   addStep,
@@ -121,6 +121,13 @@ function EditorBody({
     setPanel('step');
   }
 
+  function addScript() {
+    const id = uniqueStepId(source, 'script');
+    change(addStep(source, { id, run: `echo "hello from ${id}"` }));
+    setSelected(id);
+    setPanel('step');
+  }
+
   async function save() {
     setSaving(true);
     setSaveError(undefined);
@@ -190,7 +197,13 @@ function EditorBody({
       {saveError && !saveError.errors.length && <ErrorBox error={saveError} />}
       {!editable && <p className="muted">Your role can read this pipeline but not change it.</p>}
       <div className="editor-body">
-        <Palette items={catalog} error={catalogError} onAdd={addComponent} disabled={!editable} />
+        <Palette
+          items={catalog}
+          error={catalogError}
+          onAdd={addComponent}
+          onAddScript={addScript}
+          disabled={!editable}
+        />
         <div className="editor-yaml">
           <YamlEditor value={source} onChange={change} errors={errors} readOnly={!editable} />
           {errors.length > 0 && (
@@ -218,6 +231,7 @@ function EditorBody({
             onDisconnect={(from, to) => change(removeNeed(source, to, from))}
             onRemove={(id) => change(removeStep(source, id))}
             onDropComponent={(componentName) => {
+              if (componentName === SCRIPT_STEP) return addScript();
               const c = catalog?.find((x) => x.name === componentName);
               if (c) addComponent(c);
             }}
