@@ -32,7 +32,7 @@ function EditBox({ data }: NodeProps<EditNode>) {
       className={`step-node edit-node${data.selected ? ' selected' : ''}${data.errors ? ' has-errors' : ''}`}
       data-step={step.id}
     >
-      <Handle type="target" position={handles.target} aria-label={`${step.id}: needs`} />
+      <Handle type="target" position={handles.target} />
       <div className="step-node-title" title={step.id}>
         {step.section === 'finally' && <span className="finally-tag">finally</span>}
         {step.id}
@@ -45,7 +45,7 @@ function EditBox({ data }: NodeProps<EditNode>) {
           </span>
         )}
       </div>
-      <Handle type="source" position={handles.source} aria-label={`${step.id}: next`} />
+      <Handle type="source" position={handles.source} />
     </div>
   );
 }
