@@ -14,6 +14,8 @@ import { ComponentPage } from './pages/ComponentPage';
 import { MembersPage } from './settings/MembersPage';
 import { SecretsPage } from './settings/SecretsPage';
 import { TokensPage } from './settings/TokensPage';
+import { TeamsPage } from './admin/TeamsPage';
+import { UsersPage } from './admin/UsersPage';
 import { RunPage } from './run/RunPage';
 import { PipelineEditor } from './editor/PipelineEditor';
 
@@ -39,6 +41,8 @@ function App() {
         <Route path="components" element={<Components />} />
         <Route path="components/:name" element={<ComponentPage />} />
         <Route path="account/tokens" element={<TokensPage />} />
+        <Route path="admin/users" element={<UsersPage />} />
+        <Route path="admin/teams" element={<TeamsPage />} />
         <Route path="projects/:project" element={<ProjectLayout />}>
           <Route index element={<PipelineList />} />
           <Route path="pipelines" element={<PipelineList />} />

@@ -70,7 +70,9 @@ describe('the step log', () => {
     // back at the top: colours instead of escape codes
     await log.evaluate((el) => (el.scrollTop = 0));
     const pass = log.getByText('PASS', { exact: true });
-    expect(await pass.evaluate('(el) => getComputedStyle(el).color')).toBe('rgb(140, 194, 101)');
+    expect(await pass.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).color)).toBe(
+      'rgb(140, 194, 101)',
+    );
     expect(await log.locator('.log-row[data-line="1"]').textContent()).toBe('1PASS unit tests');
 
     // a ::group:: is folded until opened
@@ -135,7 +137,9 @@ steps:
     fs.writeFileSync(path.join(stack.config.dataDir, 'workspaces', started.id, 'go'), '');
     const finished = log.getByText('finished');
     await finished.waitFor();
-    expect(await finished.evaluate('(el) => getComputedStyle(el).fontWeight')).toBe('700');
+    expect(
+      await finished.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).fontWeight),
+    ).toBe('700');
     await page.getByText('Complete · 2 lines').waitFor();
     expect((await waitForRun(stack, project, started.id)).status).toBe('succeeded');
   });

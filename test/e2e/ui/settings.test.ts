@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../support/stack';
-import { createProject, eventually } from '../../support/runs';
+import { createPipeline, createProject, eventually } from '../../support/runs';
 import { launchBrowser, openPage, screenshot, signIn, type UiPage } from '../../support/browser';
 import { createUserWithToken } from '../crew/actors';
 
@@ -109,6 +109,66 @@ describe('settings you can edit', () => {
     await row.getByRole('button', { name: 'Revoke ci-bot' }).click();
     await row.waitFor({ state: 'detached' });
     expect((await stack.request('GET', '/api/v1/whoami', undefined, { token })).status).toBe(401);
+  });
+
+  it("shows a pipeline's webhook URL, connects a code host and adds, pauses and removes a schedule", async () => {
+    await createPipeline(
+      stack,
+      project,
+      'apiVersion: containerops/v1\nkind: Pipeline\nname: hooked\nsteps:\n  - id: a\n    run: "true"\n',
+    );
+    const page = await signedIn(`/projects/${project}/pipelines/hooked`);
+    await page.getByRole('tab', { name: 'Triggers' }).click();
+    const url = await page.getByLabel('Webhook URL').textContent();
+    expect(url).toMatch(new RegExp(`/hooks/${project}/hooked$`));
+
+    const connect = page.getByRole('form', { name: 'Connect a code host' });
+    await connect.getByLabel('Provider').selectOption('github');
+    await connect.getByLabel('Signing secret').fill('a-signing-secret-0123456789');
+    await connect.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('list', { name: 'Connected code hosts' }).getByText('github').waitFor();
+    expect(await page.content()).not.toContain('a-signing-secret-0123456789');
+
+    const add = page.getByRole('form', { name: 'Add a schedule' });
+    await add.getByLabel('Cron').fill('nope');
+    await add.getByRole('button', { name: 'Add schedule' }).click();
+    await page.getByRole('alert').getByText('cron').first().waitFor();
+    await add.getByLabel('Cron').fill('0 3 * * *');
+    await add.getByRole('button', { name: 'Add schedule' }).click();
+    const schedule = page.locator('li[data-schedule="0 3 * * *"]');
+    await schedule.getByText(/added here · active/).waitFor();
+    await screenshot(page, 'triggers');
+    await schedule.getByRole('button', { name: 'Pause' }).click();
+    await schedule.getByText(/added here · paused/).waitFor();
+    await schedule.getByRole('button', { name: 'Remove' }).click();
+    await schedule.getByRole('button', { name: 'Remove 0 3 * * *' }).click();
+    await schedule.waitFor({ state: 'detached' });
+  });
+
+  it('lets an administrator create a user, disable them, and put them in a new team', async () => {
+    const name = `carol-${Date.now().toString(36)}`;
+    const page = await signedIn('/admin/users');
+    const create = page.getByRole('form', { name: 'Create a user' });
+    await create.getByLabel('User name').fill(name);
+    await create.getByLabel('Email').fill(`${name}@example.org`);
+    await create.getByRole('button', { name: 'Create user' }).click();
+    const row = page.locator(`tr[data-user="${name}"]`);
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('user (disabled)').waitFor();
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await row.getByRole('button', { name: 'Disable' }).waitFor();
+
+    await page.getByRole('link', { name: 'Teams' }).click();
+    const team = `ops-${Date.now().toString(36)}`;
+    await page.getByLabel('Team name').fill(team);
+    await page.getByRole('button', { name: 'Create team' }).click();
+    const section = page.getByRole('region', { name: `Team ${team}` });
+    await section.getByLabel('User name').fill(name);
+    await section.getByRole('button', { name: 'Add to team' }).click();
+    await section.getByRole('button', { name: `Remove ${name}` }).waitFor();
+    const res = await stack.request('GET', `/api/v1/teams/${team}`);
+    expect(((await res.json()) as { members: string[] }).members).toEqual([name]);
+    await screenshot(page, 'admin-teams');
   });
 
   it('shows a component with its inputs, outputs and versions', async () => {

@@ -25,7 +25,10 @@ import { StepForm } from './StepForm';
 import { useValidation } from './use-validation';
 import { VersionHistory } from './VersionHistory';
 import { RunButton } from '../params/RunButton';
+import { TriggersPanel } from '../triggers/TriggersPanel';
 import { YamlEditor, type LineError } from './YamlEditor';
+
+const PANEL_LABELS = { step: 'Step', history: 'History', runs: 'Runs', triggers: 'Triggers' } as const;
 
 /** `steps[2].with.url` -> the id of steps[2] */
 function errorsByStep(errors: LineError[], source: string): Map<string, number> {
@@ -75,7 +78,7 @@ function EditorBody({
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<ApiError>();
   const [notice, setNotice] = useState<string>();
-  const [panel, setPanel] = useState<'step' | 'history' | 'runs'>('step');
+  const [panel, setPanel] = useState<'step' | 'history' | 'runs' | 'triggers'>('step');
   const [catalog, setCatalog] = useState<Component[]>();
   const [catalogError, setCatalogError] = useState<ApiError>();
   const hasSecrets = useRoute('GET', '/projects/{project}/secrets');
@@ -237,7 +240,7 @@ function EditorBody({
             }}
           />
           <div className="tabs small" role="tablist" aria-label="Editor panels">
-            {(['step', 'history', 'runs'] as const).map((p) => (
+            {(['step', 'history', 'runs', 'triggers'] as const).map((p) => (
               <button
                 key={p}
                 type="button"
@@ -245,7 +248,7 @@ function EditorBody({
                 aria-selected={panel === p}
                 onClick={() => setPanel(p)}
               >
-                {p === 'step' ? 'Step' : p === 'history' ? 'History' : 'Runs'}
+                {PANEL_LABELS[p]}
               </button>
             ))}
           </div>
@@ -277,6 +280,12 @@ function EditorBody({
               ))}
             {panel === 'runs' &&
               (saved ? <RunList pipeline={saved.name} /> : <p className="muted">No runs yet.</p>)}
+            {panel === 'triggers' &&
+              (saved ? (
+                <TriggersPanel project={projectName} role={project.role} pipeline={saved.name} />
+              ) : (
+                <p className="muted">Webhooks and schedules can be set once the pipeline is saved.</p>
+              ))}
           </div>
         </div>
       </div>
