@@ -14,7 +14,8 @@ import { SignIn } from './pages/SignIn';
 import { Projects } from './pages/Projects';
 import { Components } from './pages/Components';
 import { ProjectLayout } from './pages/ProjectLayout';
-import { PipelineList, RunList, ServiceList } from './pages/ProjectLists';
+import { PipelineList, RunList } from './pages/ProjectLists';
+import { ServicesPage } from './settings/ServicesPage';
 import { ComponentPage } from './pages/ComponentPage';
 import { MembersPage } from './settings/MembersPage';
 import { SecretsPage } from './settings/SecretsPage';
@@ -55,7 +56,7 @@ function App() {
           <Route path="pipelines/:name" element={<PipelineEditor />} />
           <Route path="runs" element={<RunList />} />
           <Route path="runs/:runId" element={<RunPage />} />
-          <Route path="services" element={<ServiceList />} />
+          <Route path="services" element={<ServicesPage />} />
           <Route path="secrets" element={<SecretsPage />} />
           <Route path="members" element={<MembersPage />} />
         </Route>

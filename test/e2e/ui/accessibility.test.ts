@@ -102,6 +102,13 @@ describe('accessibility of the main pages (axe-core)', () => {
         `/projects/${project}/members`,
         () => page.getByRole('form', { name: 'Add a member' }).waitFor(),
       ],
+      [
+        'services',
+        `/projects/${project}/services`,
+        () => page.getByRole('form', { name: 'Register a service' }).waitFor(),
+      ],
+      ['users', '/admin/users', () => page.getByRole('form', { name: 'Create a user' }).waitFor()],
+      ['teams', '/admin/teams', () => page.getByRole('form', { name: 'Create a team' }).waitFor()],
       ['tokens', '/account/tokens', () => page.getByRole('form', { name: 'Create a token' }).waitFor()],
     ];
     await page.goto('/sign-in');

@@ -171,6 +171,36 @@ describe('settings you can edit', () => {
     await screenshot(page, 'admin-teams');
   });
 
+  it('registers a service with write-only credentials, edits its URL and deletes it', async () => {
+    const page = await signedIn(`/projects/${project}/services`);
+    const form = page.getByRole('form', { name: 'Register a service' });
+    await form.getByLabel('Name').fill('ci-hub');
+    await form.getByLabel('Type').fill('githib');
+    await form.getByRole('button', { name: 'Register' }).click();
+    // the API names the types it knows
+    await form
+      .getByRole('alert')
+      .getByText(/generic-http/)
+      .waitFor();
+
+    await form.getByLabel('Type').fill('generic-http');
+    await form.getByLabel('URL').fill('https://ci.example.org');
+    await form.getByLabel('Credentials (JSON, write-only)').fill('{"token": "tok-0123456789"}');
+    await form.getByRole('button', { name: 'Register' }).click();
+    const row = page.locator('tr[data-service="ci-hub"]');
+    await row.getByRole('cell', { name: 'set', exact: true }).waitFor();
+    expect(await page.content()).not.toContain('tok-0123456789');
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await row.getByLabel('URL').fill('https://ci2.example.org');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await row.getByRole('cell', { name: 'https://ci2.example.org' }).waitFor();
+    await screenshot(page, 'settings-services');
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await row.getByRole('button', { name: 'Delete ci-hub' }).click();
+    await page.getByText('No services registered.').waitFor();
+  });
+
   it('shows a component with its inputs, outputs and versions', async () => {
     const page = await signedIn('/components');
     await page.getByRole('link', { name: 'git-clone' }).click();

@@ -1,10 +1,9 @@
 import { Link } from 'react-router';
 import { useApi } from '../lib/use-api';
-import { useRoute } from '../lib/capabilities';
 import { can } from '../lib/roles';
 import { when } from '../lib/format';
 import type { Page, Pipeline, RunSummary } from '../lib/types';
-import { Empty, ErrorBox, isAbsent, Loading } from '../components/feedback';
+import { Empty, ErrorBox, Loading } from '../components/feedback';
 import { StatusBadge } from '../components/StatusBadge';
 import { useProject } from './ProjectLayout';
 
@@ -92,55 +91,6 @@ export function RunList({ pipeline }: { pipeline?: string }) {
                   </td>
                   <td>{r.trigger}</td>
                   <td>{when(r.startedAt ?? r.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
-    </section>
-  );
-}
-
-interface ServiceView {
-  name: string;
-  type: string;
-  url?: string;
-  credentialsSet?: boolean;
-}
-
-export function ServiceList() {
-  const project = useProject();
-  const offered = useRoute('GET', '/projects/{project}/services');
-  const list = useApi<Page<ServiceView>>(offered ? `/projects/${project.name}/services` : null);
-  return (
-    <section aria-labelledby="services-title">
-      <h2 id="services-title">Services</h2>
-      {offered === false || isAbsent(list.error) ? (
-        <Empty>This server does not offer services yet.</Empty>
-      ) : (
-        list.error && <ErrorBox error={list.error} onRetry={list.reload} />
-      )}
-      {list.loading && !list.data && <Loading what="Loading services" />}
-      {list.data &&
-        (list.data.items.length === 0 ? (
-          <Empty>No services registered.</Empty>
-        ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">URL</th>
-                <th scope="col">Credentials</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((s) => (
-                <tr key={s.name}>
-                  <td>{s.name}</td>
-                  <td>{s.type}</td>
-                  <td className="mono">{s.url ?? '—'}</td>
-                  <td>{s.credentialsSet === undefined ? '—' : s.credentialsSet ? 'set' : 'none'}</td>
                 </tr>
               ))}
             </tbody>
