@@ -50,6 +50,9 @@ export function pipelineWorkerTuning(config: Config) {
     // running steps get this long to finish on SIGTERM before they are cancelled
     shutdownGraceTime: config.CO_SHUTDOWN_GRACE_MS,
     shutdownForceTime: config.CO_SHUTDOWN_GRACE_MS + 10_000,
+    // a cancel reaches a step only in a heartbeat's answer; by default heartbeats are held for 80%
+    // of the 15 s heartbeat timeout, which made a cancelled run take 5-11 s to stop its step
+    maxHeartbeatThrottleInterval: '1s',
   } satisfies Partial<WorkerOptions>;
   // The SDK's 5 s stops a slow activation on a loaded machine, and Node then aborts the process
   // (docs/operations.md). Not in the SDK's typed options; Worker.create honours it over its default.

@@ -53,10 +53,12 @@ export async function signIn(page: Page, token: string, path = '/'): Promise<voi
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-/** With UI_SCREENSHOTS=DIR set, saves a PNG of the page (docs/ui.md's pictures are made this way). */
+/**
+ * Saves a PNG of the page under test-output/ui (gitignored), or under UI_SCREENSHOTS=DIR
+ * (docs/ui.md's pictures are made with UI_SCREENSHOTS=docs/ui).
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  const dir = process.env.UI_SCREENSHOTS;
-  if (!dir) return;
+  const dir = process.env.UI_SCREENSHOTS || 'test-output/ui';
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: `${dir}/${name}.png` });
 }

@@ -28,6 +28,12 @@ describe('settings that keep the per-step floor low', () => {
   });
 });
 
+describe('settings that keep a cancel prompt', () => {
+  it('heartbeats (which carry a cancel to a running step) are held for at most a second', () => {
+    expect(pipelineWorkerTuning(loadConfig({})).maxHeartbeatThrottleInterval).toBe('1s');
+  });
+});
+
 // Measured with `npm run bench -- matrix` (10,000 legs): each of these kept the worker over 500 MB.
 describe('settings that keep a wide matrix inside the worker memory budget', () => {
   it('npm run start:worker launches the worker with the V8 heap ceiling of CO_WORKER_HEAP_MB (default 768)', () => {

@@ -3,13 +3,25 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
+import './styles/log.css';
+import './styles/params.css';
+import './styles/run-banner.css';
+import './styles/graph.css';
+import './styles/settings.css';
 import { SessionProvider, useSession } from './lib/session';
 import { Layout } from './components/Layout';
 import { SignIn } from './pages/SignIn';
 import { Projects } from './pages/Projects';
 import { Components } from './pages/Components';
 import { ProjectLayout } from './pages/ProjectLayout';
-import { MemberList, PipelineList, RunList, SecretList, ServiceList } from './pages/ProjectLists';
+import { PipelineList, RunList } from './pages/ProjectLists';
+import { ServicesPage } from './settings/ServicesPage';
+import { ComponentPage } from './pages/ComponentPage';
+import { MembersPage } from './settings/MembersPage';
+import { SecretsPage } from './settings/SecretsPage';
+import { TokensPage } from './settings/TokensPage';
+import { TeamsPage } from './admin/TeamsPage';
+import { UsersPage } from './admin/UsersPage';
 import { RunPage } from './run/RunPage';
 import { PipelineEditor } from './editor/PipelineEditor';
 
@@ -33,6 +45,10 @@ function App() {
       >
         <Route index element={<Projects />} />
         <Route path="components" element={<Components />} />
+        <Route path="components/:name" element={<ComponentPage />} />
+        <Route path="account/tokens" element={<TokensPage />} />
+        <Route path="admin/users" element={<UsersPage />} />
+        <Route path="admin/teams" element={<TeamsPage />} />
         <Route path="projects/:project" element={<ProjectLayout />}>
           <Route index element={<PipelineList />} />
           <Route path="pipelines" element={<PipelineList />} />
@@ -40,9 +56,9 @@ function App() {
           <Route path="pipelines/:name" element={<PipelineEditor />} />
           <Route path="runs" element={<RunList />} />
           <Route path="runs/:runId" element={<RunPage />} />
-          <Route path="services" element={<ServiceList />} />
-          <Route path="secrets" element={<SecretList />} />
-          <Route path="members" element={<MemberList />} />
+          <Route path="services" element={<ServicesPage />} />
+          <Route path="secrets" element={<SecretsPage />} />
+          <Route path="members" element={<MembersPage />} />
         </Route>
         <Route path="*" element={<p className="empty">This page does not exist.</p>} />
       </Route>

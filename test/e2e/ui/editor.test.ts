@@ -100,6 +100,66 @@ describe('the pipeline editor', () => {
     const diff = page.getByLabel('Diff of version 2');
     await diff.locator('.diff-add', { hasText: 'needs' }).waitFor();
   });
+
+  it('lists every schema error at once', async () => {
+    const project = await createProject(stack);
+    await createPipeline(stack, project, pipeline);
+    ui = await openPage(browser, stack.url);
+    const { page } = ui;
+    await signIn(page, ADMIN_TOKEN, `/projects/${project}/pipelines/nightly`);
+    await page.getByTestId('validity').getByText('Valid').waitFor();
+    // `run:` becomes `runn:` in both steps: two unknown keys, each reported at its own line
+    for (const text of ['run: echo compiled', 'run: echo tested']) {
+      await page.locator('.cm-line', { hasText: text }).first().click();
+      await page.keyboard.press('Home');
+      await page.keyboard.press('End');
+      for (let i = 0; i < text.length - 3; i++) await page.keyboard.press('ArrowLeft');
+      await page.keyboard.type('n');
+    }
+    const errors = page.getByRole('list', { name: 'Errors' }).getByRole('listitem');
+    await errors.filter({ hasText: 'steps[1]' }).first().waitFor();
+    const texts = await errors.allTextContents();
+    expect(texts.some((t) => t.includes('line 7') && t.includes('runn'))).toBe(true);
+    expect(texts.some((t) => t.includes('line 10') && t.includes('runn'))).toBe(true);
+    await screenshot(page, 'editor-all-errors');
+  });
+
+  it('changes only the field the user edits, and adds a plain script step from the palette', async () => {
+    const project = await createProject(stack);
+    const source = `apiVersion: containerops/v1
+kind: Pipeline
+name: tidy
+steps:
+  - id: build
+    run: |
+        echo "indented my way"
+          echo "and deeper"
+  - id: fetch
+    uses: git-clone@1
+    with:
+      url: https://example.org/a.git   # keep this comment
+`;
+    await createPipeline(stack, project, source);
+    ui = await openPage(browser, stack.url);
+    const { page } = ui;
+    await signIn(page, ADMIN_TOKEN, `/projects/${project}/pipelines/tidy`);
+    await page.locator('.react-flow__node[data-id="fetch"]').click();
+    const url = page.getByRole('form', { name: 'Inputs of fetch' }).getByLabel(/^url/);
+    await url.fill('https://example.org/b.git');
+    await url.press('Enter');
+    await page.getByTestId('validity').getByText('Valid').waitFor();
+    await page.getByRole('button', { name: 'Save new version' }).click();
+    await page.getByRole('heading', { name: 'tidy v2' }).waitFor();
+    const saved = await stack.request('GET', `/api/v1/projects/${project}/pipelines/tidy`);
+    const { source: text } = (await saved.json()) as { source: string };
+    expect(text).toBe(source.replace('a.git', 'b.git'));
+
+    // the palette's script step adds a `run:` step
+    await page.getByRole('button', { name: /^Script step/ }).click();
+    await page.locator('.react-flow__node[data-id="script"]').waitFor();
+    await page.locator('.cm-line', { hasText: 'run: echo "hello from script"' }).waitFor();
+    await page.getByTestId('validity').getByText('Valid').waitFor();
+  });
 });
 
 /** Drags from one step's output handle to another step's input handle, as a user draws an edge. */

@@ -139,6 +139,8 @@ describe('the run page', () => {
     // live updates (the run events stream) carry the page to the end without a reload
     await page.locator('.run-head [data-status="succeeded"]').waitFor();
     await page.locator('.react-flow__node [data-step="ship"][data-status="succeeded"]').waitFor();
+    // the panel followed the run on; the gate keeps the decision
+    await page.getByRole('navigation', { name: 'Steps' }).locator('button[data-step="gate"]').click();
     await page.getByText('approve by admin').waitFor();
     await page.getByText('looks good').waitFor();
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);

@@ -21,6 +21,9 @@ export function Layout() {
             Projects
           </NavLink>
           <NavLink to="/components">Components</NavLink>
+          <NavLink to="/account/tokens">Tokens</NavLink>
+          {user?.isAdmin && <NavLink to="/admin/users">Users</NavLink>}
+          {user?.isAdmin && <NavLink to="/admin/teams">Teams</NavLink>}
         </nav>
         <div className="who">
           {user && (

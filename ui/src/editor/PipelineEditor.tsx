@@ -5,12 +5,12 @@ import { listComponents, usesRef } from '../lib/catalog';
 import { can } from '../lib/roles';
 import { useApi } from '../lib/use-api';
 import { useRoute } from '../lib/capabilities';
-import type { Component, Page, Pipeline, RunSummary } from '../lib/types';
+import type { Component, Page, Pipeline } from '../lib/types';
 import { ErrorBox, Loading } from '../components/feedback';
 import { useProject } from '../pages/ProjectLayout';
 import { RunList } from '../pages/ProjectLists';
 import { EditorGraph } from './EditorGraph';
-import { Palette } from './Palette';
+import { Palette, SCRIPT_STEP } from './Palette';
 import {
   addNeed,
   addStep,
@@ -24,7 +24,11 @@ import {
 import { StepForm } from './StepForm';
 import { useValidation } from './use-validation';
 import { VersionHistory } from './VersionHistory';
+import { RunButton } from '../params/RunButton';
+import { TriggersPanel } from '../triggers/TriggersPanel';
 import { YamlEditor, type LineError } from './YamlEditor';
+
+const PANEL_LABELS = { step: 'Step', history: 'History', runs: 'Runs', triggers: 'Triggers' } as const;
 
 /** `steps[2].with.url` -> the id of steps[2] */
 function errorsByStep(errors: LineError[], source: string): Map<string, number> {
@@ -74,7 +78,7 @@ function EditorBody({
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<ApiError>();
   const [notice, setNotice] = useState<string>();
-  const [panel, setPanel] = useState<'step' | 'history' | 'runs'>('step');
+  const [panel, setPanel] = useState<'step' | 'history' | 'runs' | 'triggers'>('step');
   const [catalog, setCatalog] = useState<Component[]>();
   const [catalogError, setCatalogError] = useState<ApiError>();
   const hasSecrets = useRoute('GET', '/projects/{project}/secrets');
@@ -120,6 +124,13 @@ function EditorBody({
     setPanel('step');
   }
 
+  function addScript() {
+    const id = uniqueStepId(source, 'script');
+    change(addStep(source, { id, run: `echo "hello from ${id}"` }));
+    setSelected(id);
+    setPanel('step');
+  }
+
   async function save() {
     setSaving(true);
     setSaveError(undefined);
@@ -137,18 +148,6 @@ function EditorBody({
       setSaveError(err as ApiError);
     } finally {
       setSaving(false);
-    }
-  }
-
-  async function run() {
-    try {
-      const r = await api<RunSummary>(`/projects/${projectName}/pipelines/${saved!.name}/runs`, {
-        method: 'POST',
-        body: {},
-      });
-      navigate(`/projects/${projectName}/runs/${r.id}`);
-    } catch (err) {
-      setSaveError(err as ApiError);
     }
   }
 
@@ -188,22 +187,26 @@ function EditorBody({
             </button>
           )}
           {saved && can(project.role, 'run') && (
-            <button
-              type="button"
-              className="btn"
+            <RunButton
+              project={projectName}
+              pipeline={saved.name}
+              params={saved.plan?.params ?? []}
               disabled={dirty}
-              onClick={run}
               title={dirty ? 'Save first' : undefined}
-            >
-              Run
-            </button>
+            />
           )}
         </div>
       </div>
       {saveError && !saveError.errors.length && <ErrorBox error={saveError} />}
       {!editable && <p className="muted">Your role can read this pipeline but not change it.</p>}
       <div className="editor-body">
-        <Palette items={catalog} error={catalogError} onAdd={addComponent} disabled={!editable} />
+        <Palette
+          items={catalog}
+          error={catalogError}
+          onAdd={addComponent}
+          onAddScript={addScript}
+          disabled={!editable}
+        />
         <div className="editor-yaml">
           <YamlEditor value={source} onChange={change} errors={errors} readOnly={!editable} />
           {errors.length > 0 && (
@@ -231,12 +234,13 @@ function EditorBody({
             onDisconnect={(from, to) => change(removeNeed(source, to, from))}
             onRemove={(id) => change(removeStep(source, id))}
             onDropComponent={(componentName) => {
+              if (componentName === SCRIPT_STEP) return addScript();
               const c = catalog?.find((x) => x.name === componentName);
               if (c) addComponent(c);
             }}
           />
           <div className="tabs small" role="tablist" aria-label="Editor panels">
-            {(['step', 'history', 'runs'] as const).map((p) => (
+            {(['step', 'history', 'runs', 'triggers'] as const).map((p) => (
               <button
                 key={p}
                 type="button"
@@ -244,7 +248,7 @@ function EditorBody({
                 aria-selected={panel === p}
                 onClick={() => setPanel(p)}
               >
-                {p === 'step' ? 'Step' : p === 'history' ? 'History' : 'Runs'}
+                {PANEL_LABELS[p]}
               </button>
             ))}
           </div>
@@ -276,6 +280,12 @@ function EditorBody({
               ))}
             {panel === 'runs' &&
               (saved ? <RunList pipeline={saved.name} /> : <p className="muted">No runs yet.</p>)}
+            {panel === 'triggers' &&
+              (saved ? (
+                <TriggersPanel project={projectName} role={project.role} pipeline={saved.name} />
+              ) : (
+                <p className="muted">Webhooks and schedules can be set once the pipeline is saved.</p>
+              ))}
           </div>
         </div>
       </div>

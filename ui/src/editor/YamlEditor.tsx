@@ -54,7 +54,8 @@ export function YamlEditor({
           yaml(),
           lintGutter(),
           EditorState.readOnly.of(readOnly),
-          EditorView.contentAttributes.of({ 'aria-label': 'Pipeline YAML' }),
+          // an explicit tabindex: checkers then see the scrolled text is reachable by keyboard
+          EditorView.contentAttributes.of({ 'aria-label': 'Pipeline YAML', tabindex: '0' }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) onChangeRef.current(u.state.doc.toString());
           }),

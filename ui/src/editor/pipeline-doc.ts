@@ -1,8 +1,10 @@
 import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
+import { addChildMap, deleteFromMap, flowSeq, inlineScalar, insertAfterKey, setInMap } from './text-splice';
 
 /**
- * Graph edits applied to the YAML text through the `yaml` Document model, so comments,
- * key order and formatting elsewhere in the document survive each edit.
+ * Graph edits applied to the YAML text. Field edits (an input, a need) splice the text at the
+ * parsed node's range, so nothing else changes; other edits go through the `yaml` Document
+ * model, which keeps comments and key order.
  */
 
 export interface DocStep {
@@ -88,7 +90,11 @@ export function uniqueStepId(source: string, base: string): string {
   for (let i = 2; ; i++) if (!taken.has(`${clean}-${i}`)) return `${clean}-${i}`;
 }
 
-export function addStep(source: string, step: { id: string; uses: string }): string {
+/** A catalog step (`uses`) or a plain script step (`run`). */
+export function addStep(
+  source: string,
+  step: { id: string; uses: string } | { id: string; run: string },
+): string {
   return edit(source, (doc) => {
     let seq = stepsOf(doc);
     if (!seq) {
@@ -96,13 +102,40 @@ export function addStep(source: string, step: { id: string; uses: string }): str
       doc.set('steps', seq);
     }
     seq.flow = false;
-    const node = doc.createNode({ id: step.id, uses: step.uses }) as YAMLMap;
+    const node = doc.createNode({ ...step }) as YAMLMap;
     seq.items.push(node);
   });
 }
 
+/** The step `id` of a parsed, valid source, for an edit in place. */
+function stepForSplice(source: string, id: string): YAMLMap | undefined {
+  const doc = parse(source);
+  return doc.errors.length > 0 ? undefined : findStep(doc, id);
+}
+
+function needsOf(step: YAMLMap): string[] {
+  const needs = step.get('needs', true);
+  return isSeq(needs) ? needs.items.map((n) => String(isScalar(n) ? n.value : n)) : [];
+}
+
+function spliceNeeds(source: string, step: YAMLMap, needs: string[]): string | undefined {
+  const current = step.get('needs', true);
+  if (current === undefined) return insertAfterKey(source, step, 'id', 'needs', flowSeq(needs));
+  if (!isSeq(current) || !current.flow) return undefined;
+  return needs.length
+    ? setInMap(source, step, 'needs', flowSeq(needs))
+    : deleteFromMap(source, step, 'needs');
+}
+
 /** Drawing an edge from `from` to `to` adds `from` to `to`'s needs. */
 export function addNeed(source: string, to: string, from: string): string {
+  const step = stepForSplice(source, to);
+  if (step && from !== to) {
+    const needs = needsOf(step);
+    if (needs.includes(from)) return source;
+    const spliced = spliceNeeds(source, step, [...needs, from]);
+    if (spliced !== undefined) return spliced;
+  }
   return edit(source, (doc) => {
     const step = findStep(doc, to);
     if (!step || from === to) return;
@@ -120,6 +153,15 @@ export function addNeed(source: string, to: string, from: string): string {
 }
 
 export function removeNeed(source: string, to: string, from: string): string {
+  const step = stepForSplice(source, to);
+  if (step && needsOf(step).includes(from)) {
+    const spliced = spliceNeeds(
+      source,
+      step,
+      needsOf(step).filter((n) => n !== from),
+    );
+    if (spliced !== undefined) return spliced;
+  }
   return edit(source, (doc) => {
     const step = findStep(doc, to);
     const needs = step?.get('needs', true);
@@ -150,6 +192,8 @@ export function removeStep(source: string, id: string): string {
 
 /** Sets (or with undefined, removes) one `with:` input of a step. */
 export function setInput(source: string, id: string, name: string, value: unknown): string {
+  const spliced = spliceInput(source, id, name, value);
+  if (spliced !== undefined) return spliced;
   return edit(source, (doc) => {
     const step = findStep(doc, id);
     if (!step) return;
@@ -169,4 +213,16 @@ export function setInput(source: string, id: string, name: string, value: unknow
     }
     inputs.set(name, value);
   });
+}
+
+function spliceInput(source: string, id: string, name: string, value: unknown): string | undefined {
+  const step = stepForSplice(source, id);
+  if (!step) return undefined;
+  const inputs = step.get('with', true);
+  if (value === undefined || value === '')
+    return isMap(inputs) ? deleteFromMap(source, inputs, name) : undefined;
+  const text = inlineScalar(value);
+  if (text === undefined) return undefined;
+  if (isMap(inputs)) return setInMap(source, inputs, name, text);
+  return inputs === undefined ? addChildMap(source, step, 'with', name, text) : undefined;
 }

@@ -35,8 +35,17 @@ export interface PlanNode {
   retry: { attempts: number };
 }
 
+export interface PlanParam {
+  name: string;
+  default?: string;
+  required: boolean;
+  description?: string;
+  secret?: boolean;
+}
+
 export interface Plan {
   name: string;
+  params?: PlanParam[];
   nodes: PlanNode[];
   finally: PlanNode[];
   edges: { from: string; to: string }[];

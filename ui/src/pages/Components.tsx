@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
 import { ApiError } from '../lib/api';
 import { listComponents } from '../lib/catalog';
 import { useRoute } from '../lib/capabilities';
@@ -54,7 +55,10 @@ export function Components() {
           <ul className="cards" aria-label="Components">
             {shown.map((c) => (
               <li key={c.name} className="card">
-                <strong>{c.name}</strong> <span className="muted">v{c.version}</span>
+                <Link to={`/components/${encodeURIComponent(c.name)}`}>
+                  <strong>{c.name}</strong>
+                </Link>{' '}
+                <span className="muted">v{c.version}</span>
                 <span className="muted">{c.description}</span>
               </li>
             ))}

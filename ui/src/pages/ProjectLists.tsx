@@ -1,10 +1,9 @@
 import { Link } from 'react-router';
 import { useApi } from '../lib/use-api';
-import { useRoute } from '../lib/capabilities';
 import { can } from '../lib/roles';
 import { when } from '../lib/format';
 import type { Page, Pipeline, RunSummary } from '../lib/types';
-import { Empty, ErrorBox, isAbsent, Loading } from '../components/feedback';
+import { Empty, ErrorBox, Loading } from '../components/feedback';
 import { StatusBadge } from '../components/StatusBadge';
 import { useProject } from './ProjectLayout';
 
@@ -97,130 +96,6 @@ export function RunList({ pipeline }: { pipeline?: string }) {
             </tbody>
           </table>
         ))}
-    </section>
-  );
-}
-
-interface ServiceView {
-  name: string;
-  type: string;
-  url?: string;
-  credentialsSet?: boolean;
-}
-
-export function ServiceList() {
-  const project = useProject();
-  const offered = useRoute('GET', '/projects/{project}/services');
-  const list = useApi<Page<ServiceView>>(offered ? `/projects/${project.name}/services` : null);
-  return (
-    <section aria-labelledby="services-title">
-      <h2 id="services-title">Services</h2>
-      {offered === false || isAbsent(list.error) ? (
-        <Empty>This server does not offer services yet.</Empty>
-      ) : (
-        list.error && <ErrorBox error={list.error} onRetry={list.reload} />
-      )}
-      {list.loading && !list.data && <Loading what="Loading services" />}
-      {list.data &&
-        (list.data.items.length === 0 ? (
-          <Empty>No services registered.</Empty>
-        ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">URL</th>
-                <th scope="col">Credentials</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((s) => (
-                <tr key={s.name}>
-                  <td>{s.name}</td>
-                  <td>{s.type}</td>
-                  <td className="mono">{s.url ?? '—'}</td>
-                  <td>{s.credentialsSet === undefined ? '—' : s.credentialsSet ? 'set' : 'none'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
-    </section>
-  );
-}
-
-export function SecretList() {
-  const project = useProject();
-  const offered = useRoute('GET', '/projects/{project}/secrets');
-  const list = useApi<Page<{ name: string; createdAt?: string; updatedAt?: string }>>(
-    offered ? `/projects/${project.name}/secrets` : null,
-  );
-  return (
-    <section aria-labelledby="secrets-title">
-      <h2 id="secrets-title">Secrets</h2>
-      <p className="muted">Names only: values are never shown.</p>
-      {offered === false || isAbsent(list.error) ? (
-        <Empty>This server does not offer secrets yet.</Empty>
-      ) : (
-        list.error && <ErrorBox error={list.error} onRetry={list.reload} />
-      )}
-      {list.loading && !list.data && <Loading what="Loading secrets" />}
-      {list.data &&
-        (list.data.items.length === 0 ? (
-          <Empty>No secrets.</Empty>
-        ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((s) => (
-                <tr key={s.name}>
-                  <td className="mono">{s.name}</td>
-                  <td>{when(s.updatedAt ?? s.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
-    </section>
-  );
-}
-
-export function MemberList() {
-  const project = useProject();
-  const list = useApi<Page<{ member: string; kind: string; name: string; role: string }>>(
-    `/projects/${project.name}/members?limit=100`,
-  );
-  return (
-    <section aria-labelledby="members-title">
-      <h2 id="members-title">Members</h2>
-      {list.error && <ErrorBox error={list.error} onRetry={list.reload} />}
-      {list.loading && !list.data && <Loading what="Loading members" />}
-      {list.data && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Member</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Role</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.items.map((m) => (
-              <tr key={m.member}>
-                <td>{m.name}</td>
-                <td>{m.kind}</td>
-                <td>{m.role}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
     </section>
   );
 }

@@ -1,9 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
-import { api, ApiError } from '../lib/api';
+import { Link } from 'react-router';
 import { useApi } from '../lib/use-api';
 import type { Page, Project } from '../lib/types';
 import { Empty, ErrorBox, Loading } from '../components/feedback';
+import { NewProject } from './NewProject';
 
 export function Projects() {
   const projects = useApi<Page<Project>>('/projects?limit=100');
@@ -32,45 +31,5 @@ export function Projects() {
         ))}
       <NewProject />
     </div>
-  );
-}
-
-function NewProject() {
-  const navigate = useNavigate();
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [error, setError] = useState<ApiError>();
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    try {
-      await api('/projects', { method: 'POST', body: { name, description } });
-      navigate(`/projects/${name}`);
-    } catch (err) {
-      setError(err as ApiError);
-    }
-  }
-  return (
-    <form className="card inline-form" onSubmit={submit} aria-labelledby="new-project">
-      <h2 id="new-project">New project</h2>
-      <div className="fields">
-        <label>
-          Name
-          <input
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            required
-            pattern="[a-z][a-z0-9-]{0,62}"
-          />
-        </label>
-        <label>
-          Description
-          <input value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
-        <button className="btn btn-primary" type="submit">
-          Create
-        </button>
-      </div>
-      {error && <ErrorBox error={error} />}
-    </form>
   );
 }

@@ -1,21 +1,20 @@
 import { useEffect, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
-import { api, ApiError } from '../lib/api';
-import { can } from '../lib/roles';
-import { duration, when } from '../lib/format';
+import { useParams, useSearchParams } from 'react-router';
 import { useApi } from '../lib/use-api';
-import { FINISHED, type Plan, type RunSummary } from '../lib/types';
+import { FINISHED, type Plan } from '../lib/types';
 import { ErrorBox, Loading } from '../components/feedback';
 import { StatusBadge } from '../components/StatusBadge';
 import { useProject } from '../pages/ProjectLayout';
+import { RunParams } from '../params/RunParams';
 import { combinedStatus, RunGraph } from './RunGraph';
+import { RunBanner } from './RunBanner';
+import { focusStep } from './run-focus';
 import { StepPanel } from './StepPanel';
 import { useRunEvents } from './use-run-events';
 
 export function RunPage() {
   const project = useProject();
   const { runId } = useParams();
-  const navigate = useNavigate();
   const [generation, setGeneration] = useState(0);
   const { run, error } = useRunEvents(project.name, runId!, generation);
   const version = useApi<{ plan: Plan }>(
@@ -23,9 +22,9 @@ export function RunPage() {
       ? `/projects/${project.name}/pipelines/${encodeURIComponent(run.pipeline)}/versions/${run.pipelineVersion}`
       : null,
   );
-  const [selected, setSelected] = useState<string>();
-  const [actionError, setActionError] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
+  const [search] = useSearchParams();
+  // a step the user picked (or a link to a log line named) stays; otherwise the panel follows the run
+  const [picked, setPicked] = useState(search.get('step') ?? undefined);
 
   // durations of running and waiting steps count up while the run is live
   const [, setNow] = useState(0);
@@ -36,81 +35,24 @@ export function RunPage() {
     return () => clearInterval(timer);
   }, [live]);
 
-  // the step shown first (a waiting, failed or running one) stays shown as the run moves on
-  const auto =
-    run?.steps.find((s) => ['waiting', 'failed', 'running'].includes(s.status))?.id ?? run?.steps[0]?.id;
-  useEffect(() => {
-    if (selected === undefined && auto !== undefined) setSelected(auto);
-  }, [selected, auto]);
-
   if (error && !run) return <ErrorBox error={error} onRetry={() => setGeneration((g) => g + 1)} />;
   if (!run) return <Loading what="Loading the run" />;
   const plan = version.data?.plan;
   const base = `/projects/${project.name}/runs/${run.id}`;
-  const finished = FINISHED.includes(run.status);
   const nodes = plan ? [...plan.nodes, ...plan.finally] : [];
   const stepIds = [...new Set(run.steps.map((s) => s.id))];
-  const current = selected ?? auto;
+  const current = picked ?? focusStep(run.steps);
   const node = nodes.find((n) => n.id === current);
-
-  async function act(path: string, body: unknown, then?: (r: RunSummary) => void) {
-    setBusy(true);
-    setActionError(undefined);
-    try {
-      const result = await api<RunSummary>(`${base}/${path}`, { method: 'POST', body });
-      then?.(result);
-    } catch (err) {
-      setActionError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   return (
     <div className="run">
-      <div className="run-head">
-        <h2>
-          <Link to={`/projects/${project.name}/pipelines/${run.pipeline}`}>{run.pipeline}</Link> #{run.number}
-        </h2>
-        <StatusBadge status={run.status} />
-        <span className="muted">
-          {run.trigger} · {when(run.createdAt)} · {duration(run.startedAt, run.finishedAt) || 'not started'}
-        </span>
-        <div className="run-actions">
-          {!finished && can(project.role, 'cancel') && (
-            <button
-              type="button"
-              className="btn btn-danger"
-              disabled={busy}
-              onClick={() => act('cancel', {})}
-            >
-              Cancel run
-            </button>
-          )}
-          {finished && run.status !== 'succeeded' && can(project.role, 'run') && (
-            <button
-              type="button"
-              className="btn"
-              disabled={busy}
-              onClick={() =>
-                act('rerun', { from: 'failed' }, (r) => navigate(`/projects/${project.name}/runs/${r.id}`))
-              }
-            >
-              Rerun from failed
-            </button>
-          )}
-          <a className="btn btn-quiet" href={run.links.temporal} target="_blank" rel="noreferrer">
-            Temporal UI ↗
-          </a>
-        </div>
-      </div>
-      {run.error && <p className="step-error">{run.error}</p>}
-      {actionError && <ErrorBox error={actionError} />}
+      <RunBanner run={run} nodes={nodes} project={project.name} role={project.role} base={base} />
+      <RunParams params={run.params} />
       {version.error && <ErrorBox error={version.error} onRetry={version.reload} />}
       <div className="run-body">
         <div className="run-main">
           {plan ? (
-            <RunGraph plan={plan} steps={run.steps} selected={current} onSelect={setSelected} />
+            <RunGraph plan={plan} steps={run.steps} selected={current} onSelect={setPicked} />
           ) : (
             <Loading what="Loading the plan" />
           )}
@@ -125,7 +67,7 @@ export function RunPage() {
                       className="step-item"
                       aria-current={id === current ? 'true' : undefined}
                       data-step={id}
-                      onClick={() => setSelected(id)}
+                      onClick={() => setPicked(id)}
                     >
                       <span className="step-item-name">{id}</span>
                       <StatusBadge status={status} />
@@ -142,8 +84,7 @@ export function RunPage() {
             base={base}
             node={node}
             legs={run.steps.filter((s) => s.id === node.id)}
-            canApprove={can(project.role, 'approve')}
-            onChanged={() => undefined}
+            initialLeg={search.get('leg') ?? undefined}
           />
         )}
       </div>

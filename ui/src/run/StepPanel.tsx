@@ -1,20 +1,12 @@
-import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../lib/api';
+import { useState } from 'react';
 import { duration, when } from '../lib/format';
 import { useApi } from '../lib/use-api';
 import { useRoute } from '../lib/capabilities';
 import type { PlanNode, StepView } from '../lib/types';
-import { ErrorBox, isAbsent } from '../components/feedback';
+import { isAbsent } from '../components/feedback';
 import { StatusBadge } from '../components/StatusBadge';
 import { LogView } from './LogView';
-
-interface Artifact {
-  name: string;
-  step: string;
-  matrix?: string | null;
-  digest: string;
-  size: number;
-}
+import { ArtifactList, type Artifact } from './ArtifactList';
 
 function legLabel(leg: StepView): string {
   return leg.matrix
@@ -28,16 +20,14 @@ export function StepPanel({
   base,
   node,
   legs,
-  canApprove,
-  onChanged,
+  initialLeg,
 }: {
+  initialLeg?: string;
   base: string;
   node: PlanNode;
   legs: StepView[];
-  canApprove: boolean;
-  onChanged(): void;
 }) {
-  const [legKey, setLegKey] = useState<string>();
+  const [legKey, setLegKey] = useState(initialLeg);
   const leg = legs.find((l) => l.matrixKey === legKey) ?? legs[0];
   const hasArtifacts = useRoute('GET', '/projects/{project}/runs/{run}/artifacts');
   const artifacts = useApi<{ items: Artifact[] }>(hasArtifacts ? `${base}/artifacts` : null);
@@ -105,12 +95,21 @@ export function StepPanel({
         </p>
       )}
       {node.approval && leg.status === 'waiting' && (
-        <ApprovalForm base={base} node={node} canApprove={canApprove} onDecided={onChanged} />
+        <p className="waiting-note">
+          Waiting for approval
+          {node.approval.approvers.length ? ` by ${node.approval.approvers.join(', ')}` : ''} (decided in the
+          banner above).
+        </p>
       )}
       {node.kind !== 'approval' && (
         <>
           <h3>Log</h3>
-          <LogView path={logPath} active={leg.status !== 'pending' && leg.status !== 'skipped'} />
+          <LogView
+            path={logPath}
+            active={leg.status !== 'pending' && leg.status !== 'skipped'}
+            linkSearch={`?step=${encodeURIComponent(node.id)}${leg.matrixKey ? `&leg=${encodeURIComponent(leg.matrixKey)}` : ''}`}
+            filename={`${node.id}${leg.matrixKey ? `-${leg.matrixKey}` : ''}.log`}
+          />
         </>
       )}
       <h3>Outputs</h3>
@@ -131,76 +130,11 @@ export function StepPanel({
         </table>
       )}
       <h3>Artifacts</h3>
-      {isAbsent(artifacts.error) || stepArtifacts.length === 0 ? (
+      {isAbsent(artifacts.error) ? (
         <p className="muted">No artifacts.</p>
       ) : (
-        <ul className="artifacts">
-          {stepArtifacts.map((a) => (
-            <li key={`${a.name}-${a.matrix ?? ''}`}>
-              <a href={`/api/v1${base}/artifacts/${encodeURIComponent(a.name)}`} download>
-                {a.name}
-              </a>{' '}
-              <span className="muted">{(a.size / 1024).toFixed(1)} KiB</span>
-            </li>
-          ))}
-        </ul>
+        <ArtifactList base={base} artifacts={stepArtifacts} />
       )}
     </section>
-  );
-}
-
-function ApprovalForm({
-  base,
-  node,
-  canApprove,
-  onDecided,
-}: {
-  base: string;
-  node: PlanNode;
-  canApprove: boolean;
-  onDecided(): void;
-}) {
-  const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const approvers = node.approval?.approvers ?? [];
-  if (!canApprove) {
-    return (
-      <p className="waiting-note">
-        Waiting for approval{approvers.length ? ` by ${approvers.join(', ')}` : ''}.
-      </p>
-    );
-  }
-  async function decide(decision: 'approve' | 'reject', e?: FormEvent) {
-    e?.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api(`${base}/steps/${encodeURIComponent(node.id)}/approval`, {
-        method: 'POST',
-        body: { decision, ...(comment ? { comment } : {}) },
-      });
-      onDecided();
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <form className="approval" onSubmit={(e) => decide('approve', e)} aria-label="Approval">
-      <p>This step waits for a decision{approvers.length ? ` (approvers: ${approvers.join(', ')})` : ''}.</p>
-      <label htmlFor="approval-comment">Comment</label>
-      <textarea id="approval-comment" rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
-      <div className="buttons">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          Approve
-        </button>
-        <button type="button" className="btn btn-danger" disabled={busy} onClick={() => decide('reject')}>
-          Reject
-        </button>
-      </div>
-      {error && <ErrorBox error={error} />}
-    </form>
   );
 }

@@ -1,0 +1,57 @@
+import { useState } from 'react';
+import { ApiError, enc } from '../lib/api';
+import { downloadWithToken } from '../lib/download';
+import { ErrorBox } from '../components/feedback';
+
+export interface Artifact {
+  name: string;
+  step: string;
+  matrix?: string | null;
+  digest: string;
+  size: number;
+}
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+/** A step's artifacts, each downloaded with the session's token (a bare link would get 401). */
+export function ArtifactList({ base, artifacts }: { base: string; artifacts: Artifact[] }) {
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<ApiError>();
+  if (artifacts.length === 0) return <p className="muted">No artifacts.</p>;
+  async function download(a: Artifact) {
+    setBusy(a.name);
+    setError(undefined);
+    try {
+      await downloadWithToken(`${base}/artifacts/${enc(a.name)}`, `${a.name}.tar.gz`);
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setBusy(undefined);
+    }
+  }
+  return (
+    <>
+      <ul className="artifacts">
+        {artifacts.map((a) => (
+          <li key={`${a.name}-${a.matrix ?? ''}`}>
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={busy === a.name}
+              onClick={() => download(a)}
+              aria-label={`Download ${a.name}.tar.gz`}
+            >
+              {busy === a.name ? 'Downloading…' : `${a.name}.tar.gz`}
+            </button>{' '}
+            <span className="muted">{size(a.size)}</span>
+          </li>
+        ))}
+      </ul>
+      {error && <ErrorBox error={error} />}
+    </>
+  );
+}
