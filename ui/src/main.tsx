@@ -8,6 +8,7 @@ import './styles/params.css';
 import './styles/run-banner.css';
 import './styles/graph.css';
 import './styles/settings.css';
+import './styles/cache.css';
 import { SessionProvider, useSession } from './lib/session';
 import { Layout } from './components/Layout';
 import { SignIn } from './pages/SignIn';
@@ -19,6 +20,7 @@ import { ServicesPage } from './settings/ServicesPage';
 import { ComponentPage } from './pages/ComponentPage';
 import { MembersPage } from './settings/MembersPage';
 import { SecretsPage } from './settings/SecretsPage';
+import { CachesPage } from './settings/CachesPage';
 import { TokensPage } from './settings/TokensPage';
 import { TeamsPage } from './admin/TeamsPage';
 import { UsersPage } from './admin/UsersPage';
@@ -58,6 +60,7 @@ function App() {
           <Route path="runs/:runId" element={<RunPage />} />
           <Route path="services" element={<ServicesPage />} />
           <Route path="secrets" element={<SecretsPage />} />
+          <Route path="caches" element={<CachesPage />} />
           <Route path="members" element={<MembersPage />} />
         </Route>
         <Route path="*" element={<p className="empty">This page does not exist.</p>} />

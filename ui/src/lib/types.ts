@@ -59,6 +59,11 @@ export interface Pipeline {
   plan?: Plan;
 }
 
+export interface StepFingerprint {
+  digest: string;
+  inputs: { name: string; digest: string; secret?: boolean }[];
+}
+
 export interface StepView {
   id: string;
   matrix: Record<string, string> | null;
@@ -69,6 +74,10 @@ export interface StepView {
   outputs: Record<string, unknown>;
   error: string | null;
   reused: boolean;
+  /** a memoized step whose earlier result was reused instead of running it */
+  cached?: boolean;
+  cachedFrom?: { runId: string; number: number };
+  fingerprint?: StepFingerprint;
   approval?: { decision: string; by: string; at: string; comment: string | null };
   startedAt: string | null;
   finishedAt: string | null;

@@ -17,6 +17,7 @@ const TABS = [
   ['runs', 'Runs'],
   ['services', 'Services'],
   ['secrets', 'Secrets'],
+  ['caches', 'Caches'],
   ['members', 'Members'],
 ] as const;
 

@@ -25,6 +25,7 @@ export function RunDialog({
   const dialog = useRef<HTMLDialogElement>(null);
   const navigate = useNavigate();
   const [values, setValues] = useState(() => initialParamValues(params, previous));
+  const [noCache, setNoCache] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
 
@@ -42,7 +43,7 @@ export function RunDialog({
       const body = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
       const run = await api<RunSummary>(`/projects/${enc(project)}/pipelines/${enc(pipeline)}/runs`, {
         method: 'POST',
-        body: { params: body },
+        body: noCache ? { params: body, noCache: true } : { params: body },
       });
       navigate(`/projects/${project}/runs/${run.id}`);
     } catch (err) {
@@ -67,6 +68,10 @@ export function RunDialog({
             onChange={(name, value) => setValues((v) => ({ ...v, [name]: value }))}
           />
         )}
+        <label className="checkbox">
+          <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} />
+          Don’t reuse cached steps (memoized steps run again)
+        </label>
         {error && (unplaced.length > 0 || fieldErrors.length === 0) && (
           <ErrorBox
             error={

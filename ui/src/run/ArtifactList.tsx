@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ApiError, enc } from '../lib/api';
 import { downloadWithToken } from '../lib/download';
+import { byteSize } from '../lib/format';
 import { ErrorBox } from '../components/feedback';
 
 export interface Artifact {
@@ -9,12 +10,6 @@ export interface Artifact {
   matrix?: string | null;
   digest: string;
   size: number;
-}
-
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }
 
 /** A step's artifacts, each downloaded with the session's token (a bare link would get 401). */
@@ -47,7 +42,7 @@ export function ArtifactList({ base, artifacts }: { base: string; artifacts: Art
             >
               {busy === a.name ? 'Downloading…' : `${a.name}.tar.gz`}
             </button>{' '}
-            <span className="muted">{size(a.size)}</span>
+            <span className="muted">{byteSize(a.size)}</span>
           </li>
         ))}
       </ul>

@@ -51,13 +51,16 @@ function StepBox({ data }: NodeProps<StepNode>) {
   const ends = legs.flatMap((l) => (l.finishedAt ? [l.finishedAt] : [])).sort();
   const done = legs.every((l) => l.finishedAt);
   const handles = handlePositions(data.direction);
+  // a memoized step whose every leg reused an earlier run's result
+  const cached = legs.length > 0 && legs.every((l) => l.cached);
   const legSummary =
     legs.length > 1 ? `${legs.filter((l) => l.status === 'succeeded').length}/${legs.length} legs` : '';
   return (
     <div
-      className={`step-node status-${status}${data.selected ? ' selected' : ''}`}
+      className={`step-node status-${status}${cached ? ' cached' : ''}${data.selected ? ' selected' : ''}`}
       data-step={data.id}
       data-status={status}
+      data-cached={cached || undefined}
     >
       <Handle type="target" position={handles.target} isConnectable={false} />
       <div className="step-node-title" title={data.id}>
@@ -66,6 +69,7 @@ function StepBox({ data }: NodeProps<StepNode>) {
       </div>
       <div className="step-node-meta">
         <span className="step-status">{status.replace('_', ' ')}</span>
+        {cached && <span className="cached-tag">cached</span>}
         {legSummary && <span>{legSummary}</span>}
         {attempts > 1 && <span>{attempts} attempts</span>}
         {starts[0] && <span>{duration(starts[0], done ? (ends[ends.length - 1] ?? null) : null)}</span>}

@@ -7,6 +7,7 @@ import { isAbsent } from '../components/feedback';
 import { StatusBadge } from '../components/StatusBadge';
 import { LogView } from './LogView';
 import { ArtifactList, type Artifact } from './ArtifactList';
+import { CachedBadge, CachedFromFact, FingerprintTable } from './CacheFacts';
 
 function legLabel(leg: StepView): string {
   return leg.matrix
@@ -41,6 +42,7 @@ export function StepPanel({
       <div className="step-panel-head">
         <h2 id="step-title">{node.id}</h2>
         <StatusBadge status={leg.status} />
+        {leg.cached && <CachedBadge />}
       </div>
       {legs.length > 1 && (
         <div className="legs" role="group" aria-label="Matrix legs">
@@ -73,6 +75,7 @@ export function StepPanel({
             <dd>{leg.exitCode}</dd>
           </>
         )}
+        <CachedFromFact leg={leg} />
         {leg.reused && (
           <>
             <dt>Reused</dt>
@@ -112,6 +115,7 @@ export function StepPanel({
           />
         </>
       )}
+      <FingerprintTable leg={leg} />
       <h3>Outputs</h3>
       {outputs.length === 0 ? (
         <p className="muted">No outputs.</p>
