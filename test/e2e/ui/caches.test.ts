@@ -35,7 +35,6 @@ afterAll(async () => {
 const PIPELINE = `apiVersion: containerops/v1
 kind: Pipeline
 name: memo-ui
-params: [ { name: greeting, default: hello } ]
 steps:
   - id: deps
     run: mkdir -p deps && echo installed > deps/marker.txt
@@ -44,7 +43,7 @@ steps:
     needs: [deps]
     memoize: true
     env: { TOKEN: "\${{ secrets.MEMO_TOKEN }}" }
-    run: echo "result=\${{ params.greeting }} $(date +%s%N)" >> "$CO_OUTPUTS"
+    run: echo "result=$(date +%s%N)" >> "$CO_OUTPUTS"
 `;
 
 async function runById(id: string): Promise<RunView> {
@@ -65,8 +64,11 @@ describe('memoized steps and caches in the UI', () => {
     ui = await openPage(browser, stack.url);
     const { page } = ui;
     await signIn(page, ADMIN_TOKEN, `/projects/${project}/pipelines/memo-ui`);
+    // no params, but a memoized step: Run asks first whether to reuse cached steps
     await page.getByRole('button', { name: 'Run…' }).click();
-    await page.getByRole('dialog', { name: 'Run memo-ui' }).getByRole('button', { name: 'Start run' }).click();
+    const form = page.getByRole('dialog', { name: 'Run memo-ui' });
+    expect(await form.getByLabel(/Don’t reuse cached steps/).isChecked()).toBe(false);
+    await form.getByRole('button', { name: 'Start run' }).click();
     await page.getByRole('heading', { name: 'memo-ui #2' }).waitFor();
     await page.locator('.run-head [data-status="succeeded"]').waitFor({ timeout: 90_000 });
 

@@ -191,6 +191,7 @@ function EditorBody({
               project={projectName}
               pipeline={saved.name}
               params={saved.plan?.params ?? []}
+              memoized={[...(saved.plan?.nodes ?? []), ...(saved.plan?.finally ?? [])].some((n) => n.memoize)}
               disabled={dirty}
               title={dirty ? 'Save first' : undefined}
             />

@@ -29,6 +29,8 @@ export interface PlanNode {
   id: string;
   needs: string[];
   kind: 'run' | 'uses' | 'approval';
+  /** `memoize:` of the step (or the pipeline): an earlier identical attempt may stand in */
+  memoize?: unknown;
   uses?: { name: string; range: string };
   matrix?: Record<string, string[]>;
   approval?: { approvers: string[] };

@@ -5,17 +5,22 @@ import type { PlanParam, RunSummary } from '../lib/types';
 import { ErrorBox } from '../components/feedback';
 import { RunDialog } from './RunDialog';
 
-/** Run: a pipeline without params starts at once; one with params asks for them first. */
+/**
+ * Run: a pipeline without params or memoized steps starts at once; otherwise a form asks for the
+ * params and whether to reuse cached steps first.
+ */
 export function RunButton({
   project,
   pipeline,
   params,
+  memoized = false,
   disabled,
   title,
 }: {
   project: string;
   pipeline: string;
   params: PlanParam[];
+  memoized?: boolean;
   disabled: boolean;
   title?: string;
 }) {
@@ -23,9 +28,10 @@ export function RunButton({
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
+  const asks = params.length > 0 || memoized;
 
   async function start() {
-    if (params.length) return setOpen(true);
+    if (asks) return setOpen(true);
     setBusy(true);
     setError(undefined);
     try {
@@ -42,7 +48,7 @@ export function RunButton({
   return (
     <>
       <button type="button" className="btn" disabled={disabled || busy} onClick={start} title={title}>
-        {params.length ? 'Run…' : 'Run'}
+        {asks ? 'Run…' : 'Run'}
       </button>
       {open && (
         <RunDialog project={project} pipeline={pipeline} params={params} onClose={() => setOpen(false)} />
