@@ -83,6 +83,8 @@ describe('memoized steps and caches in the UI', () => {
     expect(await secretRow.locator('td').textContent()).toBe('secret');
     expect(await panel.locator('.fingerprint tbody tr').count()).toBeGreaterThan(1);
     await screenshot(page, 'run-cached-step');
+    await panel.locator('.fingerprint').scrollIntoViewIfNeeded();
+    await screenshot(page, 'run-cached-fingerprint');
 
     // the link leads to the run whose result was reused
     await panel.getByRole('link', { name: 'run #1' }).click();
