@@ -76,6 +76,9 @@ describe('memoized steps and caches in the UI', () => {
     const node = page.locator('.step-node[data-step="work"]');
     await node.locator('.cached-tag').waitFor();
     expect(await page.locator('.step-node[data-step="deps"][data-cached]').count()).toBe(0);
+    // and so does the list equivalent of the graph
+    await page.locator('.step-list [data-step="work"] .cached-badge').waitFor();
+    expect(await page.locator('.step-list [data-step="deps"] .cached-badge').count()).toBe(0);
     await node.click();
     const panel = page.locator('.step-panel');
     await panel.locator('.cached-badge').waitFor();

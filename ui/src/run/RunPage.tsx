@@ -10,6 +10,7 @@ import { combinedStatus, RunGraph } from './RunGraph';
 import { RunBanner } from './RunBanner';
 import { focusStep } from './run-focus';
 import { StepPanel } from './StepPanel';
+import { CachedBadge } from './CacheFacts';
 import { useRunEvents } from './use-run-events';
 
 export function RunPage() {
@@ -59,7 +60,8 @@ export function RunPage() {
           <nav className="step-list" aria-label="Steps">
             <ul>
               {stepIds.map((id) => {
-                const status = combinedStatus(run.steps.filter((s) => s.id === id));
+                const legs = run.steps.filter((s) => s.id === id);
+                const status = combinedStatus(legs);
                 return (
                   <li key={id}>
                     <button
@@ -71,6 +73,7 @@ export function RunPage() {
                     >
                       <span className="step-item-name">{id}</span>
                       <StatusBadge status={status} />
+                      {legs.length > 0 && legs.every((l) => l.cached) && <CachedBadge />}
                     </button>
                   </li>
                 );
