@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../support/stack';
 import { createPipeline, createProject, trigger, waitForRun, type RunView } from '../../support/runs';
 import { launchBrowser, openPage, screenshot, signIn, type UiPage } from '../../support/browser';
+import { createUserWithToken, grant } from '../crew/actors';
 
 jest.setTimeout(180_000);
 
@@ -109,6 +110,16 @@ describe('memoized steps and caches in the UI', () => {
   });
 
   it('lists the caches a cache: step saved and deletes one', async () => {
+    // a viewer sees the list but no Delete (the role table of contract/roles.ts)
+    const viewer = await createUserWithToken(stack);
+    expect((await grant(stack, project, viewer.name, 'viewer')).status).toBeLessThan(300);
+    ui = await openPage(browser, stack.url);
+    await signIn(ui.page, viewer.token, `/projects/${project}/caches`);
+    await ui.page.locator('tr[data-cache="deps-ui-v1"]').waitFor();
+    expect(await ui.page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    expect(ui.problems).toEqual([]);
+    await ui.context.close();
+
     ui = await openPage(browser, stack.url);
     const { page } = ui;
     await signIn(page, ADMIN_TOKEN, `/projects/${project}/pipelines`);
