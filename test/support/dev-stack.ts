@@ -27,6 +27,10 @@ export function devEnv(dataDir: string, extra: Record<string, string> = {}): Nod
     CO_DEV_TEMPORAL_UI_PORT: '0',
     CO_DEV_MARIADB_PORT: '0',
     LOG_LEVEL: 'warn',
+    // these tests are about the stack's own processes; with podman here npm start would choose the
+    // container runtime and first push ~800 MB of platform images into the fresh dockyard
+    // (test/e2e/containers covers that path), so steps run as host processes unless a test says
+    CO_RUNTIME: 'local',
     ...extra,
   };
 }
