@@ -4,6 +4,8 @@ import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import { ForgeError, forgeClient, isForgeType, type CommitStatus } from '../lib/forges';
 import { keyringOf, open } from '../lib/secret-box';
+import { AddressRefused, guardedAddress } from '../services/address-guard';
+import { guardedFetch } from '../services/guarded-fetch';
 
 /** Where a commit status goes: the connected repository (its service holds the token) and the commit. */
 export interface CommitStatusTarget {
@@ -14,7 +16,8 @@ export interface CommitStatusTarget {
 /**
  * Posts a commit status through the repository's service. A forge that is down or answers 5xx
  * fails the attempt and Temporal retries it; a repository or service that was removed, or a
- * 4xx (bad token, no such commit), will not get better and stops the retries.
+ * 4xx (bad token, no such commit), or an address the guard refuses (link-local always; loopback
+ * and private unless CO_SERVICES_ALLOW_PRIVATE), will not get better and stops the retries.
  */
 export function createForgeStatusActivities(deps: { db: Db; config: Config }) {
   async function postCommitStatus(target: CommitStatusTarget, status: CommitStatus): Promise<void> {
@@ -28,7 +31,18 @@ export function createForgeStatusActivities(deps: { db: Db; config: Config }) {
     const credentials = repo.service.secret
       ? (JSON.parse(open(keyringOf(deps.config), repo.service.secret)) as { token?: string })
       : {};
-    const client = forgeClient(repo.service.type, repo.service.url, credentials.token ?? '');
+    const allowPrivate = deps.config.CO_SERVICES_ALLOW_PRIVATE;
+    // the worker connects where a maintainer pointed the service: the service checks' guard applies
+    await guardedAddress(new URL(repo.service.url).hostname, allowPrivate).catch((err: unknown) => {
+      if (err instanceof AddressRefused) throw ApplicationFailure.nonRetryable(err.message, 'AddressRefused');
+      throw err;
+    });
+    const client = forgeClient(
+      repo.service.type,
+      repo.service.url,
+      credentials.token ?? '',
+      guardedFetch(allowPrivate),
+    );
     try {
       await client.setStatus(repo.repository, target.sha, status);
     } catch (err) {

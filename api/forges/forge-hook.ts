@@ -8,6 +8,7 @@ import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
 import { audit } from '../crew/audit';
 import { filterReason } from '../triggers/hook-filters';
+import { claimHookBody, replayReason } from '../triggers/hook-replay';
 import { providerOf, verifySignature } from '../triggers/hook-signature';
 import { resolveParams } from '../runs/params';
 import { startRun } from '../runs/start';
@@ -107,6 +108,34 @@ async function handleFile(deps: ApiDeps, repo: Repo, e: ForgeEvent, file: Compil
   };
 }
 
+/** What a verified, first-seen delivery does: a /retest, runs of the pipeline files, or nothing. */
+async function respond(
+  deps: ApiDeps,
+  repo: Repo,
+  e: ForgeEvent,
+): Promise<{ status: number; answer: unknown }> {
+  if (e.event === 'issue_comment') return { status: 202, answer: await retest(deps, repo, e) };
+  if ((e.event !== 'push' && e.event !== 'pull_request') || !e.sha || e.deleted) {
+    return { status: 202, answer: { triggered: false, reason: `event ${e.event} starts no pipeline here` } };
+  }
+  const client = clientOf(deps.config, repo.service);
+  const files = await pipelineFilesAt(client, repo.repository, e.sha).catch((err: unknown) => {
+    throw new HttpError(
+      502,
+      'Bad Gateway',
+      `the pipeline files could not be read: ${(err as Error).message}`,
+    );
+  });
+  if (files.length === 0)
+    return { status: 202, answer: { triggered: false, reason: `no pipeline file at ${e.sha}` } };
+  const results = [];
+  for (const f of files) {
+    const compiled = await compileFile(deps.db, repo.project, f.path, f.source);
+    results.push(await handleFile(deps, repo, e, compiled));
+  }
+  return { status: results.some((r) => r.triggered) ? 201 : 202, answer: { sha: e.sha, results } };
+}
+
 export function forgeHookRoutes(deps: ApiDeps): RouteDef[] {
   return [
     {
@@ -125,32 +154,18 @@ export function forgeHookRoutes(deps: ApiDeps): RouteDef[] {
           throw new HttpError(400, 'Bad Request', 'the delivery body is not JSON');
         }
         const e = forgeEventOf(repo.type, req.headers, body);
-        if (e.event === 'issue_comment') {
-          res.status(202).json(await retest(deps, repo, e));
+        // a captured body re-sent under a new delivery id must not start runs (or a /retest) again
+        const claim = await claimHookBody(deps.db, { forgeRepositoryId: repo.id }, raw, e.delivery);
+        if (claim.replay) {
+          res.status(202).json({ triggered: false, replay: true, reason: replayReason(claim.firstSeenAt) });
           return;
         }
-        if ((e.event !== 'push' && e.event !== 'pull_request') || !e.sha || e.deleted) {
-          res.status(202).json({ triggered: false, reason: `event ${e.event} starts no pipeline here` });
-          return;
-        }
-        const client = clientOf(deps.config, repo.service);
-        const files = await pipelineFilesAt(client, repo.repository, e.sha).catch((err: unknown) => {
-          throw new HttpError(
-            502,
-            'Bad Gateway',
-            `the pipeline files could not be read: ${(err as Error).message}`,
-          );
+        const { status, answer } = await respond(deps, repo, e).catch(async (err: unknown) => {
+          // nothing (or not all) started: the sender's retry of this body is not a replay
+          await claim.release().catch(() => undefined);
+          throw err;
         });
-        if (files.length === 0) {
-          res.status(202).json({ triggered: false, reason: `no pipeline file at ${e.sha}` });
-          return;
-        }
-        const results = [];
-        for (const f of files) {
-          const compiled = await compileFile(deps.db, repo.project, f.path, f.source);
-          results.push(await handleFile(deps, repo, e, compiled));
-        }
-        res.status(results.some((r) => r.triggered) ? 201 : 202).json({ sha: e.sha, results });
+        res.status(status).json(answer);
       },
     },
   ];

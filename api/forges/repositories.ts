@@ -11,7 +11,8 @@ import { parseOr422 } from '../http/validate';
 import { audit } from '../crew/audit';
 import { isUniqueViolation } from '../crew/names';
 import { findService } from '../scaler/services';
-import { AddressRefused, guardedAddress } from '../scaler/address-guard';
+import { AddressRefused, guardedAddress } from '../../services/address-guard';
+import { guardedFetch } from '../../services/guarded-fetch';
 
 const connectBody = z.strictObject({
   /** a gitea, github or gitlab service of the project */
@@ -37,7 +38,13 @@ export function clientOf(config: Config, service: Service): ForgeClient {
   const credentials = service.secret
     ? (JSON.parse(open(keyringOf(config), service.secret)) as { token?: string })
     : {};
-  return forgeClient(service.type, service.url, credentials.token ?? '');
+  // every call (not only the check when connecting) connects only where the address guard allows
+  return forgeClient(
+    service.type,
+    service.url,
+    credentials.token ?? '',
+    guardedFetch(config.CO_SERVICES_ALLOW_PRIVATE),
+  );
 }
 
 export const repositoryView = (config: Config, repo: ForgeRepository & { service: Service }) => ({

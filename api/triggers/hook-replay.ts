@@ -9,50 +9,64 @@ import { isUniqueViolation } from '../crew/names';
  */
 export const HOOK_REPLAY_WINDOW_MS = 7 * 24 * 60 * 60_000;
 
+/** The 202 answer's reason for a replayed body. */
+export const replayReason = (firstSeenAt: Date) =>
+  `replay: this body was delivered at ${firstSeenAt.toISOString()} under another delivery id; ` +
+  'a signed body starts at most one run within the replay window';
+
 export type BodyClaim =
   /** first time (or a redelivery under the same id): go on; `release` forgets the body again */
   | { replay: false; release(): Promise<void> }
   /** the same body came before, under another delivery id or none */
   | { replay: true; firstSeenAt: Date };
 
+/** The endpoint a signed body came to: a project webhook or a connected forge repository. */
+export type BodyEndpoint = { webhookId: string } | { forgeRepositoryId: string };
+
 interface Seen {
-  webhookId: string;
+  source: string;
   digest: string;
 }
 
+const sourceOf = (e: BodyEndpoint) =>
+  'webhookId' in e ? `hook:${e.webhookId}` : `forge:${e.forgeRepositoryId}`;
+
 /**
- * Records the body's digest for this hook, durably (several API processes may take deliveries):
- * the primary key (hook, digest) decides which of two racing deliveries is the first.
+ * Records the body's digest for this endpoint, durably (several API processes may take
+ * deliveries): the primary key (source, digest) decides which of two racing deliveries is the first.
  */
 export async function claimHookBody(
   db: Db,
-  webhookId: string,
+  endpoint: BodyEndpoint,
   raw: Buffer,
   delivery: string | undefined,
   now = new Date(),
 ): Promise<BodyClaim> {
-  const key: Seen = { webhookId, digest: crypto.createHash('sha256').update(raw).digest('hex') };
+  const source = sourceOf(endpoint);
+  const key: Seen = { source, digest: crypto.createHash('sha256').update(raw).digest('hex') };
   const expiresAt = new Date(now.getTime() + HOOK_REPLAY_WINDOW_MS);
   const data = { delivery: delivery?.slice(0, 255) ?? null, expiresAt, createdAt: now };
   const fresh = { replay: false as const, release: () => forget(db, key, expiresAt) };
-  await db.webhookBodyDigest.deleteMany({ where: { webhookId, expiresAt: { lte: now } } });
+  await db.webhookBodyDigest.deleteMany({ where: { source, expiresAt: { lte: now } } });
   try {
-    await db.webhookBodyDigest.create({ data: { ...key, ...data } });
+    await db.webhookBodyDigest.create({ data: { ...key, ...endpoint, ...data } });
     return fresh;
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
   }
-  const seen = await db.webhookBodyDigest.findUnique({ where: { webhookId_digest: key } });
+  const seen = await db.webhookBodyDigest.findUnique({ where: { source_digest: key } });
   // a redelivery under its own id: the delivery id's run answers it (startRun's idempotency key)
   if (seen && delivery !== undefined && seen.delivery === data.delivery) {
     return { replay: false, release: async () => undefined };
   }
   if (!seen) {
     // swept between the two queries: one more try, and a racing process may still win it
-    const created = await db.webhookBodyDigest.create({ data: { ...key, ...data } }).catch((err: unknown) => {
-      if (isUniqueViolation(err)) return undefined;
-      throw err;
-    });
+    const created = await db.webhookBodyDigest
+      .create({ data: { ...key, ...endpoint, ...data } })
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err)) return undefined;
+        throw err;
+      });
     return created ? fresh : { replay: true, firstSeenAt: now };
   }
   if (seen.expiresAt <= now) {

@@ -15,7 +15,7 @@ import { startRun } from '../runs/start';
 import { runSummary } from '../runs/view';
 import { normalizeEvent, type HookEvent } from './hook-events';
 import { filterReason } from './hook-filters';
-import { claimHookBody } from './hook-replay';
+import { claimHookBody, replayReason } from './hook-replay';
 import { HOOK_PROVIDERS, providerOf, verifySignature } from './hook-signature';
 import { assertJsonDepth } from '../http/json-depth';
 
@@ -80,10 +80,6 @@ async function signedHook({ db, config }: ApiDeps, req: Request, raw: Buffer) {
   if (!verifySignature(provider, req.headers, raw, secret) || !hook || !provider) throw unauthorized();
   return { hook, provider };
 }
-
-const replayReason = (firstSeenAt: Date) =>
-  `replay: this body was delivered at ${firstSeenAt.toISOString()} under another delivery id; ` +
-  'a signed body starts at most one run within the replay window';
 
 export function hookRoutes(deps: ApiDeps): RouteDef[] {
   const { db, config } = deps;
@@ -179,7 +175,7 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
           throw new HttpError(400, 'Bad Request', 'the delivery body is not JSON');
         }
         const event = normalizeEvent(provider, req.headers, body);
-        const claim = await claimHookBody(db, hook.id, raw, event.delivery);
+        const claim = await claimHookBody(db, { webhookId: hook.id }, raw, event.delivery);
         if (claim.replay) {
           // 2xx: a sender that retries on failure stops here; the replay starts nothing either way
           res.status(202).json({ triggered: false, replay: true, reason: replayReason(claim.firstSeenAt) });

@@ -1,6 +1,6 @@
 import type { ServiceConfig, ServiceCredentials, ServiceType } from '../../../lib/service-types';
 import { secretMasker } from '../../../lib/secret-mask';
-import { AddressRefused } from '../address-guard';
+import { AddressRefused } from '../../../services/address-guard';
 import { guardedFetch, type GuardedRequest, type GuardedResponse } from './guarded-http';
 import { smtpEhlo } from './smtp';
 

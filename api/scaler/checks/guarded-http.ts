@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { guardedAddress } from '../address-guard';
+import { guardedAddress } from '../../../services/address-guard';
 
 export interface GuardedRequest {
   method?: 'GET' | 'POST';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { guardedAddress } from '../address-guard';
+import { guardedAddress } from '../../../services/address-guard';
 
 /** Reads SMTP replies (multi-line `250-...` until `250 ...`) from a socket. */
 function replies(socket: net.Socket) {

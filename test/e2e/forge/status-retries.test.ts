@@ -32,7 +32,8 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  stack = await startStack();
+  // the fake forge listens on loopback, where the worker may only post when private addresses are allowed
+  stack = await startStack({ config: { CO_SERVICES_ALLOW_PRIVATE: 'true' } });
 });
 afterAll(async () => {
   await stack.stop();

@@ -86,7 +86,7 @@ describe('webhook replay (issue 22 item 7)', () => {
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(HOOK_REPLAY_WINDOW_MS);
     // as if the window had passed: the body is new again
     await stack.db.webhookBodyDigest.update({
-      where: { webhookId_digest: { webhookId: row.webhookId, digest } },
+      where: { source_digest: { source: row.source, digest } },
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
     expect((await deliver(body, 'delivery-5')).status).toBe(201);

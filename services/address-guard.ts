@@ -2,7 +2,8 @@ import dns from 'node:dns';
 import net from 'node:net';
 
 /**
- * Service checks make the API server connect somewhere a project maintainer chose. The guard
+ * Service checks and code-host calls (the API's and the worker's: this module is shared, so it
+ * lives in services/, with no Express) connect somewhere a project maintainer chose. The guard
  * resolves the name first and judges every address it resolves to, so a DNS name cannot smuggle
  * a metadata or internal address past it, and the check then connects to the address it judged
  * (no second lookup that could answer differently).
@@ -49,7 +50,7 @@ function normalize(address: string): { address: string; family: 'ipv4' | 'ipv6' 
 export function refusal(address: string, allowPrivate: boolean): string | undefined {
   const { address: a, family } = normalize(address);
   if (linkLocal.check(a, family)) {
-    return `${address} is a link-local address (cloud metadata services live there); checks never reach it`;
+    return `${address} is a link-local address (cloud metadata services live there); it is never reached`;
   }
   if (unroutable.check(a, family)) return `${address} is a multicast or reserved address`;
   if (!allowPrivate && loopback.check(a, family)) {

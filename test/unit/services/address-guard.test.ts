@@ -1,4 +1,4 @@
-import { guardedAddress, refusal } from '../../../api/scaler/address-guard';
+import { guardedAddress, refusal } from '../../../services/address-guard';
 
 describe('the address guard of service checks', () => {
   it('always refuses link-local addresses, also IPv4-mapped and with private addresses allowed', () => {
