@@ -181,6 +181,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     let secretInputs: string[] = [];
     let secretNames: string[] = [];
     let requires: string[] | undefined;
+    let onHost = false;
     let componentRef: string | undefined;
     if (input.kind === 'uses' && input.uses) {
       const component = await resolveComponent(deps.db, input.uses);
@@ -200,8 +201,11 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       secretInputs = launch.secretValues;
       secretNames = launch.secretEnvNames;
       requires = launch.requires;
+      onHost = launch.host;
     }
-    const runtimeName = input.runtime ?? deps.config.CO_RUNTIME;
+    const chosen = input.runtime ?? deps.config.CO_RUNTIME;
+    // a host component (buildah) cannot run inside a step container: the worker's host runs it
+    const runtimeName = onHost && chosen === 'container' ? 'local' : chosen;
     const runtime = deps.runtimes[runtimeName];
     if (!runtime)
       throw await fail('invalid', `runtime ${runtimeName} is not configured on this worker`, null, false);
