@@ -14,6 +14,7 @@ import { memoizeStep } from './memoize/step-memo';
 import { resolveComponent } from './components';
 import { dockyardFailure, isFinal, StepIo } from './dockyard/step-io';
 import { inProcessStep } from './in-process-steps';
+import { stepRuntimeName } from './step-runtime';
 import { secretMasker, secretValuesOf, splitSecretEnv, type Masker } from './logs/mask';
 import { LogSink } from './logs/sink';
 import type { LogStore } from './logs/store';
@@ -149,7 +150,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     // dockyard: input artifacts unpacked, large outputs this step uses fetched in full; a pod has
     // its own workspace, so there the pod moves its artifacts itself (in-process steps run here)
     const artifactsInPod =
-      (input.runtime ?? deps.config.CO_RUNTIME) === 'kubernetes' && !inProcessStep(input.uses?.name);
+      stepRuntimeName(input, deps.config.CO_RUNTIME) === 'kubernetes' && !inProcessStep(input.uses?.name);
     const ioLines: string[] = [];
     const io = new StepIo(deps, input, workspace, (line) => ioLines.push(line), artifactsInPod);
     let podArtifacts: PodArtifacts | undefined;
@@ -203,9 +204,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       requires = launch.requires;
       onHost = launch.host;
     }
-    const chosen = input.runtime ?? deps.config.CO_RUNTIME;
-    // a host component (buildah) cannot run inside a step container: the worker's host runs it
-    const runtimeName = onHost && chosen === 'container' ? 'local' : chosen;
+    const runtimeName = stepRuntimeName(input, deps.config.CO_RUNTIME, onHost);
     const runtime = deps.runtimes[runtimeName];
     if (!runtime)
       throw await fail('invalid', `runtime ${runtimeName} is not configured on this worker`, null, false);
