@@ -129,6 +129,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       message: string,
       exitCode: number | null,
       retryable: boolean,
+      outputs?: Record<string, string>,
     ) => {
       const status = FAILURE_STATUS[kind] ?? 'failed';
       await started;
@@ -138,6 +139,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
         status,
         error: message,
         exitCode,
+        outputs,
         at: Date.now(),
       });
       return stepError(kind, message, exitCode, retryable);
@@ -357,7 +359,8 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     }
     if (reportsFailure(outcome.outputs)) {
       const message = `the component reported [COUT] CO_RESULT = false (exit code ${outcome.exitCode})`;
-      throw await fail('exit', message, outcome.exitCode, true);
+      // as the original recorded them: the [COUT] results of a failed component stay visible
+      throw await fail('exit', message, outcome.exitCode, true, outcome.outputs);
     }
     if (finished && 'error' in finished) {
       const err = finished.error;

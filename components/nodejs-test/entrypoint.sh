@@ -20,7 +20,7 @@ fail() {
 }
 if [ -n "$git_url" ]; then
   src=$(mktemp -d)
-  git clone --quiet --depth 1 -- "$git_url" "$src" || fail "cannot clone $git_url"
+  git clone --quiet -- "$git_url" "$src" || fail "cannot clone $git_url"
   dir="$src"
 fi
 [ -f "$dir/package.json" ] || fail "no package.json in $dir"

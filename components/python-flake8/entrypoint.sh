@@ -19,7 +19,7 @@ fail() {
 }
 if [ -n "$git_url" ]; then
   src=$(mktemp -d)
-  git clone --quiet --depth 1 -- "$git_url" "$src" || fail "cannot clone $git_url"
+  git clone --quiet -- "$git_url" "$src" || fail "cannot clone $git_url"
   dir="$src"
 fi
 [ -d "$dir" ] || fail "no directory $dir to analyse"
