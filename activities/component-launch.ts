@@ -13,6 +13,8 @@ export interface ComponentLaunch {
   /** variables of `env` that hold secret input values: runtimes keep them out of pod specs */
   secretEnvNames: string[];
   requires: string[];
+  /** the component runs as a host process where the step would run in a container */
+  host: boolean;
   /** why the rendered inputs cannot run (an expression resolved to a value of the wrong type) */
   problem?: string;
 }
@@ -58,6 +60,7 @@ export function componentLaunch(component: ResolvedComponent, data: Record<strin
     secretValues,
     secretEnvNames,
     requires: spec.requires ?? [],
+    host: spec.host ?? false,
     problem: problems.length ? problems.join('; ') : undefined,
   };
 }

@@ -14,6 +14,7 @@ import { memoizeStep } from './memoize/step-memo';
 import { resolveComponent } from './components';
 import { dockyardFailure, isFinal, StepIo } from './dockyard/step-io';
 import { inProcessStep } from './in-process-steps';
+import { stepRuntimeName } from './step-runtime';
 import { secretMasker, secretValuesOf, splitSecretEnv, type Masker } from './logs/mask';
 import { LogSink } from './logs/sink';
 import type { LogStore } from './logs/store';
@@ -128,6 +129,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       message: string,
       exitCode: number | null,
       retryable: boolean,
+      outputs?: Record<string, string>,
     ) => {
       const status = FAILURE_STATUS[kind] ?? 'failed';
       await started;
@@ -137,6 +139,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
         status,
         error: message,
         exitCode,
+        outputs,
         at: Date.now(),
       });
       return stepError(kind, message, exitCode, retryable);
@@ -149,7 +152,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     // dockyard: input artifacts unpacked, large outputs this step uses fetched in full; a pod has
     // its own workspace, so there the pod moves its artifacts itself (in-process steps run here)
     const artifactsInPod =
-      (input.runtime ?? deps.config.CO_RUNTIME) === 'kubernetes' && !inProcessStep(input.uses?.name);
+      stepRuntimeName(input, deps.config.CO_RUNTIME) === 'kubernetes' && !inProcessStep(input.uses?.name);
     const ioLines: string[] = [];
     const io = new StepIo(deps, input, workspace, (line) => ioLines.push(line), artifactsInPod);
     let podArtifacts: PodArtifacts | undefined;
@@ -181,6 +184,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     let secretInputs: string[] = [];
     let secretNames: string[] = [];
     let requires: string[] | undefined;
+    let onHost = false;
     let componentRef: string | undefined;
     if (input.kind === 'uses' && input.uses) {
       const component = await resolveComponent(deps.db, input.uses);
@@ -200,8 +204,9 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       secretInputs = launch.secretValues;
       secretNames = launch.secretEnvNames;
       requires = launch.requires;
+      onHost = launch.host;
     }
-    const runtimeName = input.runtime ?? deps.config.CO_RUNTIME;
+    const runtimeName = stepRuntimeName(input, deps.config.CO_RUNTIME, onHost);
     const runtime = deps.runtimes[runtimeName];
     if (!runtime)
       throw await fail('invalid', `runtime ${runtimeName} is not configured on this worker`, null, false);
@@ -354,7 +359,8 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     }
     if (reportsFailure(outcome.outputs)) {
       const message = `the component reported [COUT] CO_RESULT = false (exit code ${outcome.exitCode})`;
-      throw await fail('exit', message, outcome.exitCode, true);
+      // as the original recorded them: the [COUT] results of a failed component stay visible
+      throw await fail('exit', message, outcome.exitCode, true, outcome.outputs);
     }
     if (finished && 'error' in finished) {
       const err = finished.error;

@@ -62,6 +62,8 @@ export const componentSchema = z
       .optional(),
     /** host programs the local runtime checks for before running the step */
     requires: z.array(z.string().regex(PROGRAM, 'must be a program name such as git')).optional(),
+    /** runs as a host process on the container runtime too (a tool such as buildah that cannot nest) */
+    host: z.boolean().optional(),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
     inputs: z.array(inputSchema).max(100).default([]),
     outputs: z.array(outputSchema).max(100).default([]),

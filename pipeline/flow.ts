@@ -233,9 +233,9 @@ function jobNode(
   } else if (job.endpoint === undefined) {
     err(path, 'a job needs endpoint (the image to run) or kubectl (a manifest to apply)');
   } else {
+    // an image with its own entrypoint and no script: the worker runs it on the container
+    // runtime, or on Kubernetes when its default is host processes (activities/step-runtime.ts)
     node.image = job.endpoint;
-    // an image with its own entrypoint and no script: only a container runtime can run it
-    node.runtime = 'kubernetes';
   }
   node.env = environmentsOf(job.environments, [...path, 'environments'], err);
   const timeoutMs = flowTimeout(job.timeout, [...path, 'timeout'], err);

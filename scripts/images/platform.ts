@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { builtinImage, pinBuiltinImage } from '../../api/nucleus/builtins';
 import type { Db } from '../../lib/db';
-import { buildComponentImage, componentRepo, imageComponents } from './components';
+import { buildComponentImage, componentRepo, imageComponents, platformParent } from './components';
 import { ensureDebianImage, PLATFORM_IMAGES, type DebianImage } from './debian';
 import { pinnedRef, platformRef, pushImage, registryHost, type Dockyard } from './dockyard';
 
@@ -65,8 +65,12 @@ export async function ensurePlatformImages(options: PlatformImagesOptions): Prom
     if (options.force || !(await pinnedHere(options, spec.name, spec.version))) missing.push(spec);
   if (missing.length > 0 || options.force || !recordedImages(options.dataDir)[PLATFORM_IMAGES.base.name]) {
     const base = await pushDebian(options, PLATFORM_IMAGES.base);
+    // components that build FROM the Node.js image need it in dockyard first
+    const node = missing.some((spec) => platformParent(spec) === 'node')
+      ? await pushDebian(options, PLATFORM_IMAGES.node)
+      : undefined;
     for (const spec of missing) {
-      const ref = await buildComponentImage(options.dockyard, spec, base, options.log);
+      const ref = await buildComponentImage(options.dockyard, spec, { base, node }, options.log);
       await pinBuiltinImage(options.db, spec.name, spec.version, ref);
       record(options.dataDir, componentRepo(spec), ref);
       options.log(`${spec.name}@${spec.version} pinned to ${ref}`);

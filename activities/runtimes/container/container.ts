@@ -13,6 +13,7 @@ import {
   type StepRuntime,
 } from '../runtime';
 import { commandScript, removeJob, writeJob } from './agent';
+import { imageCommand } from './entrypoint';
 import { LABELS, ownerLabel } from './labels';
 import { podman } from './podman';
 import { SessionPool } from './pool';
@@ -94,12 +95,6 @@ export class ContainerRuntime implements StepRuntime {
     const named = launch.image ?? this.options.defaultImage;
     const image = named && resolveImage(named, this.options.registry);
     if (!image) return failed('invalid', 'the step names no image and CO_CONTAINER_IMAGE is not set');
-    if (!launch.script && !launch.command?.length) {
-      return failed(
-        'invalid',
-        `the container runtime runs a script or a command; step ${launch.stepId} has neither`,
-      );
-    }
     const job = crypto.randomBytes(8).toString('hex');
     const outputsFile = path.join(launch.workspace, '.co', 'outputs', `${job}.env`);
     await fs.promises.mkdir(path.dirname(outputsFile), { recursive: true });
@@ -119,7 +114,18 @@ export class ContainerRuntime implements StepRuntime {
     if (!('session' in acquired)) return acquired;
     const session = acquired.session;
     const controlDir = session.spec.controlDir;
-    const script = launch.command?.length ? commandScript(launch.command) : launch.script!;
+    let command = launch.command;
+    if (!launch.script && !command?.length) {
+      // an image that runs by itself (an original ContainerOps endpoint): its entrypoint
+      const own = await imageCommand(this.podmanOptions, image);
+      if ('problem' in own) {
+        this.pool.release(key, session, true);
+        await fs.promises.rm(outputsFile, { force: true });
+        return failed('image', own.problem);
+      }
+      command = own.command;
+    }
+    const script = command?.length ? commandScript(command) : launch.script!;
     const skipped = await writeJob(controlDir, job, { env, secretEnv: launch.secretEnv, script });
     for (const name of skipped)
       hooks.onLine('stderr', `[containerops] variable ${name} is not a shell name; it was left out`);

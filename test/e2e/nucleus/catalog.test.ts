@@ -79,6 +79,8 @@ describe('the component catalog', () => {
       'kubernetes-deploy',
       'image-build',
       'image-copy',
+      'python-flake8',
+      'nodejs-test',
     ])
       expect(names).toContain(builtin);
     const gitClone = body.items.find((c) => c.name === 'git-clone')!;

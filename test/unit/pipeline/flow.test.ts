@@ -67,7 +67,6 @@ describe('ContainerOps flow front end', () => {
       kind: 'run',
       exprEnv: {},
       image: 'acme/deploy:1',
-      runtime: 'kubernetes',
       with: {},
       env: { API_IMAGE: '${{ steps["build-api-0"].outputs.IMAGE }}' },
       retry: { attempts: 1, backoffMs: 1000, factor: 2 },
