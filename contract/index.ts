@@ -4,3 +4,4 @@ export * from './step-failure';
 export * from './chain';
 export * from './workflow-ids';
 export * from './search-attributes';
+export * from './links';

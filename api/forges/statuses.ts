@@ -1,12 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ApiDeps } from '../deps';
+import { runPageUrl } from '../../contract';
 import type { Run } from '../../generated/prisma/client';
 import type { TriggerContext } from '../../pipeline';
 import { forgeCommitStatus, type ForgeCommitStatusInput } from '../../workflows/forge-status';
-
-/** The run's web page (the UI's route), what a commit status links to. */
-export const runPageUrl = (publicUrl: string, project: string, runId: string) =>
-  `${publicUrl}/projects/${encodeURIComponent(project)}/runs/${runId}`;
 
 /**
  * Starts the workflow that posts the commit status (one per run, or per commit and file for a

@@ -7,7 +7,7 @@ import type { Db } from '../../lib/db';
 import { HttpError, invalid } from '../../lib/errors';
 import { apiMetrics } from '../http/metrics';
 import type { Pipeline, PipelineVersion, Project, Run } from '../../generated/prisma/client';
-import { runWorkflowId, searchAttributes, type PipelineRunInput } from '../../contract';
+import { runPageUrl, runWorkflowId, searchAttributes, type PipelineRunInput } from '../../contract';
 import { pipelineRun } from '../../workflows/pipelineRun';
 import { paramsView, referenceSecretParams, storeSecretParams } from '../scaler/secret-params';
 
@@ -47,6 +47,7 @@ const TRIGGER_TRANSACTION = { maxWait: 15_000, timeout: 15_000 };
 
 /** What the Temporal UI shows under a run's summary (markdown): where it came from and how to get back to it. */
 function runDetails(config: Config, req: StartRunRequest, run: Run, given: Record<string, string>): string {
+  const page = runPageUrl(config.publicUrl, req.project.name, run.id);
   const api = `${config.publicUrl}/api/v1/projects/${encodeURIComponent(req.project.name)}/runs/${run.id}`;
   const secretName = new RegExp(config.CO_SECRET_ENV_PATTERN, 'i');
   const shown = (k: string, v: string) =>
@@ -58,7 +59,7 @@ function runDetails(config: Config, req: StartRunRequest, run: Run, given: Recor
     `**${req.project.name}/${req.pipeline.name}** run #${run.number}, version ${req.version.version}, trigger \`${req.trigger}\``,
     params ? `params: ${params}` : 'no params',
     req.rerunOf ? `rerun of ${req.rerunOf.id} from ${req.rerunOf.from}` : undefined,
-    `[run in the API](${api})`,
+    `[run page](${page}) · [run in the API](${api})`,
   ]
     .filter(Boolean)
     .join('\n\n');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startStack, type Stack } from '../../support/stack';
+import { temporalClient } from '../../../lib/temporal';
 import {
   createPipeline,
   createProject,
@@ -56,6 +57,13 @@ steps:
     const started = await trigger(stack, project, 'diamond', { greeting: 'hi' });
     expect(started.number).toBe(1);
     expect(started.links.temporal).toContain(`/workflows/run-${started.id}`);
+    // the Temporal UI's run details lead back to the web UI's page of the run
+    const described = await temporalClient(stack.temporal, 'default')
+      .workflow.getHandle(`run-${started.id}`)
+      .describe();
+    expect(await described.staticDetails()).toContain(
+      `[run page](${stack.config.publicUrl}/projects/${project}/runs/${started.id})`,
+    );
     const run = await waitForRun(stack, project, started.id);
     expect(run.status).toBe('succeeded');
     expect(run.steps.map((s) => [s.id, s.status])).toEqual([
