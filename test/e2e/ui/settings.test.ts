@@ -194,6 +194,13 @@ describe('settings you can edit', () => {
     await row.getByRole('button', { name: 'Edit' }).click();
     await row.getByLabel('URL').fill('https://ci2.example.org');
     await row.getByRole('button', { name: 'Save' }).click();
+    // stored credentials stay bound to their address: a new URL needs them again, and the form says so
+    await row
+      .getByRole('alert')
+      .getByText(/send the credentials again/)
+      .waitFor();
+    await row.getByLabel('Credentials (JSON, write-only').fill('{"token": "tok-for-ci2"}');
+    await row.getByRole('button', { name: 'Save' }).click();
     await row.getByRole('cell', { name: 'https://ci2.example.org' }).waitFor();
     await screenshot(page, 'settings-services');
     await row.getByRole('button', { name: 'Delete' }).click();

@@ -77,7 +77,7 @@ export function ServiceForm({ project, name, onDone }: { project: string; name?:
           />
         </label>
         <label htmlFor={`${prefix}-credentials`}>
-          Credentials (JSON, write-only)
+          Credentials (JSON, write-only{name ? '; needed again for a new address' : ''})
           <textarea
             id={`${prefix}-credentials`}
             rows={2}
