@@ -148,7 +148,8 @@ function keyVariable(
     if (n === 'CI_JOB_STAGE') return { text: job.stage ?? 'test' };
     const own = Object.hasOwn(env, n) ? env[n]! : undefined;
     // a job variable is text; a matrix axis is already a platform expression
-    if (own !== undefined && (!own.includes('$') || own.startsWith('${{ matrix'))) return { text: own };
+    if (own !== undefined && (!own.includes('$') || /^\$\{\{ .*matrix\[.* \}\}$/.test(own)))
+      return { text: own };
     if (own !== undefined) return undefined;
     const cel = scope.variable(n);
     return cel === "''" ? undefined : { cel };

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { renderTemplate } from '../../../../pipeline';
 import { compileOther, errorsOfOther, nodeOf } from './run-script';
 
 const SOURCE = fs.readFileSync(
@@ -28,6 +29,23 @@ describe("a GitLab cache becomes the job step's cache", () => {
       hashFiles: {},
     });
     expect(nodeOf(plan, 'docs').cache).toMatchObject({ key: 'default', paths: ['site/'] });
+  });
+
+  it('gives each parallel:matrix combination its own key', () => {
+    const matrix = compileOther(
+      'build:\n  parallel:\n    matrix:\n      - NODE: ["18", "20"]\n  cache: { key: node-$NODE, paths: [x] }\n  script: [make]\n',
+      AS_GITLAB,
+    );
+    const { key } = nodeOf(matrix, 'build').cache!;
+    const keyOf = (combination: string) =>
+      renderTemplate(key, {
+        params: {},
+        env: {},
+        run: { id: 'r', number: 1 },
+        steps: {},
+        matrix: { combination },
+      });
+    expect([keyOf('NODE=18'), keyOf('NODE=20')]).toEqual(['node-18', 'node-20']);
   });
 
   it.each([
