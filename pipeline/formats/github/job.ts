@@ -1,4 +1,6 @@
 import type { PathSegment } from '../../errors';
+import { actionsCache, type StepCache } from './cache';
+import { jobContainer } from './container';
 import { parseGhExpression, type GhExpr } from './expr-parse';
 import { jobScript } from './job-script';
 import { translateMatrix } from './matrix';
@@ -57,6 +59,7 @@ class JobTranslation {
   private readonly out: NativeStep[] = [];
   private needIds: string[];
   private phase: 'before' | 'run' | 'after' = 'before';
+  private cache: { doc: StepCache; at: PathSegment[] } | undefined;
 
   constructor(
     private readonly gid: string,
@@ -111,6 +114,8 @@ class JobTranslation {
         [['needs'], [...this.at, 'needs']],
         [['matrix'], [...this.at, 'strategy', 'matrix']],
         [['run'], [...this.at, 'steps']],
+        ...this.cacheOrigins(),
+        [['image'], [...this.at, 'container']],
         ...Object.keys(this.job.env ?? {}).map((name): OriginList[number] => [
           ['env', name],
           [...this.at, 'env', name],
@@ -155,6 +160,9 @@ class JobTranslation {
       this.artifacts.out.push(uploadArtifact(step, path, problem));
     } else if (this.phase !== 'before') {
       this.problem([...path, 'uses'], `${kind} must come before the job's run: steps`);
+    } else if (kind === 'cache') {
+      if (this.cache) return this.problem([...path, 'uses'], 'one actions/cache step per job is supported');
+      this.cache = { doc: actionsCache(step, path, refResolver(this.ctx), problem), at: path };
     } else if (kind === 'download-artifact') {
       this.artifacts.in.push(downloadArtifact(step, path, this.gid, this.scope, problem));
     } else {
@@ -163,6 +171,27 @@ class JobTranslation {
       this.out.push({ step: clone.step, origins: clone.origins, isFinally: this.isFinally, extras: {} });
       this.needIds = [id];
     }
+  }
+
+  /** Where the job step's cache: came from: the actions/cache step's inputs. */
+  private cacheOrigins(): OriginList {
+    if (!this.cache) return [];
+    const w = [...this.cache.at, 'with'];
+    return [
+      [['cache'], w],
+      [
+        ['cache', 'key'],
+        [...w, 'key'],
+      ],
+      [
+        ['cache', 'paths'],
+        [...w, 'path'],
+      ],
+      [
+        ['cache', 'restore-keys'],
+        [...w, 'restore-keys'],
+      ],
+    ];
   }
 
   /** The job's own step: its script, env (with the secrets its steps use), matrix and limits. */
@@ -174,7 +203,13 @@ class JobTranslation {
       );
       return [name, word];
     });
-    const env: Record<string, string> = { GITHUB_JOB: this.gid };
+    const container =
+      this.job.container === undefined
+        ? undefined
+        : jobContainer(this.job.container, [...this.at, 'container'], refResolver(this.ctx), (p, m, o) =>
+            this.problem(p, m, o),
+          );
+    const env: Record<string, string> = { ...container?.env, GITHUB_JOB: this.gid };
     for (const [name, value] of Object.entries(this.job.env ?? {})) {
       env[name] = celTemplate(String(value ?? ''), refResolver(this.ctx), (offset, m) =>
         this.problem([...this.at, 'env', name], m, offset),
@@ -190,6 +225,8 @@ class JobTranslation {
       env,
       ...(this.condition !== undefined && { if: this.condition }),
       ...(this.matrix && { matrix: this.matrix.matrix }),
+      ...(container && { image: container.image, runtime: 'container' }),
+      ...(this.cache && { cache: this.cache.doc }),
       ...(job['timeout-minutes'] !== undefined && { timeout: `${Math.round(job['timeout-minutes'] * 60)}s` }),
       ...(job['continue-on-error'] !== undefined && { continueOnError: job['continue-on-error'] }),
       ...((artifacts.in.length > 0 || artifacts.out.length > 0) && { artifacts }),

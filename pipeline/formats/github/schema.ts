@@ -63,6 +63,19 @@ export const jobSchema = z.strictObject({
   'timeout-minutes': minutes.optional(),
   'continue-on-error': z.boolean().optional(),
   permissions: z.unknown().optional(),
+  container: z
+    .union([
+      z.string().min(1),
+      z.strictObject({
+        image: z.string().min(1),
+        env: env.optional(),
+        options: z.unknown().optional(),
+        credentials: z.unknown().optional(),
+        volumes: z.unknown().optional(),
+        ports: z.unknown().optional(),
+      }),
+    ])
+    .optional(),
 });
 
 const inputSchema = z.strictObject({
@@ -113,14 +126,12 @@ export type Job = z.infer<typeof jobSchema>;
 export type Step = z.infer<typeof stepSchema>;
 export type WorkflowInput = z.infer<typeof inputSchema>;
 
-const CONTAINER = 'needs the container runtime, which this platform does not offer to GitHub workflows yet';
-
 /** Keys GitHub accepts that the platform does not run: why, per level. */
 const UNSUPPORTED: Record<'workflow' | 'job' | 'step' | 'on' | 'trigger', Record<string, string>> = {
   workflow: {},
   job: {
-    services: `services: ${CONTAINER}`,
-    container: `container: ${CONTAINER}`,
+    services:
+      'services: sidecar containers are not supported yet (the container runtime has no sidecar networking)',
     environment: 'environment: deployment environments (protection rules, their secrets) are not supported',
     concurrency: 'job-level concurrency is not supported (workflow-level concurrency is)',
     uses: 'uses: reusable workflows are not supported',

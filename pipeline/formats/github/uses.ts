@@ -2,27 +2,30 @@ import type { PathSegment } from '../../errors';
 import type { Step } from './schema';
 
 /** The actions a workflow step may use, and what each becomes. */
-export type ActionKind = 'checkout' | 'upload-artifact' | 'download-artifact';
+export type ActionKind = 'checkout' | 'upload-artifact' | 'download-artifact' | 'cache';
 
 const ACTIONS: Record<string, ActionKind> = {
   'actions/checkout': 'checkout',
   'actions/upload-artifact': 'upload-artifact',
   'actions/download-artifact': 'download-artifact',
+  'actions/cache': 'cache',
 };
 const INPUTS: Record<ActionKind, string[]> = {
   checkout: ['repository', 'ref', 'path', 'fetch-depth', 'token'],
   'upload-artifact': ['name', 'path'],
   'download-artifact': ['name'],
+  cache: ['key', 'path', 'restore-keys'],
 };
-export const SUPPORTED_ACTIONS = 'actions/checkout@*, actions/upload-artifact@*, actions/download-artifact@*';
+export const SUPPORTED_ACTIONS =
+  'actions/checkout@*, actions/upload-artifact@*, actions/download-artifact@*, actions/cache@*';
 
 export function actionKind(uses: string): ActionKind | { error: string } {
   const [name] = uses.split('@');
   const kind = ACTIONS[name!.toLowerCase()];
   if (kind) return kind;
-  if (name!.toLowerCase() === 'actions/cache' || name!.toLowerCase().startsWith('actions/cache/')) {
+  if (name!.toLowerCase().startsWith('actions/cache/')) {
     return {
-      error: `uses: ${uses}: the cache is not available on this platform yet (supported: ${SUPPORTED_ACTIONS})`,
+      error: `uses: ${uses}: separate restore and save steps are not supported: use actions/cache, whose cache is restored before the job's script and saved after it succeeds`,
     };
   }
   return {

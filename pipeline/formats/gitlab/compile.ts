@@ -65,8 +65,8 @@ export function compileGitlabCi(raw: Obj, map: SourceMap, options: FormatOptions
   };
   scope.workflowCondition = workflowCondition(doc.workflow, scope, where(['workflow']));
   registerJobs(jobs, stages, scope);
-  const steps = jobs.flatMap(({ name, job, at }) =>
-    scope.ids.has(name) ? translateGitlabJob(name, job, scope, at) : [],
+  const steps = jobs.flatMap(({ name, job, at, cacheAt }) =>
+    scope.ids.has(name) ? translateGitlabJob(name, job, scope, at, cacheAt) : [],
   );
   if (problems.length > 0) return { ok: false, errors: problems.map((p) => locate(p, map)), warnings: [] };
   const native = nativeDocument(doc, options, params, steps, origins);
@@ -103,6 +103,14 @@ interface JobDoc {
   name: string;
   job: GitlabJob;
   at: PathSegment[];
+  /** where the job's cache: was written (the job, default: or the top level) */
+  cacheAt: PathSegment[];
+}
+
+function cacheSource(doc: Obj, value: Obj, at: PathSegment[], where: (p: PathSegment[]) => PathSegment[]) {
+  if ('cache' in value) return [...at, 'cache'];
+  if (isObj(doc.default) && 'cache' in doc.default) return where(['default', 'cache']);
+  return 'cache' in doc ? where(['cache']) : at;
 }
 
 function jobDocuments(doc: Obj, where: (p: PathSegment[]) => PathSegment[], problems: Problem[]): JobDoc[] {
@@ -135,7 +143,7 @@ function jobDocuments(doc: Obj, where: (p: PathSegment[]) => PathSegment[], prob
         problems.push({ path: [...at, ...(JSON.parse(e.path) as PathSegment[])], message: e.message });
       continue;
     }
-    out.push({ name, job: parsed.data, at });
+    out.push({ name, job: parsed.data, at, cacheAt: cacheSource(doc, value, at, where) });
   }
   return out;
 }
@@ -150,7 +158,8 @@ const pathRecorder: SourceMap = {
 
 function defaultsOf(doc: Obj, problems: Problem[]): Obj {
   const out: Obj = {};
-  for (const key of ['image', 'before_script', 'after_script'])
+  // top-level image, before_script, after_script and cache are GitLab's older spelling of default:
+  for (const key of ['image', 'before_script', 'after_script', 'cache'])
     if (doc[key] !== undefined) out[key] = doc[key];
   if (isObj(doc.default)) {
     for (const [k, v] of Object.entries(doc.default)) {

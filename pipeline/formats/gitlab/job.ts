@@ -1,6 +1,7 @@
 import type { PathSegment } from '../../errors';
 import { combinationMatrix } from '../github/matrix';
 import type { NativeStep, OriginList, Problem } from '../github/scope';
+import { gitlabCache, type KeyVariable } from './cache';
 import { GlExprError, gitlabConditionToCel, celString, type VariableCel } from './expr';
 import type { GitlabJob, Rule } from './schema';
 import { gitlabScript } from './script';
@@ -32,6 +33,7 @@ export function translateGitlabJob(
   job: GitlabJob,
   scope: GitlabScope,
   at: PathSegment[],
+  cacheAt: PathSegment[] = at,
 ): NativeStep[] {
   const id = scope.ids.get(name)!;
   const when = job.when ?? 'on_success';
@@ -57,6 +59,15 @@ export function translateGitlabJob(
     out.push({ step, isFinally, extras: {}, origins: [[[], [...at, 'when']]] });
   }
   const step = jobStep(name, job, scope, at, upstream);
+  if (job.cache !== undefined) {
+    const cache = gitlabCache(
+      job.cache,
+      cacheAt,
+      keyVariable(name, job, step.env as Record<string, string>, scope),
+      (p, m) => scope.problems.push({ path: p, message: m }),
+    );
+    if (cache) step.cache = cache;
+  }
   Object.assign(step, {
     needs: when === 'manual' ? [`${id.slice(0, 54)}-approval`] : needs,
     ...(condition && { if: condition }),
@@ -65,6 +76,7 @@ export function translateGitlabJob(
     [[], at],
     [['run'], [...at, 'script']],
     [['matrix'], [...at, 'parallel']],
+    ...cacheOrigins(job, cacheAt),
     ...Object.keys(job.variables ?? {}).map((k): OriginList[number] => [
       ['env', k],
       [...at, 'variables', k],
@@ -111,6 +123,37 @@ function jobStep(name: string, job: GitlabJob, scope: GitlabScope, at: PathSegme
       artifacts: { in: artifactsIn, out: artifactsOut },
     }),
   } as Record<string, unknown>;
+}
+
+function cacheOrigins(job: GitlabJob, cacheAt: PathSegment[]): OriginList {
+  const at = Array.isArray(job.cache) ? [...cacheAt, 0] : cacheAt;
+  return [
+    [['cache'], at],
+    [
+      ['cache', 'restore-keys'],
+      [...at, 'fallback_keys'],
+    ],
+  ];
+}
+
+/** What a cache key's `$NAME` may name: predefined variables, top-level ones, the job's own and its matrix. */
+function keyVariable(
+  name: string,
+  job: GitlabJob,
+  env: Record<string, string>,
+  scope: GitlabScope,
+): KeyVariable {
+  return (n) => {
+    if (n === 'CI_JOB_NAME') return { text: name };
+    if (n === 'CI_JOB_STAGE') return { text: job.stage ?? 'test' };
+    const own = Object.hasOwn(env, n) ? env[n]! : undefined;
+    // a job variable is text; a matrix axis is already a platform expression
+    if (own !== undefined && (!own.includes('$') || /^\$\{\{ .*matrix\[.* \}\}$/.test(own)))
+      return { text: own };
+    if (own !== undefined) return undefined;
+    const cel = scope.variable(n);
+    return cel === "''" ? undefined : { cel };
+  };
 }
 
 /** `needs:` when given (a DAG), else every job of the earlier stages, as GitLab orders them. */

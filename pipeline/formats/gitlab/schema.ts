@@ -31,6 +31,26 @@ const ruleSchema = z.strictObject({
 });
 export type Rule = z.infer<typeof ruleSchema>;
 
+const cacheSchema = z.strictObject({
+  key: z
+    .union([
+      z.string().min(1).max(400),
+      z.number(),
+      z.strictObject({
+        files: z.array(z.string().min(1).max(256)).min(1).max(2),
+        prefix: z.string().min(1).max(200).optional(),
+      }),
+    ])
+    .optional(),
+  paths: z.array(z.string().min(1)).max(32).optional(),
+  policy: z.enum(['pull', 'push', 'pull-push']).optional(),
+  when: z.enum(['on_success', 'on_failure', 'always']).optional(),
+  fallback_keys: z.array(z.string().min(1).max(400)).max(5).optional(),
+  untracked: z.boolean().optional(),
+  unprotect: z.boolean().optional(),
+});
+export type GitlabCache = z.infer<typeof cacheSchema>;
+
 export const jobSchema = z.strictObject({
   stage: z.string().optional(),
   script,
@@ -74,14 +94,15 @@ export const jobSchema = z.strictObject({
     .union([z.number().int().min(0).max(2), z.strictObject({ max: z.number().int().min(0).max(2) })])
     .optional(),
   interruptible: z.boolean().optional(),
+  cache: z.union([cacheSchema, z.array(cacheSchema).max(4)]).optional(),
 });
 export type GitlabJob = z.infer<typeof jobSchema>;
 
-const CONTAINER = 'needs the container runtime, which this platform does not offer to GitLab jobs yet';
+const SERVICES =
+  'services: sidecar containers are not supported yet (the container runtime has no sidecar networking)';
 
 export const UNSUPPORTED_JOB_KEYS: Record<string, string> = {
-  cache: 'cache: the cache is not available on this platform yet',
-  services: `services: ${CONTAINER}`,
+  services: SERVICES,
   environment: 'environment: deployments and environments are not supported',
   only: 'only: is not supported; use rules:',
   except: 'except: is not supported; use rules:',
@@ -117,8 +138,7 @@ export const GLOBAL_KEYS = new Set([
 ]);
 
 export const UNSUPPORTED_GLOBAL_KEYS: Record<string, string> = {
-  services: `services: ${CONTAINER}`,
-  cache: 'cache: the cache is not available on this platform yet',
+  services: SERVICES,
   spec: 'spec: CI/CD component inputs are not supported',
 };
 

@@ -138,6 +138,8 @@ jobs:
       ),
     );
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('bad.yml:5:5: jobs.one.services: services: needs the container runtime');
+    expect(bad.stderr).toContain(
+      'bad.yml:5:5: jobs.one.services: services: sidecar containers are not supported yet',
+    );
   });
 });

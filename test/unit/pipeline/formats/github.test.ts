@@ -209,13 +209,16 @@ describe('features a workflow may not use are located errors naming the feature'
     [
       'services',
       job('- run: echo').replace('    steps:', '    services:\n      db: { image: postgres }\n    steps:'),
-      'needs the container runtime',
+      'sidecar networking',
       5,
     ],
     [
       'container',
-      job('- run: echo').replace('    steps:', '    container: node:20\n    steps:'),
-      'needs the container runtime',
+      job('- run: echo').replace(
+        '    steps:',
+        '    container: { image: node:20, options: --cpus 1 }\n    steps:',
+      ),
+      'container: options',
       5,
     ],
     [
@@ -227,10 +230,15 @@ describe('features a workflow may not use are located errors naming the feature'
     [
       'another action',
       job('- uses: actions/setup-node@v4', '- run: npm test'),
-      'actions/checkout@*, actions/upload-artifact@*, actions/download-artifact@*',
+      'actions/checkout@*, actions/upload-artifact@*, actions/download-artifact@*, actions/cache@*',
       6,
     ],
-    ['actions/cache', job('- uses: actions/cache@v4', '- run: make'), 'the cache is not available', 6],
+    [
+      'actions/cache/save',
+      job('- uses: actions/cache/save@v4', '- run: make'),
+      'separate restore and save',
+      6,
+    ],
     [
       'a release event',
       job('- run: echo').replace('on: push', 'on: { release: { types: [published] } }'),

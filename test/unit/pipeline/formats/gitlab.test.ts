@@ -123,8 +123,7 @@ function mkWorkspaceWithDist(): string {
 
 describe('GitLab features the platform does not run are located errors naming the feature', () => {
   const cases: [string, string, string, number][] = [
-    ['cache', 'build:\n  cache: { paths: [x] }\n  script: [make]\n', 'the cache is not available', 2],
-    ['services', 'build:\n  services: [postgres]\n  script: [make]\n', 'needs the container runtime', 2],
+    ['services', 'build:\n  services: [postgres]\n  script: [make]\n', 'sidecar networking', 2],
     ['only', 'build:\n  only: [main]\n  script: [make]\n', 'use rules:', 2],
     ['trigger', 'build:\n  trigger: other/project\n  script: [make]\n', 'downstream pipelines', 2],
     [
