@@ -14,6 +14,9 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
   maxWorkers: 1,
+  // the whole suite in one process outgrew V8's ~4 GB heap (each test file leaves some behind:
+  // bundles, native Temporal runtimes); one worker process, replaced once it holds 2 GB after a file
+  workerIdleMemoryLimit: '2GB',
   // the Temporal native bridge (sdk-typescript#928) and step launchers kept by in-process workers
   // can hold the loop open after the last test; a finished run must end, not hang CI
   forceExit: true,
