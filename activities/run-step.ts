@@ -145,8 +145,6 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       return stepError(kind, message, exitCode, retryable);
     };
 
-    // as the workflow sent it (templates rendered, secrets as markers): what a fingerprint is made of
-    const sent = input;
     const workspace = path.join(deps.config.dataDir, 'workspaces', input.workspaceId ?? input.runId);
     await fs.promises.mkdir(workspace, { recursive: true });
     // dockyard: input artifacts unpacked, large outputs this step uses fetched in full; a pod has
@@ -259,11 +257,12 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     }
     for (const line of ioLines.splice(0)) sink.push('stderr', line);
 
-    if (sent.memoize) {
+    // the input as the workflow sent it (templates rendered, secrets as markers) is what a fingerprint is made of
+    if (input.memoize) {
       const resolvedEnv = { ...secrets.env, ...secrets.secretEnv };
       const memo = await memoizeStep(
         deps,
-        sent,
+        input,
         { component: componentRef, image, resolvedEnv },
         workspace,
         (l) => sink.push('stderr', l),
