@@ -1,5 +1,6 @@
 /** Triggering runs and waiting for them: shared by the run-path benchmarks. */
-import type { BenchStack } from './stack';
+import crypto from 'node:crypto';
+import { BENCH_TOKEN, type BenchStack } from './stack';
 
 export function sequentialPipeline(name: string, steps: number, chainSteps: boolean): string {
   const lines = [
@@ -27,10 +28,23 @@ export async function waitForRuns(stack: BenchStack, ids: string[]): Promise<voi
   if (failed) throw new Error(`${failed} benchmark runs did not succeed`);
 }
 
+/**
+ * Triggers a run; a 503 (the database busy under 100 triggers at once on a loaded machine) is
+ * retried with the same Idempotency-Key, so a retry never makes a second run.
+ */
 export async function trigger(stack: BenchStack, project: string, pipeline: string): Promise<string> {
-  const res = await stack.request('POST', `/api/v1/projects/${project}/pipelines/${pipeline}/runs`, {});
-  if (res.status !== 201) throw new Error(`trigger: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
+  const headers = {
+    authorization: `Bearer ${BENCH_TOKEN}`,
+    'content-type': 'application/json',
+    'idempotency-key': crypto.randomUUID(),
+  };
+  const url = `${stack.api.url}/api/v1/projects/${project}/pipelines/${pipeline}/runs`;
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(url, { method: 'POST', headers, body: '{}' });
+    if (res.status === 201 || res.status === 200) return ((await res.json()) as { id: string }).id;
+    if (res.status !== 503 || attempt === 5) throw new Error(`trigger: ${res.status} ${await res.text()}`);
+    await new Promise((r) => setTimeout(r, 500 * attempt));
+  }
 }
 
 /** `runs` concurrent runs of a 10-step pipeline of project `bench`: wall time and steps per second. */
