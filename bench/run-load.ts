@@ -42,7 +42,7 @@ export async function trigger(stack: BenchStack, project: string, pipeline: stri
   for (let attempt = 1; ; attempt++) {
     const res = await fetch(url, { method: 'POST', headers, body: '{}' });
     if (res.status === 201 || res.status === 200) return ((await res.json()) as { id: string }).id;
-    if (res.status !== 503 || attempt === 5) throw new Error(`trigger: ${res.status} ${await res.text()}`);
+    if (res.status !== 503 || attempt === 10) throw new Error(`trigger: ${res.status} ${await res.text()}`);
     await new Promise((r) => setTimeout(r, 500 * attempt));
   }
 }

@@ -12,7 +12,8 @@ import { startBenchStack, type BenchStack } from './stack';
 import { sequentialPipeline, throughput, trigger, waitForRuns } from './run-load';
 
 const emit = (figure: Record<string, unknown>) => console.log(JSON.stringify(figure));
-const RUNS = 100;
+/** concurrent runs per round; fewer on a machine too loaded to take 100 triggers at once */
+const RUNS = Number(process.env.BENCH_SCALE_OUT_RUNS ?? 100);
 
 async function stopWorker(worker: ChildProcess): Promise<void> {
   if (worker.exitCode !== null || worker.signalCode !== null) return;
