@@ -1,6 +1,7 @@
 import type { PathSegment } from '../../errors';
 import { actionsCache, type StepCache } from './cache';
 import { jobContainer } from './container';
+import { jobServices } from './services';
 import { parseGhExpression, type GhExpr } from './expr-parse';
 import { jobScript } from './job-script';
 import { translateMatrix } from './matrix';
@@ -110,6 +111,7 @@ class JobTranslation {
         [['run'], [...this.at, 'steps']],
         ...this.cacheOrigins(),
         [['image'], [...this.at, 'container']],
+        [['sidecars'], [...this.at, 'services']],
         ...Object.keys(this.job.env ?? {}).map((name): OriginList[number] => [
           ['env', name],
           [...this.at, 'env', name],
@@ -204,6 +206,10 @@ class JobTranslation {
         : jobContainer(this.job.container, [...this.at, 'container'], refResolver(this.ctx), (p, m, o) =>
             this.problem(p, m, o),
           );
+    const sidecars =
+      this.job.services === undefined
+        ? undefined
+        : jobServices(this.job.services, [...this.at, 'services'], (p, m) => this.problem(p, m));
     const env: Record<string, string> = { ...container?.env, GITHUB_JOB: this.gid };
     for (const [name, value] of Object.entries(this.job.env ?? {})) {
       env[name] = celTemplate(String(value ?? ''), refResolver(this.ctx), (offset, m) =>
@@ -221,6 +227,7 @@ class JobTranslation {
       ...(this.condition !== undefined && { if: this.condition }),
       ...(this.matrix && { matrix: this.matrix.matrix }),
       ...(container && { image: container.image, runtime: 'container' }),
+      ...(sidecars?.length && { sidecars, runtime: 'container' }),
       ...(this.cache && { cache: this.cache.doc }),
       ...(job['timeout-minutes'] !== undefined && { timeout: `${Math.round(job['timeout-minutes'] * 60)}s` }),
       ...(job['continue-on-error'] !== undefined && { continueOnError: job['continue-on-error'] }),
