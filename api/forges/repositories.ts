@@ -7,7 +7,7 @@ import type { Config } from '../../lib/config';
 import type { ForgeRepository, Service } from '../../generated/prisma/client';
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
-import { parseOr422 } from '../http/validate';
+import { parseOr422 } from '../../lib/validate';
 import { audit } from '../crew/audit';
 import { isUniqueViolation } from '../crew/names';
 import { findService } from '../scaler/services';
