@@ -143,4 +143,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: upLayers(['api', 'activities', 'workers', 'workflows', 'services']),
+              message: 'the CLI talks to the API over HTTP: it imports pipeline/, contract/ and lib/ only',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
