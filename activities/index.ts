@@ -7,8 +7,8 @@ import { createMailReceivers } from './notify/receivers';
 import { activityAttemptContext, createRunStep } from './run-step';
 import { createRunChain } from './run-chain';
 import { requestDockyardGc } from './dockyard/gc';
-import { requestLogArchive } from './logs/retention';
-import type { LogStore } from './logs/store';
+import { requestLogArchive } from './logarithm/retention';
+import type { LogStore } from './logarithm/store';
 import type { WorkerMetrics } from './metrics';
 import { LocalRuntime } from './runtimes/local';
 import { ContainerRuntime } from './runtimes/container/container';
@@ -23,8 +23,8 @@ import { removeSucceededRunWorkspace } from './workspaces';
 
 import { deployModule, kubernetesRuntimeModule } from './runtimes/kubernetes-module';
 import { ApplicationFailure } from '@temporalio/common';
-import { kubeconfigOf } from '../lib/service-types';
-import { createVault } from './secrets/vault';
+import { kubeconfigOf } from '../contract/service-types';
+import { createVault } from './scaler/vault';
 import { createForgeStatusActivities } from './forge-status';
 
 export interface ActivityDeps {

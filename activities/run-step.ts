@@ -11,18 +11,18 @@ import { componentLaunch, coData } from './component-launch';
 import { StepCache } from './dockyard/cache/step-cache';
 import { recordFingerprint } from './memoize/reuse';
 import { memoizeStep } from './memoize/step-memo';
-import { resolveComponent } from './components';
+import { resolveComponent } from './nucleus/components';
 import { dockyardFailure, isFinal, StepIo } from './dockyard/step-io';
 import { inProcessStep } from './in-process-steps';
 import { stepRuntimeName } from './step-runtime';
-import { secretMasker, secretValuesOf, splitSecretEnv, type Masker } from './logs/mask';
-import { LogSink } from './logs/sink';
-import type { LogStore } from './logs/store';
+import { secretMasker, secretValuesOf, splitSecretEnv, type Masker } from './logarithm/mask';
+import { LogSink } from './logarithm/sink';
+import type { LogStore } from './logarithm/store';
 import { recordStep, recordStepStarted } from './read-model';
 import { reportsFailure } from './runtimes/cout';
-import { injectSecrets, type StepSecrets } from './secrets/inject';
-import { createRunSecrets } from './secrets/run-secrets';
-import { createVault, SecretResolutionError } from './secrets/vault';
+import { injectSecrets, type StepSecrets } from './scaler/inject';
+import { createRunSecrets } from './scaler/run-secrets';
+import { createVault, SecretResolutionError } from './scaler/vault';
 import type { PodArtifacts, RuntimeName, StepFailureKind, StepLaunch, StepRuntime } from './runtimes/runtime';
 
 /** Outputs travel in Temporal payloads: larger values are stored in dockyard first, so only references count here. */

@@ -2,7 +2,7 @@ import { assertJsonDepth } from '../http/json-depth';
 import type { Request } from 'express';
 import { HttpError } from '../../lib/errors';
 import { keyringOf, open } from '../../lib/secret-box';
-import { isForgeType, type ForgeType } from '../../lib/forges';
+import { isForgeType, type ForgeType } from '../../services/forges';
 import type { TriggerContext } from '../../pipeline';
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';

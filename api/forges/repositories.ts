@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { HttpError, conflict, invalid, notFound } from '../../lib/errors';
-import { ForgeError, forgeClient, isForgeType, type ForgeClient } from '../../lib/forges';
+import { ForgeError, forgeClient, isForgeType, type ForgeClient } from '../../services/forges';
 import { keyringOf, open, seal } from '../../lib/secret-box';
 import type { Config } from '../../lib/config';
 import type { ForgeRepository, Service } from '../../generated/prisma/client';
