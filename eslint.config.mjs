@@ -83,7 +83,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/activities/runtimes/**', '**/activities/kubernetes/**', '@kubernetes/*'],
+              group: ['**/activities/runtimes/**', '@kubernetes/*'],
               message: 'the API never runs steps or talks to Kubernetes: start a workflow',
             },
             { group: upLayers(['workers']), message: 'arrows point down: api -> services -> contract/lib' },
@@ -159,4 +159,22 @@ export default tseslint.config(
       ],
     },
   },
+  // a runtime imports its own folder, runtimes/ (runtime.ts and the shared helpers), lib/, pipeline/ and contract/: never up
+  ...[1, 2, 3].map((depth) => ({
+    files: [`activities/runtimes/${'*/'.repeat(depth - 1)}*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^${'\\.\\./'.repeat(depth)}(?!\\.\\./(lib|pipeline|contract)(/|$))`,
+              message:
+                'a runtime imports runtimes/, lib/, pipeline/ and contract/ only: no arrow up into activities/',
+            },
+          ],
+        },
+      ],
+    },
+  })),
 );

@@ -6,7 +6,7 @@ import { componentLaunch } from '../../activities/component-launch';
 import { inProcessStep } from '../../activities/in-process-steps';
 import type { ResolvedComponent } from '../../activities/nucleus/components';
 import { secretMasker } from '../../activities/logarithm/mask';
-import { LocalRuntime } from '../../activities/runtimes/local';
+import { LocalRuntime } from '../../activities/runtimes/local/local';
 import type { StepOutcome } from '../../activities/runtimes/runtime';
 import { parseComponentSource } from '../../pipeline';
 
