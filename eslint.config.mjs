@@ -22,6 +22,15 @@ const ioModules = [
   '**/workers/**',
 ];
 
+/** Relative import patterns reaching the given top-level folders from up to five folders deep. */
+const upLayers = (folders) =>
+  folders.flatMap((f) =>
+    [1, 2, 3, 4, 5].flatMap((depth) => {
+      const up = '../'.repeat(depth);
+      return [`${up}${f}`, `${up}${f}/**`];
+    }),
+  );
+
 export default tseslint.config(
   {
     ignores: [
@@ -74,9 +83,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/activities/runtimes/**', '**/activities/kubernetes/**', '@kubernetes/*'],
+              group: ['**/activities/runtimes/**', '@kubernetes/*'],
               message: 'the API never runs steps or talks to Kubernetes: start a workflow',
             },
+            { group: upLayers(['workers']), message: 'arrows point down: api -> services -> contract/lib' },
           ],
         },
       ],
@@ -84,13 +94,87 @@ export default tseslint.config(
   },
   {
     files: ['activities/**/*.ts'],
-    // known exceptions, to move out of api/: scheduled runs and upstream triggers start runs through the API's run service
-    ignores: ['activities/scheduled.ts', 'activities/triggers.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/api/**'], message: 'activities do not depend on the API' }] },
+        {
+          patterns: [
+            {
+              group: upLayers(['api', 'workers']),
+              message:
+                'arrows point down: activities -> services -> contract/lib (a use case shared with the API lives in services/)',
+            },
+          ],
+        },
       ],
     },
   },
+  {
+    files: ['services/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: upLayers(['api', 'activities', 'workers', 'workflows', 'cli']),
+              message:
+                'services sit below the API and the activities: they import contract/, pipeline/ and lib/ only (start a workflow by its type name)',
+            },
+            { group: ['express'], message: 'services speak no HTTP: the API adapts them' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: upLayers(['api', 'activities', 'workers', 'workflows', 'services', 'cli']),
+              message: 'lib/ is plumbing: it imports no layer above it',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: upLayers(['api', 'activities', 'workers', 'workflows', 'services']),
+              message: 'the CLI talks to the API over HTTP: it imports pipeline/, contract/ and lib/ only',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // a runtime imports its own folder, runtimes/ (runtime.ts and the shared helpers), lib/, pipeline/ and contract/: never up
+  ...[1, 2, 3].map((depth) => ({
+    files: [`activities/runtimes/${'*/'.repeat(depth - 1)}*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^${'\\.\\./'.repeat(depth)}(?!\\.\\./(lib|pipeline|contract)(/|$))`,
+              message:
+                'a runtime imports runtimes/, lib/, pipeline/ and contract/ only: no arrow up into activities/',
+            },
+          ],
+        },
+      ],
+    },
+  })),
 );

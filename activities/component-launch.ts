@@ -1,5 +1,5 @@
 import { inputEnvName, inputText, inputValues, literalProblem } from '../pipeline';
-import type { ResolvedComponent } from './components';
+import type { ResolvedComponent } from './nucleus/components';
 
 export interface ComponentLaunch {
   script?: string;

@@ -2,7 +2,7 @@ import { ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import { TERMINAL_RUN_STATUSES, type RunStatus } from '../contract';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
-import { ForgeError, forgeClient, isForgeType, type CommitStatus } from '../lib/forges';
+import { ForgeError, forgeClient, isForgeType, type CommitStatus } from '../services/forges';
 import { keyringOf, open } from '../lib/secret-box';
 import { AddressRefused, guardedAddress } from '../services/address-guard';
 import { guardedFetch } from '../services/guarded-fetch';

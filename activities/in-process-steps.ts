@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { applyStepModule } from './runtimes/kubernetes-module';
+import { applyStepModule } from './runtimes/kubernetes/module';
 import type { StepHooks, StepLaunch, StepOutcome } from './runtimes/runtime';
 
 type InProcessStep = (launch: StepLaunch, hooks: StepHooks, kubeConfig?: KubeConfig) => Promise<StepOutcome>;

@@ -7,24 +7,24 @@ import { createMailReceivers } from './notify/receivers';
 import { activityAttemptContext, createRunStep } from './run-step';
 import { createRunChain } from './run-chain';
 import { requestDockyardGc } from './dockyard/gc';
-import { requestLogArchive } from './logs/retention';
-import type { LogStore } from './logs/store';
+import { requestLogArchive } from './logarithm/retention';
+import type { LogStore } from './logarithm/store';
 import type { WorkerMetrics } from './metrics';
-import { LocalRuntime } from './runtimes/local';
+import { LocalRuntime } from './runtimes/local/local';
 import { ContainerRuntime } from './runtimes/container/container';
 import type { RuntimeName, StepRuntime } from './runtimes/runtime';
-import type { KubernetesRuntime } from './runtimes/kubernetes';
-import type { DeployActivities } from './kubernetes/deploy';
+import type { KubernetesRuntime } from './runtimes/kubernetes/kubernetes';
+import type { DeployActivities } from './runtimes/kubernetes/deploy/deploy';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import { createTriggerActivities } from './triggers';
 import { prepareScheduledRun } from './scheduled';
 import { removeSucceededRunWorkspace } from './workspaces';
 
-import { deployModule, kubernetesRuntimeModule } from './runtimes/kubernetes-module';
+import { deployModule, kubernetesRuntimeModule } from './runtimes/kubernetes/module';
 import { ApplicationFailure } from '@temporalio/common';
-import { kubeconfigOf } from '../lib/service-types';
-import { createVault } from './secrets/vault';
+import { kubeconfigOf } from '../contract/service-types';
+import { createVault } from './scaler/vault';
 import { createForgeStatusActivities } from './forge-status';
 
 export interface ActivityDeps {

@@ -1,5 +1,5 @@
 import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult } from '../contract';
-import type { LogStore } from './logs/store';
+import type { LogStore } from './logarithm/store';
 import type { StepSeries } from './metric-series';
 
 /**

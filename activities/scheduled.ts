@@ -1,8 +1,8 @@
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import { validatePlan } from '../pipeline';
-import { resolveParams } from '../api/runs/params';
-import { createRun, runWorkflowOptions } from '../api/runs/start';
+import { resolveParams } from '../services/runs/params';
+import { createRun, runWorkflowOptions } from '../services/runs/start';
 import type { PipelineRunInput } from '../contract';
 
 export interface PreparedScheduledRun {

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import { startDownstreamRuns, type FinishedRun } from '../api/triggers/upstream';
+import { startDownstreamRuns, type FinishedRun } from '../services/runs/upstream';
 import { concurrencyGroup, enqueueSignal, type GroupEntry } from '../workflows/concurrency-group';
 
 export interface TriggerActivityDeps {

@@ -2,7 +2,7 @@ import { loadConfig, requireDatabaseUrl } from '../lib/config';
 import { connectDatabase, connectTemporalOrFail } from '../lib/connect';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
-import { assertKeyringOpensDatabase } from '../lib/sealed-rows';
+import { assertKeyringOpensDatabase } from '../services/scaler/sealed-rows';
 import { keyringOf } from '../lib/secret-box';
 import { startApiServer } from './server';
 

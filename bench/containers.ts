@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ContainerRuntime } from '../activities/runtimes/container/container';
-import { LocalRuntime } from '../activities/runtimes/local';
+import { LocalRuntime } from '../activities/runtimes/local/local';
 import type { StepLaunch, StepRuntime } from '../activities/runtimes/runtime';
 import { ensureDebianImage, PLATFORM_IMAGES, podmanArgs, runLogged } from '../scripts/images/debian';
 import { platformRef, pushImage, writeAuthfile } from '../scripts/images/dockyard';

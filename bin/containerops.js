@@ -2,7 +2,7 @@
 'use strict';
 // Plain JS entry: register tsx so the TypeScript CLI runs without a build step.
 require('tsx/cjs');
-const { main } = require('../scripts/validate-pipelines.ts');
+const { main } = require('../cli/main.ts');
 
 // `component publish` and `exec` answer asynchronously (they talk to the API); `validate` at once.
 Promise.resolve(

@@ -8,7 +8,7 @@ import { installTemporalRuntime, workerMetricsAddress } from '../lib/temporal-ru
 import { ensureSearchAttributes } from '../lib/temporal';
 import { startApiServer } from '../api/server';
 import { hashToken, newToken } from '../api/crew/tokens';
-import { assertKeyringOpensDatabase } from '../lib/sealed-rows';
+import { assertKeyringOpensDatabase } from '../services/scaler/sealed-rows';
 import { generateKey, keyringOf } from '../lib/secret-box';
 import { register } from 'prom-client';
 import { startPipelineWorker } from '../workers/worker';

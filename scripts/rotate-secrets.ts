@@ -2,7 +2,7 @@ import { loadConfig, requireDatabaseUrl } from '../lib/config';
 import { connectDatabase } from '../lib/connect';
 import { runMain } from '../lib/main';
 import { keyringOf } from '../lib/secret-box';
-import { assertKeyringOpensDatabase, resealAll } from '../lib/sealed-rows';
+import { assertKeyringOpensDatabase, resealAll } from '../services/scaler/sealed-rows';
 
 /**
  * `npm run secrets:rotate`: with the new key in CO_SECRETS_KEY and the old one(s) in

@@ -5,7 +5,7 @@ import { connectDatabase, connectTemporalOrFail } from '../lib/connect';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
 import { installTemporalRuntime, workerMetricsAddress } from '../lib/temporal-runtime';
-import { assertKeyringOpensDatabase } from '../lib/sealed-rows';
+import { assertKeyringOpensDatabase } from '../services/scaler/sealed-rows';
 import { keyringOf } from '../lib/secret-box';
 import { startPipelineWorker } from './worker';
 

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { kubernetesRuntimeModule, podSweepModule } from '../activities/runtimes/kubernetes-module';
+import { kubernetesRuntimeModule, podSweepModule } from '../activities/runtimes/kubernetes/module';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';

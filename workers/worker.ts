@@ -5,7 +5,7 @@ import { requireDatabaseUrl, type Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createActivities, type ActivityDeps } from '../activities';
-import { createLogStore } from '../activities/logs/store';
+import { createLogStore } from '../activities/logarithm/store';
 import type { Registry } from 'prom-client';
 import { createWorkerMetrics } from '../activities/metrics';
 import { allSeries, promSeries, sdkSeries } from '../activities/metric-series';

@@ -18,7 +18,7 @@ import type {
   DeployActivities,
   RollbackResult,
   RolloutResult,
-} from '../activities/kubernetes/deploy';
+} from '../activities/runtimes/kubernetes/deploy/deploy';
 
 export interface DeploymentInput {
   /** Parsed Kubernetes manifests. */

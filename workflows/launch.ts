@@ -2,12 +2,12 @@ import type { PlanCache } from '../pipeline/cache';
 import type { PlanNode } from '../pipeline/plan';
 import { evaluateExpression, renderTemplate, stringify, type ExpressionContext } from '../pipeline/evaluate';
 import type { RunStepInput } from '../contract';
+import { envName } from '../contract/env-names';
 
 /** Params reach scripts as PARAM_<NAME> (upper-cased, non-alphanumerics as `_`). */
 export function paramEnv(params: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params))
-    env[`PARAM_${name.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`] = value;
+  for (const [name, value] of Object.entries(params)) env[envName('PARAM', name)] = value;
   return env;
 }
 

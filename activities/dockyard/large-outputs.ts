@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { findOutputRefs, formatOutputRef, outputName, parseOutputRef } from '../../lib/output-refs';
+import { findOutputRefs, formatOutputRef, outputName, parseOutputRef } from '../../contract/output-refs';
 import type { DockyardClient } from './client';
 
 /** Values above this are stored in dockyard and travel as a reference (claim check). */

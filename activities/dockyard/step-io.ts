@@ -1,6 +1,6 @@
 import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
-import { findOutputRefs } from '../../lib/output-refs';
+import { findOutputRefs } from '../../contract/output-refs';
 import type { RunStepInput } from '../../contract';
 import { POD_REFS_DIR, type PodArtifacts } from '../runtimes/runtime';
 import { DockyardClient } from './client';

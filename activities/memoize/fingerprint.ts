@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { findOutputRefs, parseOutputRef } from '../../lib/output-refs';
+import { findOutputRefs, parseOutputRef } from '../../contract/output-refs';
 import { hasMarker } from '../../pipeline/secrets';
 import type { RunStepInput } from '../../contract';
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
-import { findOutputRefs, parseOutputRef } from '../../lib/output-refs';
+import { findOutputRefs, parseOutputRef } from '../../contract/output-refs';
 import type { RunStepInput } from '../../contract';
 import { DockyardClient } from '../dockyard/client';
 import { unpackArtifact } from '../dockyard/pack';

@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import type { RunNotice } from '../../contract';
-import { SecretResolutionError, type createVault } from '../secrets/vault';
+import { SecretResolutionError, type createVault } from '../scaler/vault';
 
 export interface ReceiversResult {
   /** addresses the SMTP server accepted */

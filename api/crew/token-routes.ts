@@ -5,7 +5,7 @@ import type { Db } from '../../lib/db';
 import type { User } from '../../generated/prisma/client';
 import { forbidden } from '../../lib/errors';
 import type { RouteDef } from '../http/route';
-import { parseOr422 } from '../http/validate';
+import { parseOr422 } from '../../lib/validate';
 import type { Actor } from './actor';
 import { createApiToken, listApiTokens, revokeApiToken } from './api-tokens';
 import { findUser } from './users';

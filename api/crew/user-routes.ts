@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
 import { pageOf, paged } from '../http/pagination';
-import { parseOr422 } from '../http/validate';
+import { parseOr422 } from '../../lib/validate';
 import { resourceName } from './names';
 import { createUser, findUser, listUsers, updateUser, userView } from './users';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../lib/db';
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
-import { parseOr422 } from '../http/validate';
+import { parseOr422 } from '../../lib/validate';
 import { audit } from '../crew/audit';
 import { forgetProject } from '../crew/project-cache';
 import { TERMINAL_RUN_STATUSES } from '../../contract';

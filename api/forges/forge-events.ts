@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { normalizeEvent, type HookEvent } from '../triggers/hook-events';
-import type { ForgeType } from '../../lib/forges';
+import type { ForgeType } from '../../services/forges';
 
 /** A delivery from a connected repository: the common event plus what pull requests and comments add. */
 export interface ForgeEvent extends HookEvent {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../lib/db';
 import { HttpError } from '../../lib/errors';
-import type { ForgeClient } from '../../lib/forges';
+import type { ForgeClient } from '../../services/forges';
 import type { ExecutionPlan } from '../../pipeline';
 import type { Pipeline, PipelineVersion, Project } from '../../generated/prisma/client';
 import { compileOr422 } from '../pipelines/service';

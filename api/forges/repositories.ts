@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { HttpError, conflict, invalid, notFound } from '../../lib/errors';
-import { ForgeError, forgeClient, isForgeType, type ForgeClient } from '../../lib/forges';
+import { ForgeError, forgeClient, isForgeType, type ForgeClient } from '../../services/forges';
 import { keyringOf, open, seal } from '../../lib/secret-box';
 import type { Config } from '../../lib/config';
 import type { ForgeRepository, Service } from '../../generated/prisma/client';
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
-import { parseOr422 } from '../http/validate';
+import { parseOr422 } from '../../lib/validate';
 import { audit } from '../crew/audit';
 import { isUniqueViolation } from '../crew/names';
 import { findService } from '../scaler/services';

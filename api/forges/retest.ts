@@ -3,7 +3,7 @@ import { roleIn } from '../crew/membership';
 import { roleAllows } from '../crew/roles';
 import { audit } from '../crew/audit';
 import { assertRerunnable, reusableSteps } from '../runs/control';
-import { startRun } from '../runs/start';
+import { startRun } from '../../services/runs/start';
 import { validatePlan, type TriggerContext } from '../../pipeline';
 import { TERMINAL_RUN_STATUSES, type RunStatus } from '../../contract';
 import type { ApiDeps } from '../deps';

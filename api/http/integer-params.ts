@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOr422 } from './validate';
+import { parseOr422 } from '../../lib/validate';
 
 /** The columns' ranges: MySQL INT (attempts, versions) and BIGINT (log line and audit ids). */
 export const INT_MAX = 2_147_483_647;

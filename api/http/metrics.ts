@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
 import type { Db } from '../../lib/db';
 import { TERMINAL_RUN_STATUSES } from '../../contract';
+import { runsStarted } from '../../services/runs/metrics';
 
 /** The finished-runs query scans the Run table, so one scrape's answer serves the next ones for a while. */
 const FINISHED_CACHE_MS = 10_000;
@@ -16,11 +17,7 @@ export const apiMetrics = {
     labelNames: ['route', 'method', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   }),
-  runsStarted: new Counter({
-    name: 'co_runs_started_total',
-    help: 'Runs started, by project, pipeline and trigger',
-    labelNames: ['project', 'pipeline', 'trigger'] as const,
-  }),
+  runsStarted,
 };
 
 let finishedSource: { db: Db; at: number; rows: FinishedRow[] } | undefined;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { plainInt } from './integer-params';
-import { parseOr422 } from './validate';
+import { parseOr422 } from '../../lib/validate';
 
 const pageQuery = z.object({
   limit: plainInt(1, 200).default(50),

@@ -8,7 +8,7 @@ import type { ProjectNames } from '../../pipeline/validate';
 import type { SourceFormat, SourceOptions } from '../../pipeline/formats/detect';
 import { referenceNames } from '../scaler/reference-names';
 import { catalogSnapshot } from '../nucleus/catalog';
-import { assertNoTriggerLoop } from '../triggers/upstream';
+import { assertNoTriggerLoop } from '../../services/runs/upstream';
 
 /**
  * Compiles a source against the component catalog (resolving and pinning `uses:`), or throws

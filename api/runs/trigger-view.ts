@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { TriggerContext } from '../../pipeline';
 import type { Run } from '../../generated/prisma/client';
 import { groupStateQuery } from '../../workflows/concurrency-group';
-import { groupWorkflowIdOf } from './concurrency';
+import { groupWorkflowIdOf } from '../../services/runs/concurrency';
 
 /** How long GET of a queued run waits for its group's queue before answering without it. */
 const QUEUE_QUERY_TIMEOUT_MS = 2000;

@@ -1,4 +1,4 @@
-import { paramsView } from '../scaler/secret-params';
+import { paramsView } from '../../services/runs/secret-params';
 import type { ExecutionPlan } from '../../pipeline';
 import type { Config } from '../../lib/config';
 import type { Run, StepRun } from '../../generated/prisma/client';

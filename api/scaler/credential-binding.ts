@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { FieldError } from '../../lib/errors';
-import { CREDENTIAL_DESTINATION_CONFIG, type ServiceType } from '../../lib/service-types';
+import { CREDENTIAL_DESTINATION_CONFIG, type ServiceType } from '../../contract/service-types';
 
 export interface ServiceDestination {
   url: string;

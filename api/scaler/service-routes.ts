@@ -1,7 +1,7 @@
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
 import { pageOf, paged } from '../http/pagination';
-import { parseOr422 } from '../http/validate';
+import { parseOr422 } from '../../lib/validate';
 import {
   createService,
   createServiceBody,

@@ -10,7 +10,7 @@ import {
   type ServiceConfig,
   type ServiceCredentials,
   type ServiceType,
-} from '../../lib/service-types';
+} from '../../contract/service-types';
 import type { Project, Service } from '../../generated/prisma/client';
 import type { Actor } from '../crew/actor';
 import type { Role } from '../crew/roles';

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { createDb } from '../../lib/db';
 import { dropDatabase, mysqlConnection } from '../../lib/mysql';
-import { assertKeyringOpensDatabase, SEALED_COLUMNS } from '../../lib/sealed-rows';
+import { assertKeyringOpensDatabase, SEALED_COLUMNS } from '../../services/scaler/sealed-rows';
 import { createKeyring, decodeKey, generateKey, keyId } from '../../lib/secret-box';
 import { applyMigrations } from '../../scripts/migrate';
 import { startStack, type Stack } from '../support/stack';

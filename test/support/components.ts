@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { componentLaunch } from '../../activities/component-launch';
 import { inProcessStep } from '../../activities/in-process-steps';
-import type { ResolvedComponent } from '../../activities/components';
-import { secretMasker } from '../../activities/logs/mask';
-import { LocalRuntime } from '../../activities/runtimes/local';
+import type { ResolvedComponent } from '../../activities/nucleus/components';
+import { secretMasker } from '../../activities/logarithm/mask';
+import { LocalRuntime } from '../../activities/runtimes/local/local';
 import type { StepOutcome } from '../../activities/runtimes/runtime';
 import { parseComponentSource } from '../../pipeline';
 

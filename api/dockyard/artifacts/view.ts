@@ -1,4 +1,4 @@
-import { parseOutputRef } from '../../../lib/output-refs';
+import { parseOutputRef } from '../../../contract/output-refs';
 
 /** Run JSON: a large output shows as {ref, size, digest, href} instead of the reference string. */
 export function outputsView(project: string, outputs: Record<string, string>) {

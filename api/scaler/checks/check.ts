@@ -1,4 +1,4 @@
-import type { ServiceConfig, ServiceCredentials, ServiceType } from '../../../lib/service-types';
+import type { ServiceConfig, ServiceCredentials, ServiceType } from '../../../contract/service-types';
 import { secretMasker } from '../../../lib/secret-mask';
 import { AddressRefused } from '../../../services/address-guard';
 import { guardedFetch, type GuardedRequest, type GuardedResponse } from './guarded-http';

@@ -1,4 +1,4 @@
-import { truncationMarker } from '../../../activities/logs/sink';
+import { truncationMarker } from '../../../activities/logarithm/sink';
 import { createPipeline, createProject, step, trigger, waitForRun } from '../../support/runs';
 import { startStack, type Stack } from '../../support/stack';
 

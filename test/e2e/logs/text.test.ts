@@ -1,9 +1,9 @@
 import { createBlobStore } from '../../../lib/blobs';
 import { startStack, type Stack } from '../../support/stack';
 import { stepLogText } from '../../../api/logarithm/text';
-import { secretMasker } from '../../../activities/logs/mask';
-import { createLogStore } from '../../../activities/logs/store';
-import { LogSink } from '../../../activities/logs/sink';
+import { secretMasker } from '../../../activities/logarithm/mask';
+import { createLogStore } from '../../../activities/logarithm/store';
+import { LogSink } from '../../../activities/logarithm/sink';
 import { createRunFixture, setStepStatus, writeLines, type RunFixture } from './fixtures';
 
 describe('GET .../steps/:step/logs as text', () => {

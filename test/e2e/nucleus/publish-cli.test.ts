@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../../scripts/validate-pipelines';
+import { main } from '../../../cli/main';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../support/stack';
 
 let stack: Stack;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, type V1Container, type V1Pod } from '@kubernetes/client-node';
-import { KubernetesRuntime } from '../../../activities/runtimes/kubernetes';
+import { KubernetesRuntime } from '../../../activities/runtimes/kubernetes/kubernetes';
 import {
   ARTIFACTS_IN,
   ARTIFACTS_OUT,

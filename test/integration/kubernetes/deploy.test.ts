@@ -2,7 +2,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { AppsV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { createDeployActivities, type AppliedObject } from '../../../activities/kubernetes/deploy';
+import {
+  createDeployActivities,
+  type AppliedObject,
+} from '../../../activities/runtimes/kubernetes/deploy/deploy';
 import { KWOK, realCluster, realOnly, startTarget, TEST_IMAGE, uniqueId, type KubeTarget } from './target';
 
 jest.setTimeout(realCluster ? 300_000 : 20_000);

@@ -12,7 +12,7 @@ import {
   Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { createDeployActivities } from '../../../activities/kubernetes/deploy';
+import { createDeployActivities } from '../../../activities/runtimes/kubernetes/deploy/deploy';
 import {
   abortUpdate,
   deployment,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { KubernetesRuntime } from '../../../activities/runtimes/kubernetes';
+import { KubernetesRuntime } from '../../../activities/runtimes/kubernetes/kubernetes';
 import { buildPod, podName } from '../../../activities/runtimes/kubernetes/pod-spec';
 import type { StepLaunch } from '../../../activities/runtimes/runtime';
 import {

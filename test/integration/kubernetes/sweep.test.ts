@@ -1,5 +1,5 @@
 import { CoreV1Api } from '@kubernetes/client-node';
-import { sweepLeakedPods } from '../../../activities/kubernetes/sweep';
+import { sweepLeakedPods } from '../../../activities/runtimes/kubernetes/sweep';
 import { buildPod } from '../../../activities/runtimes/kubernetes/pod-spec';
 import { buildStepSecret } from '../../../activities/runtimes/kubernetes/step-secret';
 import { startTarget, stepLaunch, type KubeTarget } from './target';

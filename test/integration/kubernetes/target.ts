@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../../../activities/runtimes/kubernetes';
+import { loadKubeConfig } from '../../../activities/runtimes/kubernetes/kubernetes';
 import type { LogStream, StepHooks, StepLaunch } from '../../../activities/runtimes/runtime';
 import { FakeKube } from '../../support/fake-kube';
 

@@ -1,4 +1,4 @@
-import { KubernetesRuntime } from '../../../activities/runtimes/kubernetes';
+import { KubernetesRuntime } from '../../../activities/runtimes/kubernetes/kubernetes';
 import { realCluster, startTarget, TEST_IMAGE } from '../kubernetes/target';
 import { runtimeContract } from '../../support/runtime-contract';
 

@@ -1,4 +1,4 @@
-import { LocalRuntime } from '../../../activities/runtimes/local';
+import { LocalRuntime } from '../../../activities/runtimes/local/local';
 import { localWorkspace, runtimeContract } from '../../support/runtime-contract';
 
 runtimeContract('local', async () => {

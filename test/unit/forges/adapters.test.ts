@@ -1,4 +1,4 @@
-import { forgeClient, ForgeError, type ForgeType } from '../../../lib/forges';
+import { forgeClient, ForgeError, type ForgeType } from '../../../services/forges';
 
 /** A fetch that records each request and answers from a table keyed by "METHOD path". */
 function recorder(answers: Record<string, { status: number; body?: unknown }>) {

@@ -1,4 +1,7 @@
-import { rolloutState, timedOutReplicaSet } from '../../../activities/kubernetes/rollout-status';
+import {
+  rolloutState,
+  timedOutReplicaSet,
+} from '../../../activities/runtimes/kubernetes/deploy/rollout-status';
 
 const timedOut = (rs: string) => ({
   kind: 'Deployment',

@@ -1,6 +1,6 @@
-import { secretMasker } from '../../../activities/logs/mask';
-import { LogSink, truncationMarker } from '../../../activities/logs/sink';
-import type { LogKey, LogRow, LogStore } from '../../../activities/logs/store';
+import { secretMasker } from '../../../activities/logarithm/mask';
+import { LogSink, truncationMarker } from '../../../activities/logarithm/sink';
+import type { LogKey, LogRow, LogStore } from '../../../activities/logarithm/store';
 
 function memoryStore(): LogStore & { rows: LogRow[] } {
   const rows: LogRow[] = [];

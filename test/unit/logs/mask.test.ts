@@ -1,4 +1,4 @@
-import { secretMasker, secretValuesOf, splitSecretEnv } from '../../../activities/logs/mask';
+import { secretMasker, secretValuesOf, splitSecretEnv } from '../../../activities/logarithm/mask';
 
 describe('secretMasker', () => {
   it('replaces every occurrence of every secret with ***', () => {

@@ -1,6 +1,6 @@
-import { secretMasker } from '../../../activities/logs/mask';
-import { LogSink } from '../../../activities/logs/sink';
-import type { LogKey, LogRow, LogStore } from '../../../activities/logs/store';
+import { secretMasker } from '../../../activities/logarithm/mask';
+import { LogSink } from '../../../activities/logarithm/sink';
+import type { LogKey, LogRow, LogStore } from '../../../activities/logarithm/store';
 
 const SECRET = 'tok-5f2a9c1e77d0';
 

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './free-port';
-import { startTethered, type TetheredProcess } from './tethered-process';
-import type { CliIo } from './validate-pipelines';
+import { freePort } from '../scripts/free-port';
+import { startTethered, type TetheredProcess } from '../scripts/tethered-process';
+import type { CliIo } from './main';
 
 /** How long the stack may take to be ready: a first start builds the web UI. */
 const READY_TIMEOUT_MS = 10 * 60_000;

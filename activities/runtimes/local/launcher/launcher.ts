@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { LogStream } from '../runtime';
+import type { LogStream } from '../../runtime';
 
 export interface LaunchRequest {
   file: string;

@@ -4,7 +4,7 @@ import { keyringOf, open } from '../../lib/secret-box';
 import { findTemplates } from '../../pipeline/expressions';
 import { validatePlan, type ExecutionPlan, type PlanNode } from '../../pipeline/plan';
 import { hasMarker, referencesIn } from '../../pipeline/secrets';
-import { resolveComponent } from '../components';
+import { resolveComponent } from '../nucleus/components';
 
 /** One run's secret set is read once per worker while its steps run, not once per step. */
 const CACHE_MS = 30_000;

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { killAttemptProcesses } from './attempt-processes';
+import { killAttemptProcesses } from '../attempt-processes';
 import { LAUNCHER_LOST, ProcessLauncher } from './launcher/launcher';
-import { parseOutputsFile } from './outputs';
-import { stepLines } from './step-lines';
-import { missingPrograms, missingProgramsMessage } from './requires';
-import type { StepHooks, StepLaunch, StepOutcome, StepRuntime } from './runtime';
+import { parseOutputsFile } from '../outputs';
+import { stepLines } from '../step-lines';
+import { missingPrograms, missingProgramsMessage } from '../requires';
+import type { StepHooks, StepLaunch, StepOutcome, StepRuntime } from '../runtime';
 
 /** Variables of the worker's own environment a step may see; nothing else leaks (DATABASE_URL...). */
 const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'USER', 'SHELL', 'TMPDIR'];

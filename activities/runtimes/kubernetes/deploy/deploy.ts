@@ -9,9 +9,9 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { apiProblem, isPermanent } from '../runtimes/kubernetes/api-errors';
-import { loadKubeConfig } from '../runtimes/kubernetes/kubeconfig';
-import { sleep } from '../../lib/sleep';
+import { apiProblem, isPermanent } from '../api-errors';
+import { loadKubeConfig } from '../kubeconfig';
+import { sleep } from '../../../../lib/sleep';
 import { asManifest, FIELD_MANAGER, readObject, serverSideApply, type AppliedObject } from './apply';
 import { currentReplicaSet, rollbackDeployment, type RollbackResult } from './rollback';
 import { rollbackByControllerRevision } from './rollback-revisions';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ExecutionPlan } from '../../pipeline';
 import { invalid, type FieldError } from '../../lib/errors';
-import { parseOr422 } from '../http/validate';
+import { parseOr422 } from '../../lib/validate';
 
 const paramValue = z.union([z.string().max(4096), z.number(), z.boolean()]).transform(String);
 export const paramsSchema = z

@@ -7,7 +7,7 @@ import { ApiClient, followRun, summarize } from './exec-follow';
 import { startLocalStack } from './exec-stack';
 
 const DEFAULT_API = 'http://127.0.0.1:8080';
-import type { CliIo } from './validate-pipelines';
+import type { CliIo } from './main';
 
 export const EXEC_USAGE = [
   '  exec FILE [--param NAME=VALUE]... [--format F] [--name N] [--project P]',

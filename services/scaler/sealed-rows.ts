@@ -1,6 +1,6 @@
-import type { Db } from './db';
-import { ConfigError } from './config';
-import { needsReseal, open, seal, sealedKeyId, type Keyring } from './secret-box';
+import type { Db } from '../../lib/db';
+import { ConfigError } from '../../lib/config';
+import { needsReseal, open, seal, sealedKeyId, type Keyring } from '../../lib/secret-box';
 
 /** Every column that holds sealed values; rotation and the start-up key check walk them all. */
 export const SEALED_COLUMNS = [

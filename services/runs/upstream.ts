@@ -4,8 +4,8 @@ import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { invalid } from '../../lib/errors';
 import type { Project } from '../../generated/prisma/client';
-import { resolveParams } from '../runs/params';
-import { startRun } from '../runs/start';
+import { resolveParams } from './params';
+import { startRun } from './start';
 
 type Upstreams = NonNullable<PlanTriggers['pipeline']>;
 

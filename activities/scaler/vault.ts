@@ -1,7 +1,7 @@
 import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { keyringOf, open } from '../../lib/secret-box';
-import type { ServiceConfig, ServiceCredentials, ServiceType } from '../../lib/service-types';
+import type { ServiceConfig, ServiceCredentials, ServiceType } from '../../contract/service-types';
 import { validatePlan } from '../../pipeline/plan';
 import { referencesIn } from '../../pipeline/secrets';
 

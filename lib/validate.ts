@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { invalid } from '../../lib/errors';
+import { invalid } from './errors';
 
 /** Parses input with a zod schema; failures become 422 with one error per path. */
 export function parseOr422<S extends z.ZodType>(

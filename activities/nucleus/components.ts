@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../lib/db';
-import { componentSchema, parseComponentSource, resolveRange, type ComponentSpec } from '../pipeline';
+import type { Db } from '../../lib/db';
+import { componentSchema, parseComponentSource, resolveRange, type ComponentSpec } from '../../pipeline';
 
 /** Built-in components ship files beside component.yaml; the local runtime exposes the folder. */
 const BUILTIN_DIR = path.resolve(__dirname, '../components');

@@ -1,7 +1,7 @@
 import { CoreV1Api, type KubeConfig, type V1Pod, type V1Secret } from '@kubernetes/client-node';
-import { deletePod } from '../runtimes/kubernetes/pod-api';
-import { deleteStepSecret } from '../runtimes/kubernetes/step-secret';
-import { ANNOTATION, LABEL } from '../runtimes/kubernetes/pod-spec';
+import { deletePod } from './pod-api';
+import { deleteStepSecret } from './step-secret';
+import { ANNOTATION, LABEL } from './pod-spec';
 
 export interface SweepOptions {
   kubeConfig: KubeConfig;

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { CliIo } from './validate-pipelines';
+import type { CliIo } from './main';
 
 export const COMPONENT_USAGE = [
   '  component publish DIR  publish DIR/component.yaml to the catalog (CO_API_URL, CO_TOKEN)',

@@ -1,4 +1,4 @@
-import type { CliIo } from './validate-pipelines';
+import type { CliIo } from './main';
 
 /** A small client of the platform's API for `containerops exec`. */
 export class ApiClient {

@@ -5,11 +5,10 @@ import { concurrencyOf, groupWorkflowIdOf } from './concurrency';
 import type { Config } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { HttpError, invalid } from '../../lib/errors';
-import { apiMetrics } from '../http/metrics';
+import { runsStarted } from './metrics';
 import type { Pipeline, PipelineVersion, Project, Run } from '../../generated/prisma/client';
 import { runPageUrl, runWorkflowId, searchAttributes, type PipelineRunInput } from '../../contract';
-import { pipelineRun } from '../../workflows/pipelineRun';
-import { paramsView, referenceSecretParams, storeSecretParams } from '../scaler/secret-params';
+import { paramsView, referenceSecretParams, storeSecretParams } from './secret-params';
 
 export interface StartRunRequest {
   project: Project;
@@ -42,6 +41,9 @@ function sameRequest(existing: Run, req: StartRunRequest, plan: ExecutionPlan): 
   }
   return existing;
 }
+
+/** The workflow type of a run (workflows/pipelineRun.ts). */
+export const PIPELINE_RUN_WORKFLOW = 'pipelineRun';
 
 const TRIGGER_TRANSACTION = { maxWait: 15_000, timeout: 15_000 };
 
@@ -198,7 +200,8 @@ export async function startRun(
   const { run, created, input } = await createRun(deps, req);
   if (!created) return { run, created };
   try {
-    await deps.client.workflow.start(pipelineRun, {
+    // by its type name: the run service does not import workflow code (arrows point down)
+    await deps.client.workflow.start(PIPELINE_RUN_WORKFLOW, {
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       args: [input],
       ...runWorkflowOptions(deps.config, req, run),
@@ -211,7 +214,7 @@ export async function startRun(
       `the run could not be started: ${(err as Error).message.split('\n')[0]}`,
     );
   }
-  apiMetrics.runsStarted.inc({
+  runsStarted.inc({
     project: req.project.name,
     pipeline: req.pipeline.name,
     trigger: req.trigger,

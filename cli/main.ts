@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { compilePipelineSource, type PipelineError } from '../pipeline';
-import { COMPONENT_USAGE, componentCommand } from './component-cli';
-import { EXEC_USAGE, execCommand } from './exec-cli';
+import { COMPONENT_USAGE, componentCommand } from './component';
+import { EXEC_USAGE, execCommand } from './exec';
 
 export interface CliIo {
   out: (line: string) => void;

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { hasMarker, markerPattern, referencesIn } from '../../pipeline/secrets';
-import { kubeconfigOf, serviceEnvPrefix } from '../../lib/service-types';
+import { kubeconfigOf, serviceEnvPrefix } from '../../contract/service-types';
 import { SecretResolutionError, type Vault } from './vault';
 
 export interface StepSecrets {

@@ -7,7 +7,7 @@ import {
 } from '@kubernetes/client-node';
 import { serverSideApply, type Manifest } from './apply';
 import type { RollbackResult } from './rollback';
-import { sleep } from '../../lib/sleep';
+import { sleep } from '../../../../lib/sleep';
 
 /**
  * Rolls a StatefulSet or DaemonSet back to its previous revision, as `kubectl rollout undo` does:

@@ -1,10 +1,10 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig } from './kubernetes/kubeconfig';
-import { runPod, type PodRunSettings } from './kubernetes/pod-run';
-import type { StepHooks, StepLaunch, StepOutcome, StepRuntime } from './runtime';
+import { loadKubeConfig } from './kubeconfig';
+import { runPod, type PodRunSettings } from './pod-run';
+import type { StepHooks, StepLaunch, StepOutcome, StepRuntime } from '../runtime';
 
-export { loadKubeConfig, type KubeConfigSource } from './kubernetes/kubeconfig';
-export { podName, LABEL as POD_LABELS } from './kubernetes/pod-spec';
+export { loadKubeConfig, type KubeConfigSource } from './kubeconfig';
+export { podName, LABEL as POD_LABELS } from './pod-spec';
 
 export interface KubernetesRuntimeOptions {
   /** Cluster credentials; default: KUBECONFIG, ~/.kube/config or in-cluster (see loadKubeConfig). */

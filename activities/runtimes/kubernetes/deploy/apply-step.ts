@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { MAX_MANIFEST_DEPTH, scanNesting } from '../../pipeline/nesting';
-import { apiProblem, isPermanent } from '../runtimes/kubernetes/api-errors';
-import { loadKubeConfig } from '../runtimes/kubernetes/kubeconfig';
-import { sleep } from '../../lib/sleep';
-import type { StepHooks, StepLaunch, StepOutcome } from '../runtimes/runtime';
+import { MAX_MANIFEST_DEPTH, scanNesting } from '../../../../pipeline/nesting';
+import { apiProblem, isPermanent } from '../api-errors';
+import { loadKubeConfig } from '../kubeconfig';
+import { sleep } from '../../../../lib/sleep';
+import type { StepHooks, StepLaunch, StepOutcome } from '../../runtime';
 import { asManifest, serverSideApply, type Manifest } from './apply';
 
 /** Largest manifest source read from a file or URL. */
