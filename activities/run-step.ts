@@ -160,14 +160,6 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     } catch (err) {
       throw await fail(...dockyardFailure(err), null, !isFinal(err));
     }
-    if (input.cache && artifactsInPod) {
-      throw await fail(
-        'invalid',
-        'cache: is not supported on the kubernetes runtime (a pod has its own workspace)',
-        null,
-        false,
-      );
-    }
 
     let script = input.script;
     let image = input.image;
@@ -263,7 +255,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       const memo = await memoizeStep(
         deps,
         input,
-        { component: componentRef, image, resolvedEnv },
+        { component: componentRef, image, resolvedEnv, resolveSecrets: secrets.resolve },
         workspace,
         (l) => sink.push('stderr', l),
       );
@@ -277,10 +269,11 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       }
       await recordFingerprint(deps.db, key, memo.fingerprint);
     }
-    // after memoize: a step that does not run needs no cache
+    // after memoize: a step that does not run needs no cache; a pod moves its own (podArtifacts)
     const cache =
-      input.cache &&
-      new StepCache(deps, { ...input, cache: input.cache }, workspace, (l) => sink.push('stderr', l));
+      input.cache && !artifactsInPod
+        ? new StepCache(deps, { ...input, cache: input.cache }, workspace, (l) => sink.push('stderr', l))
+        : undefined;
     await cache?.restore();
 
     const split = splitSecretEnv(secrets.env, deps.config.CO_SECRET_ENV_PATTERN);
