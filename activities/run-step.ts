@@ -10,6 +10,8 @@ import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult, type StepError
 import { componentLaunch, coData } from './component-launch';
 import { StepCache } from './dockyard/cache/step-cache';
 import { recordFingerprint } from './memoize/reuse';
+import { recordWorkspaceChanges } from './memoize/snapshot';
+import { WorkspaceChanges } from './memoize/workspace-changes';
 import { memoizeStep } from './memoize/step-memo';
 import { resolveComponent } from './components';
 import { dockyardFailure, isFinal, StepIo } from './dockyard/step-io';
@@ -250,6 +252,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     for (const line of ioLines.splice(0)) sink.push('stderr', line);
 
     // the input as the workflow sent it (templates rendered, secrets as markers) is what a fingerprint is made of
+    let changes: WorkspaceChanges | undefined;
     if (input.memoize) {
       const resolvedEnv = { ...secrets.env, ...secrets.secretEnv };
       const memo = await memoizeStep(
@@ -268,6 +271,8 @@ export function createRunStep(deps: RunStepDeps): RunStep {
         return { outputs, exitCode };
       }
       await recordFingerprint(deps.db, key, memo.fingerprint);
+      // before the cache: a reuse restores no cache, so what it brings is part of the result
+      if (!artifactsInPod) changes = await WorkspaceChanges.before(workspace);
     }
     // after memoize: a step that does not run needs no cache; a pod moves its own (podArtifacts)
     const cache =
@@ -321,7 +326,10 @@ export function createRunStep(deps: RunStepDeps): RunStep {
         (outputs) => ({ outputs }),
         (error: unknown) => ({ error }),
       );
-      if ('outputs' in finished && !reportsFailure(outcome.outputs)) await cache?.save();
+      if ('outputs' in finished && !reportsFailure(outcome.outputs)) {
+        await cache?.save();
+        if (changes) await recordWorkspaceChanges(deps, input, changes, (l) => sink.push('stderr', l));
+      }
       for (const line of ioLines.splice(0)) sink.push('stderr', line);
     }
     await sink.close();

@@ -40,11 +40,11 @@ describe('cache: of a step', () => {
   });
 
   it('accepts cache: on the kubernetes runtime (the pod restores and saves it)', () => {
-    const errors = errorsOf(
+    const plan = planOf(
       HEADER +
         yaml('  - id: a', '    run: echo', '    runtime: kubernetes', '    cache: { key: k, paths: [x] }'),
     );
-    expect(errors).toEqual([]);
+    expect(plan.nodes[0]).toMatchObject({ runtime: 'kubernetes', cache: { key: 'k', paths: ['x'] } });
   });
 
   it('rejects unknown fields and a cache without paths', () => {
