@@ -80,6 +80,17 @@ export interface ArtifactPodParts {
   step(container: V1Container): V1Container;
 }
 
+function toolOrders(launch: StepLaunch, artifacts: PodArtifacts): ToolOrders {
+  const { runIds, in: inputs, out, refs, cache } = artifacts;
+  const facts = {
+    runId: launch.runId,
+    step: launch.stepId,
+    matrix: launch.matrixKey,
+    attempt: launch.attempt,
+  };
+  return { ...facts, runIds, in: inputs, out, refs, ...(cache ? { cache } : {}) };
+}
+
 /** The volumes and containers that move a step's artifacts, or undefined when it has none. */
 export function artifactPodParts(
   launch: StepLaunch,
@@ -92,17 +103,7 @@ export function artifactPodParts(
     return undefined;
   const fetches = artifacts.in.length > 0 || artifacts.refs.length > 0 || cache !== undefined;
   const uploads = artifacts.out.length > 0 || cache !== undefined;
-  const orders: ToolOrders = {
-    runId: launch.runId,
-    step: launch.stepId,
-    matrix: launch.matrixKey,
-    attempt: launch.attempt,
-    runIds: artifacts.runIds,
-    in: artifacts.in,
-    out: artifacts.out,
-    refs: artifacts.refs,
-    ...(cache ? { cache } : {}),
-  };
+  const orders = toolOrders(launch, artifacts);
   const workspaceMount = { name: WORKSPACE.volume, mountPath: WORKSPACE.path };
   const handoffMount = { name: HANDOFF.volume, mountPath: HANDOFF.path };
   const cacheMounts = cache ? [{ name: CACHE_STATE.volume, mountPath: CACHE_STATE.path }] : [];
