@@ -80,17 +80,6 @@ export interface ArtifactPodParts {
   step(container: V1Container): V1Container;
 }
 
-function toolOrders(launch: StepLaunch, artifacts: PodArtifacts): ToolOrders {
-  const { runIds, in: inputs, out, refs, cache } = artifacts;
-  const facts = {
-    runId: launch.runId,
-    step: launch.stepId,
-    matrix: launch.matrixKey,
-    attempt: launch.attempt,
-  };
-  return { ...facts, runIds, in: inputs, out, refs, ...(cache ? { cache } : {}) };
-}
-
 /** The volumes and containers that move a step's artifacts, or undefined when it has none. */
 export function artifactPodParts(
   launch: StepLaunch,
@@ -98,12 +87,23 @@ export function artifactPodParts(
   toolImage: string,
 ): ArtifactPodParts | undefined {
   const artifacts = launch.podArtifacts;
-  const cache = artifacts?.cache;
-  if (!artifacts || (!artifacts.in.length && !artifacts.out.length && !artifacts.refs.length && !cache))
-    return undefined;
+  if (!artifacts) return undefined;
+  // a cache is restored by the fetcher and saved by the uploader
+  const cache = artifacts.cache;
   const fetches = artifacts.in.length > 0 || artifacts.refs.length > 0 || cache !== undefined;
   const uploads = artifacts.out.length > 0 || cache !== undefined;
-  const orders = toolOrders(launch, artifacts);
+  if (!fetches && !uploads) return undefined;
+  const orders: ToolOrders = {
+    runId: launch.runId,
+    step: launch.stepId,
+    matrix: launch.matrixKey,
+    attempt: launch.attempt,
+    runIds: artifacts.runIds,
+    in: artifacts.in,
+    out: artifacts.out,
+    refs: artifacts.refs,
+    ...(cache ? { cache } : {}),
+  };
   const workspaceMount = { name: WORKSPACE.volume, mountPath: WORKSPACE.path };
   const handoffMount = { name: HANDOFF.volume, mountPath: HANDOFF.path };
   const cacheMounts = cache ? [{ name: CACHE_STATE.volume, mountPath: CACHE_STATE.path }] : [];
@@ -125,7 +125,7 @@ export function artifactPodParts(
     terminationMessagePolicy: 'FallbackToLogsOnError',
   });
 
-  if (uploads && !launch.command?.length && launch.script === undefined) {
+  if ((artifacts.out.length || cache) && !launch.command?.length && launch.script === undefined) {
     const what = artifacts.out.length ? 'artifacts.out' : 'cache:';
     throw new Error(
       `step ${launch.stepId} has ${what}: on the kubernetes runtime it needs a run: script or a command, ` +
