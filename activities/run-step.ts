@@ -9,6 +9,7 @@ import type { Db } from '../lib/db';
 import { STEP_ERROR_TYPES, type RunStepInput, type RunStepResult, type StepErrorDetails } from '../contract';
 import { componentLaunch, coData } from './component-launch';
 import { StepCache } from './dockyard/cache/step-cache';
+import { heartbeatWhile } from './heartbeat-while';
 import { recordFingerprint } from './memoize/reuse';
 import { recordWorkspaceChanges } from './memoize/snapshot';
 import { WorkspaceChanges } from './memoize/workspace-changes';
@@ -251,16 +252,16 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     }
     for (const line of ioLines.splice(0)) sink.push('stderr', line);
 
+    // around the runtime, dockyard transfers heartbeat for the attempt (the runtime's last details kept)
+    let beat: unknown = ctx.lastHeartbeat;
+    const alive = <T>(work: () => Promise<T>) => heartbeatWhile(() => ctx.heartbeat(beat), work);
     // the input as the workflow sent it (templates rendered, secrets as markers) is what a fingerprint is made of
     let changes: WorkspaceChanges | undefined;
     if (input.memoize) {
       const resolvedEnv = { ...secrets.env, ...secrets.secretEnv };
-      const memo = await memoizeStep(
-        deps,
-        input,
-        { component: componentRef, image, resolvedEnv, resolveSecrets: secrets.resolve },
-        workspace,
-        (l) => sink.push('stderr', l),
+      const facts = { component: componentRef, image, resolvedEnv, resolveSecrets: secrets.resolve };
+      const memo = await alive(() =>
+        memoizeStep(deps, input, facts, workspace, (l) => sink.push('stderr', l)),
       );
       await started;
       if (memo.reused) {
@@ -272,14 +273,14 @@ export function createRunStep(deps: RunStepDeps): RunStep {
       }
       await recordFingerprint(deps.db, key, memo.fingerprint);
       // before the cache: a reuse restores no cache, so what it brings is part of the result
-      if (!artifactsInPod) changes = await WorkspaceChanges.before(workspace);
+      if (!artifactsInPod) changes = await alive(() => WorkspaceChanges.before(workspace));
     }
     // after memoize: a step that does not run needs no cache; a pod moves its own (podArtifacts)
     const cache =
       input.cache && !artifactsInPod
         ? new StepCache(deps, { ...input, cache: input.cache }, workspace, (l) => sink.push('stderr', l))
         : undefined;
-    await cache?.restore();
+    if (cache) await alive(() => cache.restore());
 
     const split = splitSecretEnv(secrets.env, deps.config.CO_SECRET_ENV_PATTERN);
     for (const name of secretNames) {
@@ -311,7 +312,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     const hooks = {
       onLine: (stream: 'stdout' | 'stderr', line: string, continues?: boolean) =>
         sink.push(stream, line, continues),
-      heartbeat: (details?: unknown) => ctx.heartbeat(details),
+      heartbeat: (details?: unknown) => ctx.heartbeat((beat = details)),
       signal: ctx.signal,
     };
     const inProcess = inProcessStep(launch.component);
@@ -322,13 +323,16 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     if (!outcome.failure && !ctx.signal.aborted) {
       // masked first: a stored large output is shown to viewers like any other
       const masked = maskOutputs(outcome.outputs, mask);
-      finished = await io.finish(masked).then(
+      finished = await alive(() => io.finish(masked)).then(
         (outputs) => ({ outputs }),
         (error: unknown) => ({ error }),
       );
       if ('outputs' in finished && !reportsFailure(outcome.outputs)) {
-        await cache?.save();
-        if (changes) await recordWorkspaceChanges(deps, input, changes, (l) => sink.push('stderr', l));
+        const snapshot = changes;
+        await alive(async () => {
+          await cache?.save();
+          if (snapshot) await recordWorkspaceChanges(deps, input, snapshot, (l) => sink.push('stderr', l));
+        });
       }
       for (const line of ioLines.splice(0)) sink.push('stderr', line);
     }
