@@ -203,6 +203,13 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     const runtime = deps.runtimes[runtimeName];
     if (!runtime)
       throw await fail('invalid', `runtime ${runtimeName} is not configured on this worker`, null, false);
+    if (input.sidecars?.length && runtimeName !== 'container')
+      throw await fail(
+        'invalid',
+        `sidecars run only on the container runtime, not ${runtimeName}`,
+        null,
+        false,
+      );
 
     const env: Record<string, string> = {
       ...baseEnv,
@@ -306,6 +313,7 @@ export function createRunStep(deps: RunStepDeps): RunStep {
     };
     if (podArtifacts) launch.podArtifacts = podArtifacts;
     if (ctx.chain) launch.shareKey = ctx.chain;
+    if (input.sidecars?.length) launch.sidecars = input.sidecars;
     if (ctx.restarted && ctx.lastHeartbeat !== undefined) {
       await runtime.reclaim?.(launch, ctx.lastHeartbeat);
     }

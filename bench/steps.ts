@@ -12,41 +12,11 @@ import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { startBenchStack, type BenchStack } from './stack';
+import { sequentialPipeline, throughput, trigger, waitForRuns } from './run-load';
+import { scaleOut } from './scale-out';
 
 const emit = (figure: Record<string, unknown>) => console.log(JSON.stringify(figure));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-function sequentialPipeline(name: string, steps: number, chainSteps: boolean): string {
-  const lines = [
-    'apiVersion: containerops/v1',
-    'kind: Pipeline',
-    `name: ${name}`,
-    'maxParallel: 1',
-    `chainSteps: ${chainSteps}`,
-    'steps:',
-  ];
-  for (let i = 0; i < steps; i++)
-    lines.push(`  - { id: s${i}, run: "true"${i ? `, needs: [s${i - 1}]` : ''} }`);
-  return lines.join('\n') + '\n';
-}
-
-async function waitForRuns(stack: BenchStack, ids: string[]): Promise<void> {
-  for (;;) {
-    const done = await stack.db.run.count({
-      where: { id: { in: ids }, status: { in: ['succeeded', 'failed', 'cancelled', 'timed_out'] } },
-    });
-    if (done === ids.length) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const failed = await stack.db.run.count({ where: { id: { in: ids }, status: { not: 'succeeded' } } });
-  if (failed) throw new Error(`${failed} benchmark runs did not succeed`);
-}
-
-async function trigger(stack: BenchStack, project: string, pipeline: string): Promise<string> {
-  const res = await stack.request('POST', `/api/v1/projects/${project}/pipelines/${pipeline}/runs`, {});
-  if (res.status !== 201) throw new Error(`trigger: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
-}
 
 /** ms per activity of a workflow that only runs n no-op activities, on the stack's Temporal server. */
 async function temporalFloorMs(stack: BenchStack, n: number): Promise<number> {
@@ -99,14 +69,6 @@ async function stepOverhead(stack: BenchStack, pipeline: string) {
   return { baselineMs: Math.round(median(baselines)), overheadPerStepMs: +median(overheads).toFixed(2) };
 }
 
-async function throughput(stack: BenchStack, pipeline: string, runs: number) {
-  const start = performance.now();
-  const ids = await Promise.all(Array.from({ length: runs }, () => trigger(stack, 'bench', pipeline)));
-  await waitForRuns(stack, ids);
-  const seconds = (performance.now() - start) / 1000;
-  return { seconds: +seconds.toFixed(2), stepsPerSecond: +((runs * 10) / seconds).toFixed(1) };
-}
-
 export async function main(): Promise<void> {
   const stack = await startBenchStack();
   try {
@@ -155,6 +117,7 @@ export async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
+  await scaleOut();
 }
 
 if (require.main === module)

@@ -1,4 +1,5 @@
 import type { PlanCache } from '../pipeline/cache';
+import type { PlanSidecar } from '../pipeline/sidecars';
 import type { PlanMemoize } from '../pipeline/memoize';
 import type { PlanNode, PlanPod } from '../pipeline/plan';
 
@@ -27,6 +28,8 @@ export interface RunStepInput {
   /** service names; their credentials are resolved by the activity */
   services: string[];
   runtime?: 'local' | 'container' | 'kubernetes';
+  /** service containers beside the step's; absent when none */
+  sidecars?: PlanSidecar[];
   timeoutMs?: number;
   pod?: PlanPod;
   /** artifacts to unpack before the step and to pack after it (dockyard); absent when none */

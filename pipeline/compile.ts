@@ -1,4 +1,5 @@
 import { buildCache } from './cache';
+import { buildSidecars } from './sidecars';
 import { buildMemoize, type MemoizeDocument } from './memoize';
 import { parseDuration } from './duration';
 import { capErrors, sortErrors, type PipelineError } from './errors';
@@ -172,6 +173,7 @@ function buildNode(step: StepDocument, line: number, memoize?: MemoizeDocument):
     },
     services: step.services ?? [],
     runtime: step.runtime,
+    sidecars: step.sidecars ? buildSidecars(step.sidecars) : undefined,
     continueOnError: step.continueOnError ?? false,
     approval: step.approval
       ? compact({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { planCacheSchema } from './cache';
 import { planMemoizeSchema } from './memoize';
+import { planSidecarSchema } from './sidecars';
 import { tolerationSchema } from './pod';
 import { planConcurrencySchema, planTriggersSchema } from './triggers';
 
@@ -45,6 +46,8 @@ export const planNodeSchema = z.strictObject({
   }),
   services: z.array(z.string()),
   runtime: z.enum(['local', 'container', 'kubernetes']).optional(),
+  /** service containers started beside the step's (container runtime only) */
+  sidecars: z.array(planSidecarSchema).optional(),
   continueOnError: z.boolean(),
   /** matrix steps: stop the other combinations once one fails (default: unless continueOnError) */
   failFast: z.boolean().optional(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cacheSchema } from './cache';
 import { memoizeSchema } from './memoize';
+import { sidecarsSchema } from './sidecars';
 import { tolerationSchema } from './pod';
 import { DURATION_SYNTAX, durationMessage, parseDuration } from './duration';
 import { concurrencySchema, onSchema } from './triggers';
@@ -73,6 +74,8 @@ export const stepSchema = z.strictObject({
     .optional(),
   services: z.array(z.string().min(1)).optional(),
   runtime: z.enum(['local', 'container', 'kubernetes']).optional(),
+  /** service containers beside the step's container (pipeline/sidecars.ts) */
+  sidecars: sidecarsSchema.optional(),
   continueOnError: z.boolean().optional(),
   pod: podSchema.optional(),
   /** restored before the step, saved after it succeeds (pipeline/cache.ts) */

@@ -1,5 +1,6 @@
 import { checkArtifacts } from './artifact-paths';
 import { checkCache } from './cache';
+import { checkSidecars } from './sidecars';
 import { MAX_ERRORS, type PathSegment, type PipelineError } from './errors';
 import { checkExpression, findTemplates, unwrapCondition, type ExpressionScope } from './expressions';
 import { ancestorIndex, findCycles } from './graph';
@@ -271,6 +272,9 @@ function checkStepExpressions(
   if (step.cache !== undefined) {
     const err = (at: PathSegment[], message: string) => errors.push(map.error(at, message));
     checkCache(step.cache, path, err, (at, v) => checkTemplates(at, v, scope, map, errors));
+  }
+  if (step.sidecars !== undefined) {
+    checkSidecars(step.sidecars, step, path, (at, message) => errors.push(map.error(at, message)));
   }
 }
 

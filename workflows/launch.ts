@@ -63,6 +63,7 @@ export function buildLaunch(
     // only when there are some: launches without artifacts stay as they were recorded before
     ...(node.artifacts.in.length || node.artifacts.out.length ? { artifacts: node.artifacts } : {}),
     ...(node.cache ? { cache: renderCache(node.cache, scoped) } : {}),
+    ...(node.sidecars ? { sidecars: node.sidecars } : {}),
     ...(node.memoize ? { memoize: node.memoize } : {}),
   };
 }

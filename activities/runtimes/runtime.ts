@@ -28,6 +28,18 @@ export interface PodSettings {
   imagePullSecrets?: string[];
 }
 
+/** A service container started beside a step's container for the step's run (container runtime only). */
+export interface SidecarLaunch {
+  /** the host name the step reaches it by */
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  entrypoint?: string[];
+  command?: string[];
+  /** TCP ports it listens on: the step starts once each accepts connections */
+  ports: number[];
+}
+
 export interface StepLaunch {
   project: string;
   runId: string;
@@ -68,6 +80,8 @@ export interface StepLaunch {
    * container runtime keeps the container for the next step of the same image.
    */
   shareKey?: string;
+  /** service containers the step reaches by name; only the container runtime runs them */
+  sidecars?: SidecarLaunch[];
 }
 
 /** What a pod needs to fetch `artifacts.in`, upload `artifacts.out` and move its cache from dockyard itself. */

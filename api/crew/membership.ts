@@ -2,6 +2,7 @@ import type { Db } from '../../lib/db';
 import type { Project } from '../../generated/prisma/client';
 import { notFound } from '../../lib/errors';
 import type { Actor } from './actor';
+import { projectByName } from './project-cache';
 import { isRole, strongestRole, type Role } from './roles';
 
 /** The actor's effective role in a project: direct or through a team; admins act as owners. */
@@ -24,7 +25,7 @@ export async function visibleProject(
   actor: Actor,
   name: string,
 ): Promise<{ project: Project; role: Role }> {
-  const project = await db.project.findUnique({ where: { name } });
+  const project = await projectByName(db, name);
   const role = project ? await roleIn(db, actor, project.id) : undefined;
   if (!project || !role) throw notFound(`project ${JSON.stringify(name)}`);
   return { project, role };

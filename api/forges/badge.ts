@@ -5,6 +5,7 @@ import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../http/route';
 import { parseOr422 } from '../http/validate';
 import { audit } from '../crew/audit';
+import { forgetProject } from '../crew/project-cache';
 import { TERMINAL_RUN_STATUSES } from '../../contract';
 
 const MESSAGE: Record<string, { text: string; color: string }> = {
@@ -94,6 +95,7 @@ export function badgeSettingRoutes({ db }: ApiDeps): RouteDef[] {
       async handler(req, res, { actor, project }) {
         const body = parseOr422(badgeBody, req.body);
         await db.project.update({ where: { id: project!.id }, data: { badgesPublic: body.public } });
+        forgetProject(db, project!.name);
         await audit(db, {
           actor,
           projectId: project!.id,

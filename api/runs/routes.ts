@@ -11,7 +11,8 @@ import { canDecideApproval } from '../crew/approvers';
 import { findPipeline, latestVersion } from '../pipelines/service';
 import { resolveParams } from './params';
 import { startRun } from './start';
-import { findRun, findRunRow } from './lookup';
+import { findRun } from './lookup';
+import { runWithSteps } from './run-read';
 import { VersionCache } from './version-cache';
 import { runSummary, stepsView } from './view';
 import { triggerView } from './trigger-view';
@@ -130,11 +131,8 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
       permission: { project: 'read' },
       summary: 'A run with its steps (status, attempts, exit code, outputs, timings)',
       async handler(req, res, { project }) {
-        const run = await findRunRow(db, project!, String(req.params.run));
-        const [version, rows] = await Promise.all([
-          versions.get(run.pipelineVersionId),
-          db.stepRun.findMany({ where: { runId: run.id } }),
-        ]);
+        const { run, steps: rows } = await runWithSteps(db, project!, String(req.params.run));
+        const version = await versions.get(run.pipelineVersionId);
         res.json({
           ...runSummary(config, project!.name, version.pipelineName, run),
           ...(await triggerView(client, run)),

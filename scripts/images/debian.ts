@@ -96,6 +96,10 @@ export async function localImageKey(name: string): Promise<string | undefined> {
   return out.trim() || undefined;
 }
 
+function isFile(file: string): boolean {
+  return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
 /**
  * Makes the image unless an image of the same key is already here: the tarball comes from the
  * cache or from mmdebstrap (~1 min for the base image on a warm mirror). Returns the local name.
@@ -108,11 +112,13 @@ export async function ensureDebianImage(image: DebianImage, log: (line: string) 
   const dir = cacheDir();
   await fs.promises.mkdir(dir, { recursive: true });
   const tarball = path.join(dir, `${image.name.replace(/\//g, '_')}-${image.suite}-${key}.tar`);
-  if (!fs.existsSync(tarball)) {
+  if (!isFile(tarball)) {
     log(`building ${name} from Debian ${image.suite} (${image.packages.join(', ')}) with mmdebstrap`);
     const partial = `${tarball}.partial-${process.pid}`;
     const include = `--include=${image.packages.join(',')}`;
-    await runLogged('mmdebstrap', ['--variant=minbase', include, image.suite, partial, mirror], log);
+    // the format is explicit: mmdebstrap guesses it from the file's extension, and `.partial-N` has none
+    const args = ['--variant=minbase', '--format=tar', include, image.suite, partial, mirror];
+    await runLogged('mmdebstrap', args, log);
     await fs.promises.rename(partial, tarball);
   }
   log(`importing ${path.basename(tarball)} as ${name}`);

@@ -20,6 +20,7 @@ import { SessionPool } from './pool';
 import { pullImage, resolveImage, type RegistryAccess } from './pull';
 import { COMPONENT_MOUNT, type ContainerSession, type JobResult } from './session';
 import { outcomeOf, type StopReason } from './outcome';
+import { removeSidecars, startSidecars, type RunningSidecars } from './sidecars';
 
 const HEARTBEAT_MS = 1000;
 
@@ -38,6 +39,8 @@ export interface ContainerRuntimeOptions {
 interface ContainerHeartbeat {
   container: string;
   host: string;
+  /** the step's sidecar containers */
+  sidecars?: string[];
 }
 
 const failed = (kind: 'invalid' | 'image' | 'infrastructure', message: string): StepOutcome => ({
@@ -55,6 +58,16 @@ function inContainer(workspace: string, env: Record<string, string>): Record<str
       v === workspace ? POD_WORKSPACE : v.split(prefix).join(`${POD_WORKSPACE}/`),
     ]),
   );
+}
+
+/** What a step's containers (its own and its sidecars) carry: the sweeper and reclaim find them by it. */
+function stepLabels(launch: StepLaunch): Record<string, string> {
+  return {
+    [LABELS.run]: launch.runId,
+    [LABELS.step]: launch.stepId,
+    [LABELS.attempt]: String(launch.attempt),
+    [LABELS.owner]: ownerLabel(),
+  };
 }
 
 const shortHash = (text: string) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 12);
@@ -81,7 +94,8 @@ export class ContainerRuntime implements StepRuntime {
   async reclaim(launch: StepLaunch, lastHeartbeat: unknown): Promise<void> {
     const last = lastHeartbeat as Partial<ContainerHeartbeat> | undefined;
     if (last?.container && last.host === os.hostname()) {
-      await podman(this.podmanOptions, ['rm', '--force', '--time', '0', '--ignore', last.container]);
+      const names = [last.container, ...(last.sidecars ?? [])];
+      await podman(this.podmanOptions, ['rm', '--force', '--time', '0', '--ignore', ...names]);
     }
     await killAttemptProcesses(launch.env.CO_ATTEMPT_ID);
   }
@@ -92,6 +106,30 @@ export class ContainerRuntime implements StepRuntime {
   }
 
   async run(launch: StepLaunch, hooks: StepHooks): Promise<StepOutcome> {
+    if (!launch.sidecars?.length) return this.runStep(launch, hooks);
+    const prefix = `co-${shortHash(launch.runId)}-${crypto.randomBytes(6).toString('hex')}`;
+    const started = await startSidecars(launch.sidecars, {
+      options: this.podmanOptions,
+      registry: this.options.registry,
+      prefix,
+      labels: stepLabels(launch),
+      controlDir: path.join(this.controlRoot, `${prefix}-sidecars`),
+      hooks,
+    });
+    if (!started.ok) return failed(started.kind, started.message);
+    try {
+      // a step with sidecars has a container of its own: the next step of the chain must not reach them
+      return await this.runStep({ ...launch, shareKey: undefined }, hooks, started.sidecars);
+    } finally {
+      await removeSidecars(this.podmanOptions, started.sidecars);
+    }
+  }
+
+  private async runStep(
+    launch: StepLaunch,
+    hooks: StepHooks,
+    sidecars?: RunningSidecars,
+  ): Promise<StepOutcome> {
     const named = launch.image ?? this.options.defaultImage;
     const image = named && resolveImage(named, this.options.registry);
     if (!image) return failed('invalid', 'the step names no image and CO_CONTAINER_IMAGE is not set');
@@ -110,7 +148,7 @@ export class ContainerRuntime implements StepRuntime {
     env.CO_ATTEMPT_ID ??= job;
 
     const key = launch.shareKey && `${launch.shareKey}\0${image}\0${launch.workspace}\0${componentDir ?? ''}`;
-    const acquired = await this.acquire(launch, hooks, key, image, componentDir);
+    const acquired = await this.acquire(launch, hooks, key, image, componentDir, sidecars?.hosts);
     if (!('session' in acquired)) return acquired;
     const session = acquired.session;
     const controlDir = session.spec.controlDir;
@@ -131,8 +169,13 @@ export class ContainerRuntime implements StepRuntime {
       hooks.onLine('stderr', `[containerops] variable ${name} is not a shell name; it was left out`);
 
     const lines = stepLines(hooks.onLine);
-    const { result, stopped } = await this.supervise(launch, hooks, session, env.CO_ATTEMPT_ID, () =>
-      session.run(job, (stream, text) => lines.push(stream, text)),
+    const { result, stopped } = await this.supervise(
+      launch,
+      hooks,
+      session,
+      env.CO_ATTEMPT_ID,
+      sidecars,
+      () => session.run(job, (stream, text) => lines.push(stream, text)),
     );
     lines.end();
     await removeJob(controlDir, job);
@@ -150,6 +193,7 @@ export class ContainerRuntime implements StepRuntime {
     key: string | undefined,
     image: string,
     componentDir: string | undefined,
+    hosts?: Record<string, string>,
   ): Promise<{ session: ContainerSession } | StepOutcome> {
     const spec = () => {
       const name = `co-${shortHash(launch.runId)}-${crypto.randomBytes(6).toString('hex')}`;
@@ -159,12 +203,8 @@ export class ContainerRuntime implements StepRuntime {
         workspace: launch.workspace,
         controlDir: path.join(this.controlRoot, name),
         componentDir,
-        labels: {
-          [LABELS.run]: launch.runId,
-          [LABELS.step]: launch.stepId,
-          [LABELS.attempt]: String(launch.attempt),
-          [LABELS.owner]: ownerLabel(),
-        },
+        labels: stepLabels(launch),
+        ...(hosts && { hosts }),
       };
     };
     let got = await this.pool.acquire(key, spec);
@@ -187,6 +227,7 @@ export class ContainerRuntime implements StepRuntime {
     hooks: StepHooks,
     session: ContainerSession,
     attemptId: string,
+    sidecars: RunningSidecars | undefined,
     start: () => Promise<JobResult>,
   ): Promise<{ result: JobResult; stopped?: StopReason }> {
     let stopped: StopReason | undefined;
@@ -202,7 +243,9 @@ export class ContainerRuntime implements StepRuntime {
     const timeout = launch.timeoutMs ? setTimeout(() => stop('timeout'), launch.timeoutMs) : undefined;
     const beat = () => {
       try {
-        hooks.heartbeat({ container: session.spec.name, host: os.hostname() } satisfies ContainerHeartbeat);
+        const details: ContainerHeartbeat = { container: session.spec.name, host: os.hostname() };
+        if (sidecars) details.sidecars = sidecars.containers;
+        hooks.heartbeat(details);
       } catch {
         // a heartbeat that throws means the activity is being cancelled; the signal handles it
       }

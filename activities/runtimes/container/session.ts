@@ -18,6 +18,8 @@ export interface ContainerSpec {
   controlDir: string;
   componentDir?: string;
   labels: Record<string, string>;
+  /** host name -> address, added to the container's /etc/hosts (its sidecars) */
+  hosts?: Record<string, string>;
 }
 
 export type JobResult = { code: number } | { lost: string };
@@ -34,6 +36,10 @@ export type StartResult = { ok: true } | { ok: false; message: string; missingIm
 export function runArgs(spec: ContainerSpec): string[] {
   const labels = Object.entries(spec.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
   const component = spec.componentDir ? ['-v', `${spec.componentDir}:${COMPONENT_MOUNT}:ro`] : [];
+  const hosts = Object.entries(spec.hosts ?? {}).flatMap(([name, address]) => [
+    '--add-host',
+    `${name}:${address}`,
+  ]);
   return [
     'run',
     '--rm',
@@ -46,6 +52,7 @@ export function runArgs(spec: ContainerSpec): string[] {
     '--name',
     spec.name,
     ...labels,
+    ...hosts,
     ...ULIMITS,
     '-v',
     `${spec.workspace}:${POD_WORKSPACE}`,

@@ -11,6 +11,7 @@ import { runsAfterFailure, translateJob } from './job';
 import { translateOn } from './on';
 import { GITHUB_FIELDS, refResolver } from './refs';
 import { unsupportedKeys, withoutUnsupported, workflowSchema, type Workflow } from './schema';
+import { jobGraph } from './status';
 import { baseContext, planId, type NativeStep, type Problem, type WorkflowScope } from './scope';
 import { celTemplate } from './templates';
 
@@ -88,14 +89,14 @@ function workflowScope(wf: Workflow, origins: Origins, problems: Problem[]): Wor
         .filter(([, job]) => runsAfterFailure(job))
         .map(([gid]) => gid),
     ),
+    graph: jobGraph(wf.jobs, jobIds),
     usesCheckoutUrl: false,
     problems,
   };
 }
 
 function translateJobs(wf: Workflow, scope: WorkflowScope): { main: NativeStep[]; fin: NativeStep[] } {
-  const taken = new Set(scope.jobIds.values());
-  const all = Object.entries(wf.jobs).flatMap(([gid, job]) => translateJob(gid, job, scope, taken));
+  const all = Object.entries(wf.jobs).flatMap(([gid, job]) => translateJob(gid, job, scope));
   return { main: all.filter((s) => !s.isFinally), fin: all.filter((s) => s.isFinally) };
 }
 

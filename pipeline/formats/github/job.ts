@@ -1,22 +1,18 @@
 import type { PathSegment } from '../../errors';
 import { actionsCache, type StepCache } from './cache';
 import { jobContainer } from './container';
+import { jobServices } from './services';
 import { parseGhExpression, type GhExpr } from './expr-parse';
 import { jobScript } from './job-script';
 import { translateMatrix } from './matrix';
 import { refResolver, type RefContext } from './refs';
 import { RunSteps } from './run-steps';
 import type { Job, Step } from './schema';
-import { baseContext, planId, type NativeStep, type OriginList, type WorkflowScope } from './scope';
+import { baseContext, type NativeStep, type OriginList, type WorkflowScope } from './scope';
+import { finallyStatusCel } from './status';
 import { bareCondition, celCondition, celTemplate, scriptWord } from './templates';
 import { actionKind, githubCloneUrl, unsupportedInputs } from './uses';
 
-const FINALLY_STATUS: Record<string, string> = {
-  success: "run.status == 'succeeded'",
-  failure: "run.status == 'failed'",
-  cancelled: "run.status == 'cancelled'",
-  always: 'true',
-};
 const CHECKOUT_URL =
   'has(trigger.payload.repository) && has(trigger.payload.repository.clone_url) ? trigger.payload.repository.clone_url : params.CHECKOUT_URL';
 
@@ -39,8 +35,8 @@ function mentionsStatus(e: GhExpr): boolean {
 }
 
 /** One GitHub job -> its native steps: a git-clone step per checkout, then the job's script. */
-export function translateJob(gid: string, job: Job, scope: WorkflowScope, taken: Set<string>): NativeStep[] {
-  return new JobTranslation(gid, job, scope, taken).steps();
+export function translateJob(gid: string, job: Job, scope: WorkflowScope): NativeStep[] {
+  return new JobTranslation(gid, job, scope).steps();
 }
 
 type Artifacts = { in: { name: string; from: string }[]; out: { name: string; path: string }[] };
@@ -65,7 +61,6 @@ class JobTranslation {
     private readonly gid: string,
     private readonly job: Job,
     private readonly scope: WorkflowScope,
-    private readonly taken: Set<string>,
   ) {
     this.at = ['jobs', gid];
     this.pid = scope.jobIds.get(gid)!;
@@ -86,12 +81,12 @@ class JobTranslation {
     this.scope.problems.push({ path, message, offset });
   }
 
-  /** The job's if: as CEL; status functions decide by the run's status in finally jobs. */
+  /** The job's if: as CEL; in finally jobs, status functions decide by the jobs this one needs. */
   private jobCondition(): string | undefined {
     if (this.job.if === false) return 'false';
     if (typeof this.job.if !== 'string') return undefined;
     const status = (name: string) =>
-      this.isFinally ? FINALLY_STATUS[name]! : name === 'success' ? 'true' : 'false';
+      this.isFinally ? finallyStatusCel(name, this.gid, this.scope) : name === 'success' ? 'true' : 'false';
     const resolver = refResolver({ ...this.ctx, matrix: undefined, status });
     return celCondition(this.job.if, resolver, (offset, m) => this.problem([...this.at, 'if'], m, offset));
   }
@@ -116,6 +111,7 @@ class JobTranslation {
         [['run'], [...this.at, 'steps']],
         ...this.cacheOrigins(),
         [['image'], [...this.at, 'container']],
+        [['sidecars'], [...this.at, 'services']],
         ...Object.keys(this.job.env ?? {}).map((name): OriginList[number] => [
           ['env', name],
           [...this.at, 'env', name],
@@ -147,10 +143,11 @@ class JobTranslation {
       this.phase = 'run';
       return this.runs.add(step, k);
     }
-    this.action(step, path);
+    this.action(step, k);
   }
 
-  private action(step: Step, path: PathSegment[]): void {
+  private action(step: Step, k: number): void {
+    const path: PathSegment[] = [...this.at, 'steps', k];
     const kind = actionKind(step.uses!);
     if (typeof kind !== 'string') return this.problem([...path, 'uses'], kind.error);
     this.scope.problems.push(...unsupportedInputs(kind, step, path));
@@ -166,7 +163,7 @@ class JobTranslation {
     } else if (kind === 'download-artifact') {
       this.artifacts.in.push(downloadArtifact(step, path, this.gid, this.scope, problem));
     } else {
-      const id = planId(`${this.pid}-checkout`, this.taken);
+      const id = this.scope.graph.checkoutIds.get(this.gid)!.get(k)!;
       const clone = checkoutStep(step, path, id, this.needIds, this.condition, this.ctx, problem, this.scope);
       this.out.push({ step: clone.step, origins: clone.origins, isFinally: this.isFinally, extras: {} });
       this.needIds = [id];
@@ -209,6 +206,10 @@ class JobTranslation {
         : jobContainer(this.job.container, [...this.at, 'container'], refResolver(this.ctx), (p, m, o) =>
             this.problem(p, m, o),
           );
+    const sidecars =
+      this.job.services === undefined
+        ? undefined
+        : jobServices(this.job.services, [...this.at, 'services'], (p, m) => this.problem(p, m));
     const env: Record<string, string> = { ...container?.env, GITHUB_JOB: this.gid };
     for (const [name, value] of Object.entries(this.job.env ?? {})) {
       env[name] = celTemplate(String(value ?? ''), refResolver(this.ctx), (offset, m) =>
@@ -226,6 +227,7 @@ class JobTranslation {
       ...(this.condition !== undefined && { if: this.condition }),
       ...(this.matrix && { matrix: this.matrix.matrix }),
       ...(container && { image: container.image, runtime: 'container' }),
+      ...(sidecars?.length && { sidecars, runtime: 'container' }),
       ...(this.cache && { cache: this.cache.doc }),
       ...(job['timeout-minutes'] !== undefined && { timeout: `${Math.round(job['timeout-minutes'] * 60)}s` }),
       ...(job['continue-on-error'] !== undefined && { continueOnError: job['continue-on-error'] }),

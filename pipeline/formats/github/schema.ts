@@ -63,6 +63,8 @@ export const jobSchema = z.strictObject({
   'timeout-minutes': minutes.optional(),
   'continue-on-error': z.boolean().optional(),
   permissions: z.unknown().optional(),
+  /** checked key by key in services.ts */
+  services: z.record(z.string(), z.unknown()).optional(),
   container: z
     .union([
       z.string().min(1),
@@ -130,8 +132,6 @@ export type WorkflowInput = z.infer<typeof inputSchema>;
 const UNSUPPORTED: Record<'workflow' | 'job' | 'step' | 'on' | 'trigger', Record<string, string>> = {
   workflow: {},
   job: {
-    services:
-      'services: sidecar containers are not supported yet (the container runtime has no sidecar networking)',
     environment: 'environment: deployment environments (protection rules, their secrets) are not supported',
     concurrency: 'job-level concurrency is not supported (workflow-level concurrency is)',
     uses: 'uses: reusable workflows are not supported',

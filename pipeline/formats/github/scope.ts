@@ -1,6 +1,7 @@
 import type { PathSegment } from '../../errors';
 import type { Triggers } from './on';
 import type { RefContext } from './refs';
+import type { JobGraph } from './status';
 
 /** A problem in the source; `offset`: characters into the string value at `path`. */
 export interface Problem {
@@ -21,6 +22,8 @@ export interface WorkflowScope {
   uploads: Map<string, string>;
   /** jobs whose if: uses always()/failure()/cancelled(): they run after the others */
   finallyJobs: Set<string>;
+  /** needs, checkout step ids and tolerated failures of every job (for the status functions) */
+  graph: JobGraph;
   /** set when a checkout names no repository: the clone URL comes from the trigger or a param */
   usesCheckoutUrl: boolean;
   problems: Problem[];

@@ -158,8 +158,8 @@ const pathRecorder: SourceMap = {
 
 function defaultsOf(doc: Obj, problems: Problem[]): Obj {
   const out: Obj = {};
-  // top-level image, before_script, after_script and cache are GitLab's older spelling of default:
-  for (const key of ['image', 'before_script', 'after_script', 'cache'])
+  // top-level image, services, before_script, after_script and cache are GitLab's older spelling of default:
+  for (const key of ['image', 'services', 'before_script', 'after_script', 'cache'])
     if (doc[key] !== undefined) out[key] = doc[key];
   if (isObj(doc.default)) {
     for (const [k, v] of Object.entries(doc.default)) {

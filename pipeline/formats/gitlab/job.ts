@@ -1,3 +1,4 @@
+import { gitlabServices } from './services';
 import type { PathSegment } from '../../errors';
 import { combinationMatrix } from '../github/matrix';
 import type { NativeStep, OriginList, Problem } from '../github/scope';
@@ -76,6 +77,7 @@ export function translateGitlabJob(
     [[], at],
     [['run'], [...at, 'script']],
     [['matrix'], [...at, 'parallel']],
+    [['sidecars'], [...at, 'services']],
     ...cacheOrigins(job, cacheAt),
     ...Object.keys(job.variables ?? {}).map((k): OriginList[number] => [
       ['env', k],
@@ -103,6 +105,7 @@ function jobStep(name: string, job: GitlabJob, scope: GitlabScope, at: PathSegme
     );
   }
   const retries = typeof job.retry === 'number' ? job.retry : job.retry?.max;
+  const sidecars = job.services && gitlabServices(job.services, [...at, 'services'], problem);
   const artifactsIn = upstream
     .filter((n) => wantsArtifacts(job, n))
     .flatMap((n) =>
@@ -117,6 +120,7 @@ function jobStep(name: string, job: GitlabJob, scope: GitlabScope, at: PathSegme
     ...(matrix && { matrix }),
     ...(job.image !== undefined && { image: typeof job.image === 'string' ? job.image : job.image.name }),
     ...(timeout && { timeout }),
+    ...(sidecars?.length && { sidecars, runtime: 'container' }),
     ...(retries && { retry: { attempts: retries + 1 } }),
     ...(job.allow_failure && { continueOnError: true }),
     ...((artifactsIn.length > 0 || artifactsOut.length > 0) && {

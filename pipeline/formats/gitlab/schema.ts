@@ -89,6 +89,8 @@ export const jobSchema = z.strictObject({
   timeout: z.string().optional(),
   when: z.enum(['on_success', 'on_failure', 'always', 'manual', 'never']).optional(),
   image: z.union([z.string(), z.strictObject({ name: z.string() })]).optional(),
+  /** checked entry by entry in services.ts */
+  services: z.array(z.union([z.string().min(1), z.record(z.string(), z.unknown())])).optional(),
   tags: z.array(z.string()).optional(),
   retry: z
     .union([z.number().int().min(0).max(2), z.strictObject({ max: z.number().int().min(0).max(2) })])
@@ -98,11 +100,7 @@ export const jobSchema = z.strictObject({
 });
 export type GitlabJob = z.infer<typeof jobSchema>;
 
-const SERVICES =
-  'services: sidecar containers are not supported yet (the container runtime has no sidecar networking)';
-
 export const UNSUPPORTED_JOB_KEYS: Record<string, string> = {
-  services: SERVICES,
   environment: 'environment: deployments and environments are not supported',
   only: 'only: is not supported; use rules:',
   except: 'except: is not supported; use rules:',
@@ -138,7 +136,6 @@ export const GLOBAL_KEYS = new Set([
 ]);
 
 export const UNSUPPORTED_GLOBAL_KEYS: Record<string, string> = {
-  services: SERVICES,
   spec: 'spec: CI/CD component inputs are not supported',
 };
 

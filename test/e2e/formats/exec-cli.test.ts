@@ -134,12 +134,10 @@ jobs:
     const bad = await exec(
       write(
         '.github/workflows/bad.yml',
-        'on: push\njobs:\n  one:\n    runs-on: ubuntu-latest\n    services:\n      db: { image: postgres }\n    steps: [ { run: echo } ]\n',
+        'on: push\njobs:\n  one:\n    runs-on: ubuntu-latest\n    environment: production\n    steps: [ { run: echo } ]\n',
       ),
     );
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(
-      'bad.yml:5:5: jobs.one.services: services: sidecar containers are not supported yet',
-    );
+    expect(bad.stderr).toContain('bad.yml:5:5: jobs.one.environment: environment: deployment environments');
   });
 });

@@ -144,6 +144,41 @@ jobs:
     expect(broken).not.toContain('never printed');
   });
 
+  it('runs a failure() job only when a job it needs failed, not when another job of the run did', async () => {
+    const saved = await save(
+      `on: workflow_dispatch
+jobs:
+  broken: { runs-on: x, steps: [ { run: exit 5 } ] }
+  packaged: { runs-on: x, needs: broken, steps: [ { run: echo packaged } ] }
+  fine: { runs-on: x, steps: [ { run: echo fine } ] }
+  on-broken:
+    needs: packaged
+    if: failure()
+    runs-on: x
+    steps: [ { run: echo "an ancestor failed" } ]
+  on-fine:
+    needs: fine
+    if: failure()
+    runs-on: x
+    steps: [ { run: echo "never" } ]
+  fine-ok:
+    needs: fine
+    if: always() && success()
+    runs-on: x
+    steps: [ { run: echo "fine succeeded" } ]
+`,
+      '.github/workflows/on-failure.yml',
+    );
+    expect(saved.status).toBe(201);
+    const run = await waitForRun(stack, project, (await trigger(stack, project, 'on-failure')).id);
+    expect(run.status).toBe('failed');
+    expect(step(run, 'packaged').status).toBe('skipped');
+    expect(step(run, 'on-broken').status).toBe('succeeded');
+    expect(await logsOf(run.id, 'on-broken')).toContain('an ancestor failed');
+    expect(step(run, 'on-fine').status).toBe('skipped');
+    expect(step(run, 'fine-ok').status).toBe('succeeded');
+  });
+
   it('with fail-fast: false, the other matrix combinations run to the end when one fails', async () => {
     const saved = await save(
       `on: workflow_dispatch

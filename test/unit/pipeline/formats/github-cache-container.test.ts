@@ -116,11 +116,4 @@ describe('container: runs the job step in that image on the container runtime', 
       ]);
     },
   );
-
-  it('keeps services: rejected, saying sidecar networking is what is missing', () => {
-    const errors = errorsOfOther(job(['services:', '  db: { image: postgres }'], '- run: echo'), AS_WORKFLOW);
-    expect(errors).toEqual([
-      expect.objectContaining({ line: 5, message: expect.stringContaining('sidecar') }),
-    ]);
-  });
 });

@@ -207,10 +207,13 @@ describe("a job's generated script", () => {
 describe('features a workflow may not use are located errors naming the feature', () => {
   const cases: [string, string, string, number][] = [
     [
-      'services',
-      job('- run: echo').replace('    steps:', '    services:\n      db: { image: postgres }\n    steps:'),
-      'sidecar networking',
-      5,
+      'services options',
+      job('- run: echo').replace(
+        '    steps:',
+        '    services:\n      db: { image: postgres, options: --health-cmd true }\n    steps:',
+      ),
+      'services: options',
+      6,
     ],
     [
       'container',

@@ -123,7 +123,12 @@ function mkWorkspaceWithDist(): string {
 
 describe('GitLab features the platform does not run are located errors naming the feature', () => {
   const cases: [string, string, string, number][] = [
-    ['services', 'build:\n  services: [postgres]\n  script: [make]\n', 'sidecar networking', 2],
+    [
+      'a service pull policy',
+      'build:\n  services: [ { name: postgres, pull_policy: always } ]\n  script: [make]\n',
+      'services: pull_policy is not supported',
+      2,
+    ],
     ['only', 'build:\n  only: [main]\n  script: [make]\n', 'use rules:', 2],
     ['trigger', 'build:\n  trigger: other/project\n  script: [make]\n', 'downstream pipelines', 2],
     [
