@@ -5,6 +5,7 @@ import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import { STEP_ERROR_TYPES, type RunStepInput, type StepErrorDetails } from '../contract';
 import { StepCache } from './dockyard/cache/step-cache';
+import type { WorkspaceChanges } from './memoize/workspace-changes';
 import { StepIo } from './dockyard/step-io';
 import { type Masker } from './logarithm/mask';
 import { LogSink } from './logarithm/sink';
@@ -110,6 +111,12 @@ export interface PreparedStep {
   mask: Masker;
   secrets: StepSecrets;
   cache: StepCache | undefined;
+  /** a memoized step's workspace as it was before it ran: what it changed is stored with its result */
+  changes: WorkspaceChanges | undefined;
   runtime: StepRuntime;
   launch: StepLaunch;
+  /** the runtime's last heartbeat details, sent again while dockyard moves files around the step */
+  beat: { last: unknown };
+  /** runs dockyard work (a cache, a snapshot, outputs) while heartbeating for the attempt */
+  alive: <T>(work: () => Promise<T>) => Promise<T>;
 }

@@ -2,6 +2,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { type RunStepResult } from '../contract';
 import { dockyardFailure, isFinal } from './dockyard/step-io';
 import { inProcessStep } from './in-process-steps';
+import { recordWorkspaceChanges } from './memoize/snapshot';
 import { recordStep } from './read-model';
 import { reportsFailure } from './runtimes/cout';
 import type { StepOutcome } from './runtimes/runtime';
@@ -23,7 +24,7 @@ export async function executeStep(
   const hooks = {
     onLine: (stream: 'stdout' | 'stderr', line: string, continues?: boolean) =>
       step.sink.push(stream, line, continues),
-    heartbeat: (details?: unknown) => ctx.heartbeat(details),
+    heartbeat: (details?: unknown) => ctx.heartbeat((step.beat.last = details)),
     signal: ctx.signal,
   };
   const inProcess = inProcessStep(step.launch.component);
@@ -45,11 +46,20 @@ export async function concludeStep(
   let finished: { outputs: Record<string, string> } | { error: unknown } | undefined;
   if (!outcome.failure && !ctx.signal.aborted) {
     // masked first: a stored large output is shown to viewers like any other
-    finished = await step.io.finish(maskOutputs(outcome.outputs, mask)).then(
-      (outputs) => ({ outputs }),
-      (error: unknown) => ({ error }),
-    );
-    if ('outputs' in finished && !reportsFailure(outcome.outputs)) await step.cache?.save();
+    const masked = maskOutputs(outcome.outputs, mask);
+    finished = await step
+      .alive(() => step.io.finish(masked))
+      .then(
+        (outputs) => ({ outputs }),
+        (error: unknown) => ({ error }),
+      );
+    if ('outputs' in finished && !reportsFailure(outcome.outputs)) {
+      const { changes, input } = step;
+      await step.alive(async () => {
+        await step.cache?.save();
+        if (changes) await recordWorkspaceChanges(deps, input, changes, (l) => sink.push('stderr', l));
+      });
+    }
     for (const line of step.ioLines.splice(0)) sink.push('stderr', line);
   }
   await sink.close();

@@ -4,7 +4,9 @@ import { type RunStepInput, type RunStepResult } from '../contract';
 import { envName } from '../contract/env-names';
 import { componentLaunch, coData } from './component-launch';
 import { StepCache } from './dockyard/cache/step-cache';
+import { heartbeatWhile } from './heartbeat-while';
 import { recordFingerprint } from './memoize/reuse';
+import { WorkspaceChanges } from './memoize/workspace-changes';
 import { memoizeStep } from './memoize/step-memo';
 import { resolveComponent } from './nucleus/components';
 import { dockyardFailure, isFinal, StepIo } from './dockyard/step-io';
@@ -102,15 +104,7 @@ async function openIo(deps: RunStepDeps, input: RunStepInput, fail: Fail) {
   } catch (err) {
     throw await fail(...dockyardFailure(err), null, !isFinal(err));
   }
-  if (input.cache && artifactsInPod) {
-    throw await fail(
-      'invalid',
-      'cache: is not supported on the kubernetes runtime (a pod has its own workspace)',
-      null,
-      false,
-    );
-  }
-  return { input, workspace, io, ioLines, podArtifacts };
+  return { input, workspace, io, ioLines, podArtifacts, artifactsInPod };
 }
 
 /** The step's script and image, or its component's from the catalog. */
@@ -224,16 +218,19 @@ async function reuseMemoized(
     secrets: StepSecrets;
     sink: LogSink;
     workspace: string;
+    alive: PreparedStep['alive'];
   },
 ): Promise<RunStepResult | undefined> {
   const { key, program, secrets, sink } = step;
   const resolvedEnv = { ...secrets.env, ...secrets.secretEnv };
-  const memo = await memoizeStep(
-    deps,
-    step.input,
-    { component: program.componentRef, image: program.image, resolvedEnv },
-    step.workspace,
-    (l) => sink.push('stderr', l),
+  const facts = {
+    component: program.componentRef,
+    image: program.image,
+    resolvedEnv,
+    resolveSecrets: secrets.resolve,
+  };
+  const memo = await step.alive(() =>
+    memoizeStep(deps, step.input, facts, step.workspace, (l) => sink.push('stderr', l)),
   );
   await step.started;
   if (memo.reused) {
@@ -247,6 +244,33 @@ async function reuseMemoized(
   return undefined;
 }
 
+/**
+ * memoize, then the cache: an earlier result of the same fingerprint ends the attempt here; else
+ * the workspace is noted (what the step changes is stored with its result) and the cache restored.
+ */
+async function beforeRun(
+  deps: RunStepDeps,
+  step: Parameters<typeof reuseMemoized>[1] & { artifactsInPod: boolean },
+): Promise<{ reused: RunStepResult } | Pick<PreparedStep, 'changes' | 'cache'>> {
+  const { input, workspace, artifactsInPod, alive } = step;
+  let changes: WorkspaceChanges | undefined;
+  // the input as the workflow sent it (templates rendered, secrets as markers) is what a fingerprint is made of
+  if (input.memoize) {
+    const reused = await reuseMemoized(deps, step);
+    if (reused) return { reused };
+    // before the cache: a reuse restores no cache, so what it brings is part of the result
+    if (!artifactsInPod) changes = await alive(() => WorkspaceChanges.before(workspace));
+  }
+  // after memoize: a step that does not run needs no cache; a pod moves its own (podArtifacts)
+  const log = (l: string) => step.sink.push('stderr', l);
+  const cache =
+    input.cache && !artifactsInPod
+      ? new StepCache(deps, { ...input, cache: input.cache }, workspace, log)
+      : undefined;
+  if (cache) await alive(() => cache.restore());
+  return { changes, cache };
+}
+
 /** Part 1: everything an attempt needs before it runs; `reused` when memoize found an earlier result. */
 export async function prepareStep(
   deps: RunStepDeps,
@@ -255,7 +279,7 @@ export async function prepareStep(
   ctx: AttemptContext,
 ): Promise<PreparedStep | { reused: RunStepResult }> {
   const { key, started, fail } = beginAttempt(deps, given);
-  const { input, workspace, io, ioLines, podArtifacts } = await openIo(deps, given, fail);
+  const { input, workspace, io, ioLines, podArtifacts, artifactsInPod } = await openIo(deps, given, fail);
   const program = await resolveProgram(deps, input, fail);
   const runtimeName = stepRuntimeName(input, deps.config.CO_RUNTIME, program.onHost);
   const runtime = deps.runtimes[runtimeName];
@@ -271,18 +295,14 @@ export async function prepareStep(
   const { secrets, mask } = await openSecrets(deps, secretsOf, { key, input, program, fail });
   const sink = await openSink(deps, key, input, ctx, mask);
   for (const line of ioLines.splice(0)) sink.push('stderr', line);
-  const log = (l: string) => sink.push('stderr', l);
 
-  // the input as the workflow sent it (templates rendered, secrets as markers) is what a fingerprint is made of
-  if (input.memoize) {
-    const reused = await reuseMemoized(deps, { key, input, started, program, secrets, sink, workspace });
-    if (reused) return { reused };
-  }
-  // after memoize: a step that does not run needs no cache
-  const cache = input.cache
-    ? new StepCache(deps, { ...input, cache: input.cache }, workspace, log)
-    : undefined;
-  await cache?.restore();
+  const beat = { last: ctx.lastHeartbeat };
+  const alive = <T>(work: () => Promise<T>) => heartbeatWhile(() => ctx.heartbeat(beat.last), work);
+  const before = await beforeRun(deps, {
+    ...{ key, input, started, program, secrets, sink, workspace, alive, artifactsInPod },
+  });
+  if ('reused' in before) return before;
+  const { changes, cache } = before;
 
   const launch = launchOf(deps, input, program, secrets, workspace);
   if (podArtifacts) launch.podArtifacts = podArtifacts;
@@ -291,7 +311,8 @@ export async function prepareStep(
   if (ctx.restarted && ctx.lastHeartbeat !== undefined) {
     await runtime.reclaim?.(launch, ctx.lastHeartbeat);
   }
-  return { key, input, started, fail, io, ioLines, sink, mask, secrets, cache, runtime, launch };
+  const parts = { key, input, started, fail, io, ioLines, sink, mask, secrets, cache, changes };
+  return { ...parts, runtime, launch, beat, alive };
 }
 
 /** What the runtime is given: secret env apart from the rest. */

@@ -1,6 +1,7 @@
 /**
  * Caches and memoized steps on examples/node-app.yaml (its install step has `cache:`), building a
- * generated app whose one dependency is a 2,000-file package vendored as a tarball (offline):
+ * generated app that depends on BENCH_CACHE_PACKAGES (150) real packages, copied from this
+ * repository's node_modules into tarballs it vendors (offline: bench/vendored-packages.ts):
  * - cache-install: the install step cold (no cache) and warm (cache restored), median of runs;
  * - memoize-rerun: the same pipeline with `memoize: true`, a run's wall time (trigger to finished)
  *   the first time and when every step is memoized.
@@ -10,37 +11,24 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startBenchStack, type BenchStack } from './stack';
+import { vendorPackages } from './vendored-packages';
 
 const emit = (figure: Record<string, unknown>) => console.log(JSON.stringify(figure));
 const EXAMPLE = path.resolve(__dirname, '../examples/node-app.yaml');
 
-/** A git repository of a small app depending on a vendored package of many files. */
-function benchApp(root: string): string {
-  const pkg = path.join(root, 'dep', 'package');
-  for (let d = 0; d < 40; d++) {
-    fs.mkdirSync(path.join(pkg, 'lib', `d${d}`), { recursive: true });
-    for (let f = 0; f < 50; f++) {
-      fs.writeFileSync(path.join(pkg, 'lib', `d${d}`, `f${f}.js`), `module.exports = ${d * f};\n`);
-    }
-  }
-  fs.writeFileSync(path.join(pkg, 'package.json'), '{"name":"bench-dep","version":"1.0.0"}\n');
+/** A git repository of a small app depending on `count` real packages vendored as tarballs (offline). */
+function benchApp(root: string, count: number): { url: string; packages: number } {
   const app = path.join(root, 'app');
-  for (const dir of ['vendor', 'src', 'test']) fs.mkdirSync(path.join(app, dir), { recursive: true });
-  execFileSync('tar', [
-    'czf',
-    path.join(app, 'vendor', 'bench-dep-1.0.0.tgz'),
-    '-C',
-    path.dirname(pkg),
-    'package',
-  ]);
+  for (const dir of ['src', 'test']) fs.mkdirSync(path.join(app, dir), { recursive: true });
+  const modules = path.resolve(__dirname, '../node_modules');
+  const dependencies = vendorPackages(modules, path.join(app, 'vendor'), count, 1024 ** 2);
   const scripts = {
     lint: 'node --check src/app.js',
     test: 'node --test',
     build: 'mkdir -p dist && cp src/app.js dist/app.js',
   };
   const manifest = { name: 'bench-app', version: '1.0.0', private: true, scripts };
-  const deps = { dependencies: { 'bench-dep': 'file:vendor/bench-dep-1.0.0.tgz' } };
-  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ ...manifest, ...deps }, null, 2));
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ ...manifest, dependencies }, null, 2));
   fs.writeFileSync(path.join(app, 'src', 'app.js'), 'exports.greet = (n) => "hello, " + n;\n');
   fs.writeFileSync(
     path.join(app, 'test', 'app.test.js'),
@@ -55,7 +43,7 @@ function benchApp(root: string): string {
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('-c', 'user.name=bench', '-c', 'user.email=bench@invalid', 'commit', '-qm', 'app');
-  return `file://${app}`;
+  return { url: `file://${app}`, packages: Object.keys(dependencies).length };
 }
 
 interface StepTimes {
@@ -94,7 +82,11 @@ export async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_CACHE_ROUNDS ?? 3);
   const stack = await startBenchStack();
   try {
-    const repository = benchApp(fs.mkdtempSync(path.join(stack.config.dataDir, 'bench-app-')));
+    const app = benchApp(
+      fs.mkdtempSync(path.join(stack.config.dataDir, 'bench-app-')),
+      Number(process.env.BENCH_CACHE_PACKAGES ?? 150),
+    );
+    const repository = app.url;
     const source = fs.readFileSync(EXAMPLE, 'utf8');
     if (!/^\s+cache:/m.test(source))
       throw new Error('examples/node-app.yaml has no cache: on its install step');
@@ -110,7 +102,14 @@ export async function main(): Promise<void> {
     }
     const c = median(cold);
     const w = median(warm);
-    emit({ bench: 'cache-install', coldMs: c, warmMs: w, speedup: +(c / w).toFixed(1), rounds });
+    emit({
+      bench: 'cache-install',
+      packages: app.packages,
+      coldMs: c,
+      warmMs: w,
+      speedup: +(c / w).toFixed(1),
+      rounds,
+    });
 
     const project = `bench-${crypto.randomBytes(3).toString('hex')}`;
     await stack.request('POST', '/api/v1/projects', { name: project });

@@ -132,6 +132,12 @@ export const configSchema = z.object({
     .int()
     .min(0)
     .default(10 * 1024 ** 3),
+  /** a memoized step whose run creates or changes more workspace bytes than this is not memoizable */
+  CO_MEMOIZE_SNAPSHOT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(256 * 1024 ** 2),
   /** the branch whose caches every run falls back to when its code host does not name one */
   CO_CACHE_DEFAULT_BRANCH: z.string().min(1).max(255).default('main'),
   CO_BLOB_GC_GRACE_HOURS: z.coerce.number().min(0).default(24),

@@ -73,15 +73,11 @@ function globProblem(glob: string): string | undefined {
  */
 export function checkCache(
   cache: CacheDocument,
-  step: { runtime?: string },
   path: PathSegment[],
   err: (path: PathSegment[], message: string) => void,
   checkTemplate: (path: PathSegment[], value: string) => void,
 ): void {
   const at = [...path, 'cache'];
-  if (step.runtime === 'kubernetes') {
-    err(at, 'cache: is not supported with runtime: kubernetes (a pod has its own workspace)');
-  }
   cache.paths.forEach((p, i) => {
     const problem = artifactPathProblem(p);
     if (problem) err([...at, 'paths', i], `cache path "${p}" ${problem}`);

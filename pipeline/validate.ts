@@ -271,7 +271,7 @@ function checkStepExpressions(
   }
   if (step.cache !== undefined) {
     const err = (at: PathSegment[], message: string) => errors.push(map.error(at, message));
-    checkCache(step.cache, step, path, err, (at, v) => checkTemplates(at, v, scope, map, errors));
+    checkCache(step.cache, path, err, (at, v) => checkTemplates(at, v, scope, map, errors));
   }
   if (step.sidecars !== undefined) {
     checkSidecars(step.sidecars, step, path, (at, message) => errors.push(map.error(at, message)));

@@ -100,6 +100,28 @@ export class DockyardClient {
     };
   }
 
+  /** The workspace changes of a memoized step (tar.gz), stored once it succeeded. */
+  async putSnapshot(
+    runId: string,
+    name: string,
+    body: Readable,
+    facts: { step: string; matrix: string; attempt: number },
+  ): Promise<{ digest: string; size: number }> {
+    const q = new URLSearchParams({ step: facts.step, matrix: facts.matrix, attempt: String(facts.attempt) });
+    const res = await this.request('PUT', `/${runId}/snapshots/${encodeURIComponent(name)}?${q}`, body);
+    return (await (await this.expect(res, `storing workspace snapshot ${name}`)).json()) as {
+      digest: string;
+      size: number;
+    };
+  }
+
+  async getSnapshot(runId: string, name: string): Promise<Readable | undefined> {
+    const res = await this.request('GET', `/${runId}/snapshots/${encodeURIComponent(name)}`);
+    if (res.status === 404) return undefined;
+    await this.expect(res, `fetching workspace snapshot ${name}`);
+    return Readable.fromWeb(res.body! as import('node:stream/web').ReadableStream);
+  }
+
   async getOutput(runId: string, name: string): Promise<Readable> {
     const res = await this.expect(
       await this.request('GET', `/${runId}/outputs/${encodeURIComponent(name)}`),

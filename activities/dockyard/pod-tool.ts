@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import { REFUSED_EXIT, type ToolOrders } from '../runtimes/kubernetes/artifact-containers';
+import { CacheClient } from './cache/cache-client';
+import { restoreCache, saveCache, type CacheState } from './cache/cache-moves';
 import { DockyardClient } from './client';
 import { fetchToFile } from './large-outputs';
 import { ArtifactRefused } from './pack';
@@ -9,7 +11,8 @@ import { pullArtifacts, pushArtifacts } from './step-artifacts';
  * `node bin/co-artifacts.js pull|push`: what a step pod's artifact containers run (see
  * activities/runtimes/kubernetes/artifact-containers.ts), with the same code the local runtime's
  * activity uses. Told by env: CO_DOCKYARD_URL, CO_DOCKYARD_TOKEN, CO_ARTIFACTS (the orders),
- * CO_WORKSPACE, and for push CO_STEP_EXIT_FILE. Reports on stdout and in the termination message
+ * CO_WORKSPACE, and for push CO_STEP_EXIT_FILE; with a cache, CO_CACHE_STATE_FILE (where pull leaves
+ * the key it computed over the workspace and whether it hit, for push). Reports on stdout and in the termination message
  * (CO_TERMINATION_LOG, default /dev/termination-log), which the worker copies into the step's log.
  */
 
@@ -38,6 +41,33 @@ async function stepExitCode(file: string, io: ToolIo): Promise<number | undefine
   }
 }
 
+/** `cache:` in the pod: restored after the input artifacts (hashFiles sees them), state kept for push. */
+async function restorePodCache(
+  client: DockyardClient,
+  orders: ToolOrders,
+  env: NodeJS.ProcessEnv,
+  log: (l: string) => void,
+) {
+  if (!orders.cache) return;
+  const workspace = required(env, 'CO_WORKSPACE');
+  const cacheClient = async () => new CacheClient(client, orders.runId);
+  const state = await restoreCache(cacheClient, orders.cache, workspace, log);
+  await fs.promises.writeFile(required(env, 'CO_CACHE_STATE_FILE'), JSON.stringify(state ?? null));
+}
+
+async function savePodCache(
+  client: DockyardClient,
+  orders: ToolOrders,
+  env: NodeJS.ProcessEnv,
+  log: (l: string) => void,
+) {
+  if (!orders.cache) return;
+  const text = await fs.promises.readFile(required(env, 'CO_CACHE_STATE_FILE'), 'utf8').catch(() => 'null');
+  const state = JSON.parse(text) as CacheState | null;
+  const cacheClient = async () => new CacheClient(client, orders.runId);
+  await saveCache(cacheClient, state ?? undefined, orders.cache.paths, required(env, 'CO_WORKSPACE'), log);
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): Promise<number> {
   const lines: string[] = [];
   const log = (line: string) => {
@@ -64,6 +94,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): 
         const file = await fetchToFile(client, ref, `${workspace}/.co/refs`);
         log(`[containerops] large output fetched into ${file}`);
       }
+      await restorePodCache(client, orders, env, log);
     } else {
       const code = await stepExitCode(required(env, 'CO_STEP_EXIT_FILE'), io);
       if (code === undefined) return 1;
@@ -77,6 +108,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): 
           attempt: orders.attempt,
         };
         await pushArtifacts(client, artifacts, workspace, facts, log);
+        await savePodCache(client, orders, env, log);
       }
     }
     await report();

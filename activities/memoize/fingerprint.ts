@@ -25,6 +25,8 @@ export interface FingerprintFacts {
   image?: string;
   /** env after secret injection: where a marker stood, the secret's value */
   resolvedEnv: Record<string, string>;
+  /** a value with its secret markers swapped for the secrets' values (`with:` values) */
+  resolveSecrets: (value: string) => string;
   /** digests of the input artifacts, by name */
   artifactDigests: Record<string, string>;
   /** keys the HMAC of secret values */
@@ -52,20 +54,23 @@ export function stepFingerprint(f: FingerprintFacts): Fingerprint {
   const { input } = f;
   const inputs: FingerprintInput[] = [];
   const add = (name: string, value: string) => inputs.push({ name, digest: sha256(stable(value)) });
+  // a secret enters by its value, keyed: a new value runs the step again, the digest reveals nothing
+  const addSecret = (name: string, resolved: string) => {
+    const digest = crypto.createHmac('sha256', f.secretKey).update(resolved).digest('hex');
+    inputs.push({ name, digest: `hmac-sha256:${digest}`, secret: true });
+  };
   add('step', input.stepId);
   add('component', f.component ?? 'run');
   if (f.image !== undefined) add('image', f.image);
   if (input.script !== undefined) add('script', input.script);
   for (const [name, value] of Object.entries(input.env).sort(([a], [b]) => a.localeCompare(b))) {
     if (VOLATILE_ENV.test(name)) continue;
-    if (hasMarker(value)) {
-      const resolved = f.resolvedEnv[name] ?? value;
-      const digest = crypto.createHmac('sha256', f.secretKey).update(resolved).digest('hex');
-      inputs.push({ name: `env.${name}`, digest: `hmac-sha256:${digest}`, secret: true });
-    } else add(`env.${name}`, value);
+    if (hasMarker(value)) addSecret(`env.${name}`, f.resolvedEnv[name] ?? f.resolveSecrets(value));
+    else add(`env.${name}`, value);
   }
   for (const [name, value] of Object.entries(input.data).sort(([a], [b]) => a.localeCompare(b))) {
-    add(`with.${name}`, value);
+    if (hasMarker(value)) addSecret(`with.${name}`, f.resolveSecrets(stable(value)));
+    else add(`with.${name}`, value);
   }
   for (const [axis, value] of Object.entries(input.matrix ?? {})) add(`matrix.${axis}`, value);
   for (const [name, digest] of Object.entries(f.artifactDigests)) {

@@ -6,6 +6,7 @@ import type { RunStepInput } from '../../contract';
 import { DockyardClient } from '../dockyard/client';
 import { unpackArtifact } from '../dockyard/pack';
 import type { Fingerprint } from './fingerprint';
+import { restoreWorkspaceChanges, snapshotName } from './snapshot';
 
 /** This run, then the run whose workspace it continues (a rerun): where input artifacts are found. */
 const runIdsOf = (input: RunStepInput) => [
@@ -32,6 +33,8 @@ export interface MemoizedAttempt {
   number: number;
   outputs: Record<string, string>;
   exitCode: number | null;
+  /** digest of the workspace files it created or changed, when it left any */
+  workspaceSnapshot: string | null;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function findMemoized(
       fingerprint,
       status: 'succeeded',
       cachedFromRunId: null,
+      notMemoizable: null,
       runId: { not: input.runId },
       run: { projectId: run.projectId },
       ...(maxAgeMs !== undefined ? { finishedAt: { gte: new Date(Date.now() - maxAgeMs) } } : {}),
@@ -68,13 +72,14 @@ export async function findMemoized(
     number: row.run.number,
     outputs: (row.outputs ?? {}) as Record<string, string>,
     exitCode: row.exitCode,
+    workspaceSnapshot: row.workspaceSnapshot,
   };
 }
 
 /**
- * Makes the memoized attempt this step's: its artifacts and large outputs become this run's (the
- * same blobs, content-addressed), and its output artifacts are unpacked into the workspace for the
- * steps after it.
+ * Makes the memoized attempt this step's: its artifacts, large outputs and workspace snapshot become
+ * this run's (the same blobs, content-addressed); the workspace files it created or changed, then its
+ * output artifacts, are unpacked into the workspace for the steps after it.
  */
 export async function adoptMemoized(
   deps: { config: Config; db: Db },
@@ -90,6 +95,7 @@ export async function adoptMemoized(
   const kept = new Set(rows.map((r) => `${r.kind}/${r.name}`));
   const missing = [
     ...(input.artifacts?.out ?? []).map((o) => `artifact/${o.name}`),
+    ...(source.workspaceSnapshot ? [`snapshot/${snapshotName(input.stepId, input.matrixKey)}`] : []),
     ...Object.values(source.outputs).flatMap((v) =>
       findOutputRefs(v).map((ref) => `output/${parseOutputRef(ref)?.name ?? ref}`),
     ),
@@ -99,6 +105,7 @@ export async function adoptMemoized(
     data: rows.map((r) => ({ ...r, id: crypto.randomUUID(), runId: input.runId, attempt: input.attempt })),
     skipDuplicates: true,
   });
+  if (source.workspaceSnapshot) await restoreWorkspaceChanges(deps, input, source, workspace, log);
   const out = input.artifacts?.out ?? [];
   if (!out.length) return;
   const project = await deps.db.project.findUniqueOrThrow({ where: { name: input.project } });
@@ -129,6 +136,9 @@ export async function recordFingerprint(
       fingerprintInputs: fingerprint.inputs as unknown as object,
       cachedFromRunId: cachedFrom?.runId ?? null,
       cachedFromNumber: cachedFrom?.number ?? null,
+      // what an attempt that runs leaves is recorded once it succeeded
+      workspaceSnapshot: null,
+      notMemoizable: null,
     },
   });
 }

@@ -18,7 +18,12 @@ export interface StepMemo {
 export async function memoizeStep(
   deps: { config: Config; db: Db },
   sent: RunStepInput,
-  facts: { component?: string; image?: string; resolvedEnv: Record<string, string> },
+  facts: {
+    component?: string;
+    image?: string;
+    resolvedEnv: Record<string, string>;
+    resolveSecrets: (value: string) => string;
+  },
   workspace: string,
   log: (line: string) => void,
 ): Promise<StepMemo> {

@@ -84,7 +84,7 @@ export interface StepLaunch {
   sidecars?: SidecarLaunch[];
 }
 
-/** What a pod needs to fetch `artifacts.in` and upload `artifacts.out` from dockyard itself. */
+/** What a pod needs to fetch `artifacts.in`, upload `artifacts.out` and move its cache from dockyard itself. */
 export interface PodArtifacts {
   /** dockyard's runs collection for the project: `<api>/api/v1/projects/<project>/runs` */
   runsUrl: string;
@@ -96,6 +96,16 @@ export interface PodArtifacts {
   out: Array<{ name: string; path: string }>;
   /** large output references the step reads from files (`<NAME>_FILE`), fetched into POD_REFS_DIR */
   refs: string[];
+  /** `cache:` of the step: the pod computes its key, restores it before the step and saves it after */
+  cache?: PodCache;
+}
+
+/** A step's cache as the pod moves it: key templates whose `${CO_HASH_n}` are `hashFiles` of its workspace. */
+export interface PodCache {
+  key: string;
+  restoreKeys: string[];
+  paths: string[];
+  hashFiles: Record<string, string[]>;
 }
 
 /** Where a step pod's workspace is mounted (its working directory). */

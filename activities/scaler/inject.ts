@@ -12,6 +12,8 @@ export interface StepSecrets {
   secretEnv: Record<string, string>;
   /** every injected secret value, for masking logs and outputs */
   values: string[];
+  /** a value with its reference markers swapped for the secrets they name (for a keyed digest only) */
+  resolve(value: string): string;
   /** removes what injection wrote to disk (kubeconfig files) */
   cleanup(): Promise<void>;
 }
@@ -58,14 +60,18 @@ export async function injectSecrets(vault: Vault, target: InjectionTarget): Prom
   const env: Record<string, string> = {};
   const secretEnv: Record<string, string> = {};
   const values = [...projectSecrets.values(), ...params.values()];
+  // a marker whose secret this step was not given (none in its env) stays a marker
+  const resolve = (value: string) =>
+    value.replace(
+      markerPattern(),
+      (m, kind: string, ref: string) => (kind === 'secrets' ? projectSecrets.get(ref) : params.get(ref)) ?? m,
+    );
   for (const [name, value] of Object.entries(target.env)) {
     if (!hasMarker(value)) {
       env[name] = value;
       continue;
     }
-    secretEnv[name] = value.replace(markerPattern(), (_m, kind: string, ref: string) =>
-      kind === 'secrets' ? projectSecrets.get(ref)! : params.get(ref)!,
-    );
+    secretEnv[name] = resolve(value);
   }
 
   let dir: string | undefined;
@@ -95,6 +101,7 @@ export async function injectSecrets(vault: Vault, target: InjectionTarget): Prom
     env,
     secretEnv,
     values,
+    resolve,
     cleanup: async () => {
       if (created) await fs.promises.rm(created, { recursive: true, force: true });
     },

@@ -50,7 +50,15 @@ const STEP_COLUMNS = [
   'fingerprintInputs',
   'cachedFromRunId',
   'cachedFromNumber',
+  'workspaceSnapshot',
+  'notMemoizable',
 ] as const satisfies readonly (keyof StepRun)[];
+/** A column added to the schema and not read here is a type error, not a field the API silently drops. */
+type Unread<T, C extends readonly (keyof T)[]> = Exclude<keyof T, C[number]>;
+const allRead: [Unread<Run, typeof RUN_COLUMNS>, Unread<StepRun, typeof STEP_COLUMNS>] extends [never, never]
+  ? true
+  : never = true;
+void allRead;
 const JSON_COLUMNS = new Set(['params', 'triggerInfo', 'matrix', 'outputs', 'fingerprintInputs']);
 const FLAG_COLUMNS = new Set(['noCache', 'reused']);
 const DATE_COLUMNS = new Set([

@@ -10,6 +10,10 @@ import { POD_WORKSPACE, type PodArtifacts, type StepLaunch } from '../runtime';
  *   emptyDir when it ends;
  * - `artifacts-out`, a container of the tool image, waits for that file and, when the step exited 0,
  *   packs and uploads `artifacts.out`.
+ * A step's `cache:` takes the same path: `artifacts-in` computes its key (`hashFiles` over the pod's
+ * workspace, once the input artifacts are in) and restores it, `artifacts-out` saves it when the step
+ * exited 0 and the key missed. The key and whether it hit pass between them in a third emptyDir that
+ * the step container does not mount.
  *
  * Why a second container and not the upload appended to the step's command: the step's image need not
  * have node, curl or tar, and the tool runs the very code the local runtime uses (path checks against
@@ -23,6 +27,9 @@ import { POD_WORKSPACE, type PodArtifacts, type StepLaunch } from '../runtime';
 
 export const WORKSPACE = { volume: 'workspace', path: POD_WORKSPACE } as const;
 const HANDOFF = { volume: 'co-handoff', path: '/co-handoff' } as const;
+const CACHE_STATE = { volume: 'co-cache', path: '/co-cache' } as const;
+/** Where `artifacts-in` leaves the cache key it computed and whether it hit, for `artifacts-out`. */
+export const CACHE_STATE_FILE = `${CACHE_STATE.path}/state.json`;
 export const STEP_EXIT_FILE = `${HANDOFF.path}/step-exit-code`;
 export const ARTIFACTS_IN = 'artifacts-in';
 export const ARTIFACTS_OUT = 'artifacts-out';
@@ -62,6 +69,7 @@ export interface ToolOrders {
   in: PodArtifacts['in'];
   out: PodArtifacts['out'];
   refs: PodArtifacts['refs'];
+  cache?: PodArtifacts['cache'];
 }
 
 export interface ArtifactPodParts {
@@ -79,10 +87,12 @@ export function artifactPodParts(
   toolImage: string,
 ): ArtifactPodParts | undefined {
   const artifacts = launch.podArtifacts;
-  if (!artifacts || (!artifacts.in.length && !artifacts.out.length && !artifacts.refs.length))
-    return undefined;
-  const fetches = artifacts.in.length > 0 || artifacts.refs.length > 0;
-  const uploads = artifacts.out.length > 0;
+  if (!artifacts) return undefined;
+  // a cache is restored by the fetcher and saved by the uploader
+  const cache = artifacts.cache;
+  const fetches = artifacts.in.length > 0 || artifacts.refs.length > 0 || cache !== undefined;
+  const uploads = artifacts.out.length > 0 || cache !== undefined;
+  if (!fetches && !uploads) return undefined;
   const orders: ToolOrders = {
     runId: launch.runId,
     step: launch.stepId,
@@ -92,9 +102,11 @@ export function artifactPodParts(
     in: artifacts.in,
     out: artifacts.out,
     refs: artifacts.refs,
+    ...(cache ? { cache } : {}),
   };
   const workspaceMount = { name: WORKSPACE.volume, mountPath: WORKSPACE.path };
   const handoffMount = { name: HANDOFF.volume, mountPath: HANDOFF.path };
+  const cacheMounts = cache ? [{ name: CACHE_STATE.volume, mountPath: CACHE_STATE.path }] : [];
   const tool = (name: string, verb: 'pull' | 'push', extraMounts: (typeof handoffMount)[]): V1Container => ({
     name,
     image: toolImage,
@@ -106,15 +118,17 @@ export function artifactPodParts(
       { name: 'CO_WORKSPACE', value: WORKSPACE.path },
       { name: 'CO_TERMINATION_LOG', value: TOOL_TERMINATION_LOG },
       ...(verb === 'push' ? [{ name: 'CO_STEP_EXIT_FILE', value: STEP_EXIT_FILE }] : []),
+      ...(cache ? [{ name: 'CO_CACHE_STATE_FILE', value: CACHE_STATE_FILE }] : []),
     ],
-    volumeMounts: [workspaceMount, ...extraMounts],
+    volumeMounts: [workspaceMount, ...extraMounts, ...cacheMounts],
     terminationMessagePath: TOOL_TERMINATION_LOG,
     terminationMessagePolicy: 'FallbackToLogsOnError',
   });
 
-  if (uploads && !launch.command?.length && launch.script === undefined) {
+  if ((artifacts.out.length || cache) && !launch.command?.length && launch.script === undefined) {
+    const what = artifacts.out.length ? 'artifacts.out' : 'cache:';
     throw new Error(
-      `step ${launch.stepId} has artifacts.out: on the kubernetes runtime it needs a run: script or a command, ` +
+      `step ${launch.stepId} has ${what}: on the kubernetes runtime it needs a run: script or a command, ` +
         `which the upload follows (the image's own entrypoint cannot be wrapped)`,
     );
   }
@@ -122,6 +136,7 @@ export function artifactPodParts(
     volumes: [
       { name: WORKSPACE.volume, emptyDir: {} },
       ...(uploads ? [{ name: HANDOFF.volume, emptyDir: {} }] : []),
+      ...(cache ? [{ name: CACHE_STATE.volume, emptyDir: {} }] : []),
     ],
     initContainers: fetches ? [tool(ARTIFACTS_IN, 'pull', [])] : [],
     containers: uploads ? [tool(ARTIFACTS_OUT, 'push', [handoffMount])] : [],

@@ -7,7 +7,7 @@ import type { ApiDeps } from '../../deps';
 import { integerParam, plainInt } from '../../http/integer-params';
 import type { RouteDef } from '../../http/route';
 import { findRun } from '../../runs/lookup';
-import { sendArtifact, storeArtifact } from './store';
+import { sendArtifact, storeArtifact, type ArtifactKind } from './store';
 
 /** Packed artifacts are bounded only to stop a runaway upload; large outputs by the DSL's 100 MB. */
 export const MAX_ARTIFACT_BYTES = 20 * 1024 ** 3;
@@ -38,7 +38,7 @@ function uploadFacts(req: Request) {
 }
 
 interface StoredKind {
-  kind: 'artifact' | 'output';
+  kind: ArtifactKind;
   segment: string;
   namePattern: RegExp;
   contentType: string;
@@ -134,6 +134,16 @@ export function artifactRoutes({ db, config }: ApiDeps): RouteDef[] {
       limit: MAX_OUTPUT_BYTES,
       getSummary: 'The full value of a step output stored by reference (over 64 KiB)',
       putSummary: 'Stores a large step output (up to 100 MB, streamed) -> {name, digest, size}',
+    }),
+    ...storedRoutes(db, store, {
+      kind: 'snapshot',
+      segment: 'snapshots',
+      namePattern: OUTPUT_NAME,
+      contentType: 'application/gzip',
+      limit: MAX_ARTIFACT_BYTES,
+      getSummary:
+        'The workspace files a memoized step created or changed (tar.gz), restored when it is reused',
+      putSummary: "Stores a memoized step's workspace changes (tar.gz, streamed) -> {name, digest, size}",
     }),
   ];
 }

@@ -9,7 +9,8 @@ import { commitBlob } from '../blob-records';
 import { parseRange } from '../registry/ranges';
 import { digestHeader } from './digest-header';
 
-export type ArtifactKind = 'artifact' | 'output';
+/** packed artifacts, large outputs, and the workspace changes of memoized steps */
+export type ArtifactKind = 'artifact' | 'output' | 'snapshot';
 
 export interface ArtifactUpload {
   runId: string;

@@ -4,6 +4,7 @@ import { KubernetesRuntime } from '../../../activities/runtimes/kubernetes/kuber
 import {
   ARTIFACTS_IN,
   ARTIFACTS_OUT,
+  CACHE_STATE_FILE,
   STEP_EXIT_FILE,
   TOKEN_KEY,
 } from '../../../activities/runtimes/kubernetes/artifact-containers';
@@ -138,6 +139,59 @@ test('a step with only artifacts.in gets no uploader and keeps its command', () 
   expect(pod.spec?.containers.map((c) => c.name)).toEqual(['step']);
   expect(pod.spec?.containers[0]?.command).toEqual(['sh', '-e', '-c', launch.script]);
   expect(pod.spec?.volumes?.map((v) => v.name)).toEqual(['workspace']);
+});
+
+test('a step with cache: and no artifacts gets both tool containers; only they mount the cache state', () => {
+  const { launch, token } = withArtifacts();
+  const cache = {
+    key: 'deps-${CO_HASH_1}',
+    restoreKeys: ['deps-'],
+    paths: ['deps'],
+    hashFiles: { CO_HASH_1: ['**/package-lock.json'] },
+  };
+  const cached = { ...launch, podArtifacts: { ...launch.podArtifacts!, in: [], out: [], cache } };
+  const pod = buildPod(cached, { namespace: 'ci', keepOnFailure: false, toolImage: TOOL_IMAGE });
+  expect(JSON.stringify(pod)).not.toContain(token);
+  expect(pod.spec?.volumes?.map((v) => v.name)).toEqual(['workspace', 'co-handoff', 'co-cache']);
+  const stateMount = { name: 'co-cache', mountPath: '/co-cache' };
+  const stateEnv = { name: 'CO_CACHE_STATE_FILE', value: CACHE_STATE_FILE };
+  for (const tool of [
+    named(pod.spec?.initContainers, ARTIFACTS_IN),
+    named(pod.spec?.containers, ARTIFACTS_OUT),
+  ]) {
+    expect(tool?.volumeMounts).toContainEqual(stateMount);
+    expect(tool?.env).toContainEqual(stateEnv);
+    const orders = JSON.parse(tool?.env?.find((e) => e.name === 'CO_ARTIFACTS')?.value ?? '{}');
+    expect(orders.cache).toEqual(cache);
+  }
+  const step = named(pod.spec?.containers, 'step');
+  expect(step?.volumeMounts).not.toContainEqual(stateMount);
+  // the step's exit code reaches the uploader, which saves only after a success
+  expect(step?.command?.slice(3)).toEqual(['co-step', 'sh', '-e', '-c', launch.script]);
+});
+
+test("cache: with the image's own entrypoint is refused as invalid, naming the step", async () => {
+  const { launch } = withArtifacts({ script: undefined });
+  const cache = { key: 'k', restoreKeys: [], paths: ['deps'], hashFiles: {} };
+  const cached = { ...launch, podArtifacts: { ...launch.podArtifacts!, in: [], out: [], cache } };
+  const outcome = await runtime().run(cached, recordingHooks());
+  expect(outcome.failure).toMatchObject({ kind: 'invalid', retryable: false });
+  expect(outcome.failure?.message).toMatch(/step build has cache:.*run: script or a command/);
+});
+
+test('the API server accepts a pod that moves a cache', async () => {
+  const { launch } = withArtifacts({ script: 'exit 1' });
+  const cache = { key: 'k', restoreKeys: [], paths: ['deps'], hashFiles: {} };
+  const cached = { ...launch, podArtifacts: { ...launch.podArtifacts!, cache } };
+  const outcome = await runtime({ keepOnFailure: true, annotations: kwokExit(1) }).run(
+    cached,
+    recordingHooks(),
+  );
+  expect(outcome.failure?.kind).toBe(realCluster && !kwok ? 'image' : 'exit');
+  const name = podName(cached);
+  const pod = await core.readNamespacedPod({ name, namespace: target.namespace });
+  expect(pod.spec?.volumes?.map((v) => v.name)).toContain('co-cache');
+  await core.deleteNamespacedPod({ name, namespace: target.namespace, gracePeriodSeconds: 0 });
 });
 
 test('a step without artifacts gets neither extra containers nor volumes', () => {

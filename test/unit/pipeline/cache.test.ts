@@ -39,18 +39,12 @@ describe('cache: of a step', () => {
     for (const e of errors) expect(e.line).toBeGreaterThan(5);
   });
 
-  it('rejects cache: on the kubernetes runtime, whose pods have their own workspace', () => {
-    const errors = errorsOf(
+  it('accepts cache: on the kubernetes runtime (the pod restores and saves it)', () => {
+    const plan = planOf(
       HEADER +
         yaml('  - id: a', '    run: echo', '    runtime: kubernetes', '    cache: { key: k, paths: [x] }'),
     );
-    expect(errors).toEqual([
-      expect.objectContaining({
-        path: 'steps[0].cache',
-        line: 8,
-        message: 'cache: is not supported with runtime: kubernetes (a pod has its own workspace)',
-      }),
-    ]);
+    expect(plan.nodes[0]).toMatchObject({ runtime: 'kubernetes', cache: { key: 'k', paths: ['x'] } });
   });
 
   it('rejects unknown fields and a cache without paths', () => {

@@ -64,6 +64,8 @@ export interface Pipeline {
 export interface StepFingerprint {
   digest: string;
   inputs: { name: string; digest: string; secret?: boolean }[];
+  /** why this attempt will not stand in for another (its workspace changes were over the bound) */
+  notMemoizable?: string;
 }
 
 export interface StepView {

@@ -44,6 +44,7 @@ export function FingerprintTable({ leg }: { leg: StepView }) {
         </span>{' '}
         {leg.cached ? '— matched an earlier run, so the step was not run.' : '— computed from these inputs.'}
       </p>
+      {fp.notMemoizable && <p className="muted not-memoizable">Not reusable: {fp.notMemoizable}.</p>}
       <table className="table compact">
         <thead>
           <tr>
