@@ -36,6 +36,13 @@ export function createApp(deps: ApiDeps): express.Express {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      // a download link is its own credential: the log keeps the route, not the token
+      serializers: {
+        req: (req: { url?: string }) => {
+          if (req.url) req.url = req.url.replace(/\/downloads\/[^/?]+/, '/downloads/***');
+          return req;
+        },
+      },
     }),
   );
   // run tokens and registry tokens are verified with it (api/crew/actor.ts)

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CliIo } from './main';
 
 export const COMPONENT_USAGE = [
-  '  component publish DIR  publish DIR/component.yaml to the catalog (CO_API_URL, CO_TOKEN)',
+  '  component publish DIR  publish DIR/component.yaml (and DIR/README.md) to the catalog (CO_API_URL, CO_TOKEN)',
 ];
 
 interface Problem {
@@ -33,6 +33,7 @@ export async function componentCommand(
     io.err(`${file}: cannot read: ${(e as Error).message}`);
     return 1;
   }
+  source = withReadme(source, path.join(path.dirname(file), 'README.md'));
   const token = env.CO_TOKEN;
   if (!token) {
     io.err('containerops: set CO_TOKEN to an administrator API token');
@@ -68,4 +69,16 @@ export async function componentCommand(
     io.err(`${file}:${e.line ?? 1}:${e.col ?? 1}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
   io.err(`${file}: ${res.status} ${body.title ?? res.statusText}${body.detail ? `: ${body.detail}` : ''}`);
   return 1;
+}
+
+/**
+ * The README.md beside component.yaml goes with it as `readme:`, appended at the end (so the lines of
+ * any error stay those of the file; a JSON string is a YAML scalar), unless the yaml has its own.
+ */
+function withReadme(source: string, readmeFile: string): string {
+  if (/^readme\s*:/m.test(source) || source.trimStart().startsWith('{')) return source;
+  const readme = statSync(readmeFile, { throwIfNoEntry: false })?.isFile()
+    ? readFileSync(readmeFile, 'utf8')
+    : undefined;
+  return readme === undefined ? source : `${source.replace(/\n*$/, '\n')}readme: ${JSON.stringify(readme)}\n`;
 }

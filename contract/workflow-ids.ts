@@ -3,8 +3,15 @@
  * them and the run workflow names its children with them. Changing one strands running workflows.
  */
 
-/** The `pipelineRun` workflow of one run. */
-export const runWorkflowId = (runId: string) => `run-${runId}`;
+/**
+ * The `pipelineRun` workflow of one run, chosen once when the run is created and stored on its row
+ * (`Run.workflowId`); every later lookup reads the row. `<project>.<pipeline>.<number>-<8 hex>`,
+ * e.g. `shop.build-and-test.42-1a2b3c4d`: names are `[a-z][a-z0-9-]`, so the dots split them
+ * unambiguously; the run id's first 8 hex keep it unique when a deleted pipeline is created again
+ * and its numbers restart. Runs created before this format keep `run-<runId>`.
+ */
+export const runWorkflowId = (run: { project: string; pipeline: string; number: number; runId: string }) =>
+  `${run.project}.${run.pipeline}.${run.number}-${run.runId.replace(/-/g, '').slice(0, 8)}`;
 
 /** The `deployment` child of a kubernetes-deploy step. */
 export const deployWorkflowId = (runWorkflowId: string, stepId: string) =>

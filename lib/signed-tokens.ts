@@ -5,8 +5,8 @@ import type { Config } from './config';
 
 /**
  * Short-lived HMAC-signed tokens dockyard accepts besides API tokens: run tokens (a step's
- * access to its run's artifacts and outputs, minted by the worker) and registry tokens (the
- * Docker token flow). Stateless, so API and workers only share the key.
+ * access to its run's artifacts and outputs, minted by the worker), registry tokens (the
+ * Docker token flow) and download tokens (one artifact, in a link the browser follows). Stateless, so API and workers only share the key.
  */
 
 export const SIGNED_TOKEN_PREFIX = 'cods_';
@@ -14,7 +14,9 @@ export const SIGNED_TOKEN_PREFIX = 'cods_';
 export type SignedClaims =
   | { kind: 'run'; runId: string; projectId: string; exp: number }
   | { kind: 'registry'; tokenId: string; exp: number }
-  | { kind: 'maintenance'; exp: number };
+  | { kind: 'maintenance'; exp: number }
+  /** one artifact (run, name, digest) for a plain browser download; never a bearer token */
+  | { kind: 'download'; runId: string; name: string; digest: string; exp: number };
 
 /** The key: CO_DOCKYARD_TOKEN_KEY, else a random key kept in CO_DATA_DIR (created by whoever needs it first). */
 export function signingKey(config: Config): Buffer {

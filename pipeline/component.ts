@@ -42,6 +42,9 @@ const outputSchema = z.strictObject({
   description: z.string().max(1000).optional(),
 });
 
+/** A component's README (markdown) is capped so a catalog page stays small. */
+export const README_MAX_CHARS = 64 * 1024;
+
 export const componentSchema = z
   .strictObject({
     apiVersion: z.literal('containerops/v1'),
@@ -71,6 +74,8 @@ export const componentSchema = z
       .string()
       .regex(DURATION_SYNTAX, { error: (i) => durationMessage(String(i.input)) })
       .optional(),
+    /** markdown shown on the component's page; stored beside the version, not part of its digest */
+    readme: z.string().max(README_MAX_CHARS, `must be at most ${README_MAX_CHARS} characters`).optional(),
   })
   .superRefine((c, ctx) => {
     if (!c.image && !c.run)

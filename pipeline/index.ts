@@ -22,6 +22,7 @@ export { pipelineJsonSchema, pipelineSchema, type PipelineDocument, type StepDoc
 export { flowSchema, type FlowDocument } from './flow-schema';
 export {
   componentSchema,
+  README_MAX_CHARS,
   parseComponentSource,
   inputEnvName,
   literalProblem,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../lib/db';
 import type { Logger } from '../../lib/logger';
-import { parseComponentSource, type ComponentSpec } from '../../pipeline';
+import { parseComponentSource, README_MAX_CHARS, type ComponentSpec } from '../../pipeline';
 import { publishComponent } from './catalog';
 
 /** The repository's components/ folder: one sub-folder per built-in component. */
@@ -24,9 +24,20 @@ export function readBuiltinComponents(dir = BUILTIN_COMPONENTS_DIR): ComponentSp
     }
     if (result.spec.name !== entry.name)
       throw new Error(`${file}: name ${result.spec.name} must match its folder ${entry.name}`);
-    specs.push(result.spec);
+    specs.push(withReadme(result.spec, path.join(dir, entry.name, 'README.md')));
   }
   return specs;
+}
+
+/** The README.md beside a component.yaml is its README, unless the yaml has a `readme:` of its own. */
+function withReadme(spec: ComponentSpec, file: string): ComponentSpec {
+  if (spec.readme !== undefined || !fs.existsSync(file)) return spec;
+  const readme = fs.readFileSync(file, 'utf8');
+  if (readme.length > README_MAX_CHARS)
+    throw new Error(
+      `${file}: a README has at most ${README_MAX_CHARS} characters, this one ${readme.length}`,
+    );
+  return { ...spec, readme };
 }
 
 /**

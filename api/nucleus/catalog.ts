@@ -11,7 +11,8 @@ import {
 } from '../../pipeline';
 import type { Component, ComponentVersion } from '../../generated/prisma/client';
 
-export type PublishOutcome = 'created' | 'unchanged';
+/** `readme`: the same spec, published again with another README (documentation may be corrected in place). */
+export type PublishOutcome = 'created' | 'unchanged' | 'readme';
 
 /** component.yaml text (or a JSON body) -> validated spec, or 422 with every error located. */
 export function componentSpecOr422(body: unknown): ComponentSpec {
@@ -31,11 +32,14 @@ export function specDigest(spec: ComponentSpec): string {
 /**
  * Stores an immutable version. The same version with the same content is a no-op
  * (`unchanged`); with other content it is a 409. Safe under concurrent publishers.
+ * The README travels with the version but is not its content: it is kept beside the spec, outside
+ * the digest, and the same spec published with another README replaces it (`readme`).
  */
 export async function publishComponent(
   db: Db,
-  spec: ComponentSpec,
+  published: ComponentSpec,
 ): Promise<{ outcome: PublishOutcome; version: ComponentVersion; component: Component }> {
+  const { readme, ...spec } = published;
   const digest = specDigest(spec);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -55,7 +59,10 @@ export async function publishComponent(
                 'published versions are immutable: publish a new version',
             );
           }
-          return { outcome: 'unchanged' as const, version: existing, component };
+          if (readme === undefined || readme === existing.readme)
+            return { outcome: 'unchanged' as const, version: existing, component };
+          const version = await tx.componentVersion.update({ where: { id: existing.id }, data: { readme } });
+          return { outcome: 'readme' as const, version, component };
         }
         const version = await tx.componentVersion.create({
           data: {
@@ -65,6 +72,7 @@ export async function publishComponent(
             image: spec.image ?? null,
             spec: spec as object,
             digest,
+            readme: readme ?? null,
           },
         });
         const newest = await newestVersion(tx, component.id);
@@ -154,6 +162,7 @@ export function versionView(name: string, v: ComponentVersion) {
     inputs: spec.inputs,
     outputs: spec.outputs,
     timeout: spec.timeout ?? null,
+    readme: v.readme,
     digest: v.digest,
     yanked: v.yanked,
     yankedAt: v.yankedAt,
@@ -173,6 +182,8 @@ export function componentView(component: Component & { versions: ComponentVersio
     latest: latest?.version ?? null,
     inputs: latestSpec?.inputs ?? [],
     outputs: latestSpec?.outputs ?? [],
+    /** the latest version's README (markdown), null when it has none */
+    readme: latest?.readme ?? null,
     versions: versions.map((v) => ({
       version: v.version,
       digest: v.digest,

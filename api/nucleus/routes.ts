@@ -23,14 +23,15 @@ export function nucleusRoutes({ db }: ApiDeps): RouteDef[] {
       method: 'post',
       path: '/components',
       permission: 'admin',
-      summary: 'Publish a component version (component.yaml as YAML or JSON); same content again is 200',
+      summary:
+        'Publish a component version (component.yaml as YAML or JSON, `readme`: markdown); same content again is 200 (a new readme replaces the old)',
       async handler(req, res, { actor }) {
         const spec = componentSpecOr422(req.body);
         const { outcome, version } = await publishComponent(db, spec);
-        if (outcome === 'created') {
+        if (outcome !== 'unchanged') {
           await audit(db, {
             actor,
-            action: 'component.published',
+            action: outcome === 'created' ? 'component.published' : 'component.readme-updated',
             target: `${spec.name}@${spec.version}`,
             details: { digest: version.digest },
           });

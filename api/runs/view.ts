@@ -73,6 +73,7 @@ export function runSummary(config: Config, project: string, pipeline: string, ru
     params: paramsView(run.params),
     error: run.error,
     rerunOf: run.rerunOfId,
+    workflowId: run.workflowId,
     createdAt: run.createdAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,

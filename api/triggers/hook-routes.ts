@@ -17,6 +17,7 @@ import { normalizeEvent, type HookEvent } from './hook-events';
 import { filterReason } from './hook-filters';
 import { claimHookBody, replayReason } from './hook-replay';
 import { HOOK_PROVIDERS, providerOf, verifySignature } from './hook-signature';
+import { deliveryRoutes, recordDelivery, type DeliveryFacts } from './hook-deliveries';
 import { assertJsonDepth } from '../http/json-depth';
 
 /** Largest webhook body kept with the run (and seen as trigger.payload); larger ones are dropped. */
@@ -84,6 +85,7 @@ async function signedHook({ db, config }: ApiDeps, req: Request, raw: Buffer) {
 export function hookRoutes(deps: ApiDeps): RouteDef[] {
   const { db, config } = deps;
   return [
+    ...deliveryRoutes(db),
     {
       method: 'put',
       path: '/projects/:project/pipelines/:name/hook',
@@ -166,54 +168,73 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
       summary: 'Code host webhook (GitHub, GitLab, generic HMAC): signature checked, then on: filters',
       async handler(req, res) {
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const { hook, provider } = await signedHook(deps, req, raw);
-        let body: unknown;
-        assertJsonDepth(raw);
+        const facts: DeliveryFacts = {};
         try {
-          body = JSON.parse(raw.toString('utf8'));
-        } catch {
-          throw new HttpError(400, 'Bad Request', 'the delivery body is not JSON');
+          const { status, body } = await receiveHook(deps, req, raw, facts);
+          await recordDelivery(db, req, raw, { status, body, facts });
+          res.status(status).json(body);
+        } catch (error) {
+          const status = error instanceof HttpError ? error.status : 500;
+          await recordDelivery(db, req, raw, { status, error, facts });
+          throw error;
         }
-        const event = normalizeEvent(provider, req.headers, body);
-        const claim = await claimHookBody(db, { webhookId: hook.id }, raw, event.delivery);
-        if (claim.replay) {
-          // 2xx: a sender that retries on failure stops here; the replay starts nothing either way
-          res.status(202).json({ triggered: false, replay: true, reason: replayReason(claim.firstSeenAt) });
-          return;
-        }
-        const version = await latestVersion(db, hook.pipeline);
-        const plan = validatePlan(version.plan);
-        const reason = filterReason(plan.triggers, event);
-        if (reason) {
-          res.status(202).json({ triggered: false, reason });
-          return;
-        }
-        const pipeline = await findPipeline(db, hook.project, hook.pipeline.name);
-        const { run, created } = await startRun(deps, {
-          project: hook.project,
-          pipeline,
-          version,
-          params: resolveParams(plan, undefined),
-          trigger: 'webhook',
-          triggerInfo: triggerOf(event, raw, body),
-          idempotencyKey: event.delivery ? `hook:${provider}:${event.delivery}`.slice(0, 255) : undefined,
-        }).catch(async (err: unknown) => {
-          // nothing started: the sender's retry of this body is not a replay
-          await claim.release().catch(() => undefined);
-          throw err;
-        });
-        if (created) {
-          await audit(db, {
-            projectId: hook.projectId,
-            action: 'run.triggered',
-            target: `${pipeline.name}#${run.number}`,
-            details: { runId: run.id, provider, event: event.event, delivery: event.delivery },
-          });
-        }
-        res
-          .status(created ? 201 : 200)
-          .json({ triggered: true, run: runSummary(config, hook.project.name, pipeline.name, run) });
       },
     },
   ];
+}
+
+/** One delivery: signature, replay guard, `on:` filters, then the run; the answer's status and body. */
+async function receiveHook(
+  deps: ApiDeps,
+  req: Request,
+  raw: Buffer,
+  facts: DeliveryFacts,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const { db, config } = deps;
+  const { hook, provider } = await signedHook(deps, req, raw);
+  let body: unknown;
+  assertJsonDepth(raw);
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'Bad Request', 'the delivery body is not JSON');
+  }
+  const event = normalizeEvent(provider, req.headers, body);
+  Object.assign(facts, { event: event.event, deliveryId: event.delivery });
+  const claim = await claimHookBody(db, { webhookId: hook.id }, raw, event.delivery);
+  if (claim.replay) {
+    // 2xx: a sender that retries on failure stops here; the replay starts nothing either way
+    return { status: 202, body: { triggered: false, replay: true, reason: replayReason(claim.firstSeenAt) } };
+  }
+  const version = await latestVersion(db, hook.pipeline);
+  const plan = validatePlan(version.plan);
+  const reason = filterReason(plan.triggers, event);
+  if (reason) return { status: 202, body: { triggered: false, reason } };
+  const pipeline = await findPipeline(db, hook.project, hook.pipeline.name);
+  const { run, created } = await startRun(deps, {
+    project: hook.project,
+    pipeline,
+    version,
+    params: resolveParams(plan, undefined),
+    trigger: 'webhook',
+    triggerInfo: triggerOf(event, raw, body),
+    idempotencyKey: event.delivery ? `hook:${provider}:${event.delivery}`.slice(0, 255) : undefined,
+  }).catch(async (err: unknown) => {
+    // nothing started: the sender's retry of this body is not a replay
+    await claim.release().catch(() => undefined);
+    throw err;
+  });
+  facts.runId = run.id;
+  if (created) {
+    await audit(db, {
+      projectId: hook.projectId,
+      action: 'run.triggered',
+      target: `${pipeline.name}#${run.number}`,
+      details: { runId: run.id, provider, event: event.event, delivery: event.delivery },
+    });
+  }
+  return {
+    status: created ? 201 : 200,
+    body: { triggered: true, run: runSummary(config, hook.project.name, pipeline.name, run) },
+  };
 }

@@ -119,7 +119,12 @@ export async function createRun(
           status: 'queued',
           params: secretParams.params,
           trigger: req.trigger,
-          workflowId: runWorkflowId(id),
+          workflowId: runWorkflowId({
+            project: req.project.name,
+            pipeline: req.pipeline.name,
+            number,
+            runId: id,
+          }),
           idempotencyKey: req.idempotencyKey ?? null,
           rerunOfId: req.rerunOf?.id ?? null,
           rerunFrom: req.rerunOf?.from ?? null,

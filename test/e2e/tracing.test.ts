@@ -76,7 +76,7 @@ async function traceOf(
         (s) =>
           s.service === 'containerops-api' &&
           s.name === 'StartWorkflow:pipelineRun' &&
-          s.workflowId === `run-${run.id}`,
+          s.workflowId === run.workflowId,
       ),
     'the API to export the start of the run',
   );

@@ -48,6 +48,8 @@ export interface RunView {
     startedAt: string | null;
     finishedAt: string | null;
   }>;
+  /** its Temporal workflow id, stored on the run when it was created */
+  workflowId: string;
   links: { temporal: string };
 }
 

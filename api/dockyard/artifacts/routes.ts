@@ -7,6 +7,7 @@ import type { ApiDeps } from '../../deps';
 import { integerParam, plainInt } from '../../http/integer-params';
 import type { RouteDef } from '../../http/route';
 import { findRun } from '../../runs/lookup';
+import { downloadLinkRoutes } from './download-links';
 import { sendArtifact, storeArtifact, type ArtifactKind } from './store';
 
 /** Packed artifacts are bounded only to stop a runaway upload; large outputs by the DSL's 100 MB. */
@@ -117,6 +118,7 @@ export function artifactRoutes({ db, config }: ApiDeps): RouteDef[] {
         });
       },
     },
+    ...downloadLinkRoutes(db, store),
     ...storedRoutes(db, store, {
       kind: 'artifact',
       segment: 'artifacts',

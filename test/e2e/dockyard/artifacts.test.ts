@@ -213,7 +213,7 @@ steps:
     // the workflow's history holds the reference only: nowhere near the 50 MB value
     const { Client } = await import('@temporalio/client');
     const client = new Client({ connection: stack.temporal, namespace: stack.config.TEMPORAL_NAMESPACE });
-    const history = await client.workflow.getHandle(`run-${run.id}`).fetchHistory();
+    const history = await client.workflow.getHandle(run.workflowId).fetchHistory();
     expect(JSON.stringify(history).length).toBeLessThan(1024 * 1024);
   }, 240_000);
 });

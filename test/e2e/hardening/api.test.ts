@@ -146,7 +146,7 @@ describe('runs', () => {
       // no worker polls this task queue: the run stays queued until cancelled
       const started = await viaProxy.request('POST', `/api/v1/projects/${name}/pipelines/long/runs`, {});
       expect(started.status).toBe(201);
-      const run = (await started.json()) as { id: string; number: number };
+      const run = (await started.json()) as { id: string; number: number; workflowId: string };
       await proxy.stop();
       // the client gives up well before the SDK's own ~20 s of retries
       const refused = await viaProxy.request('POST', `/api/v1/projects/${name}/runs/${run.id}/cancel`);
@@ -154,7 +154,7 @@ describe('runs', () => {
       expect(body.detail).toMatch(/try again/);
       const cancelRequests = async () => {
         const handle = temporalClient(stack.temporal, stack.config.TEMPORAL_NAMESPACE).workflow.getHandle(
-          `run-${run.id}`,
+          run.workflowId,
         );
         const { events } = await handle.fetchHistory();
         return events!.filter((e) => e.workflowExecutionCancelRequestedEventAttributes).length;

@@ -37,8 +37,8 @@ const pipeline = (name: string, body: string, chainSteps = true) =>
   `apiVersion: containerops/v1\nkind: Pipeline\nname: ${name}\nchainSteps: ${chainSteps}\n${body}`;
 
 /** The step activities the run's workflow scheduled: type and Temporal UI summary. */
-async function scheduledActivities(runId: string): Promise<Array<{ type: string; summary: string }>> {
-  const handle = temporalClient(stack.temporal, 'default').workflow.getHandle(`run-${runId}`);
+async function scheduledActivities(workflowId: string): Promise<Array<{ type: string; summary: string }>> {
+  const handle = temporalClient(stack.temporal, 'default').workflow.getHandle(workflowId);
   const { events } = await handle.fetchHistory();
   return (events ?? [])
     .filter((e) => e.activityTaskScheduledEventAttributes)
@@ -74,14 +74,14 @@ it('runs a linear pipeline’s steps in one activity named after them, each with
   for (const s of chained.steps) expect(s.startedAt && s.finishedAt).toBeTruthy();
   const log = await stack.request('GET', `/api/v1/projects/${project}/runs/${chained.id}/steps/add/logs`);
   expect(await log.text()).toContain('added to 21');
-  expect(await scheduledActivities(chained.id)).toEqual([
+  expect(await scheduledActivities(chained.workflowId)).toEqual([
     { type: 'runChain', summary: 'make → add → double → show' },
   ]);
 
   const unchained = await waitForRun(stack, project, (await trigger(stack, project, 'unchained')).id);
   expect(unchained.status).toBe('succeeded');
   expect(step(unchained, 'double').outputs).toEqual({ n: '42' });
-  expect((await scheduledActivities(unchained.id)).map((a) => a.type)).toEqual([
+  expect((await scheduledActivities(unchained.workflowId)).map((a) => a.type)).toEqual([
     'runStep',
     'runStep',
     'runStep',

@@ -56,10 +56,12 @@ steps:
     );
     const started = await trigger(stack, project, 'diamond', { greeting: 'hi' });
     expect(started.number).toBe(1);
-    expect(started.links.temporal).toContain(`/workflows/run-${started.id}`);
+    // readable in Temporal's list: project, pipeline, run number, then 8 hex of the run id
+    expect(started.workflowId).toBe(`${project}.diamond.1-${started.id.replace(/-/g, '').slice(0, 8)}`);
+    expect(started.links.temporal).toContain(`/workflows/${started.workflowId}`);
     // the Temporal UI's run details lead back to the web UI's page of the run
     const described = await temporalClient(stack.temporal, 'default')
-      .workflow.getHandle(`run-${started.id}`)
+      .workflow.getHandle(started.workflowId)
       .describe();
     expect(await described.staticDetails()).toContain(
       `[run page](${stack.config.publicUrl}/projects/${project}/runs/${started.id})`,
@@ -254,7 +256,7 @@ steps:
     expect(step(run, 'after').outputs).toEqual({ ok: 'yes' });
     const children = await stack.temporal.workflowService.countWorkflowExecutions({
       namespace: 'default',
-      query: `WorkflowType = 'matrixChunk' AND WorkflowId STARTS_WITH 'run-${started.id}'`,
+      query: `WorkflowType = 'matrixChunk' AND WorkflowId STARTS_WITH '${started.workflowId}'`,
     });
     expect(Number(children.count)).toBe(3);
   }, 300_000);

@@ -77,7 +77,7 @@ steps:
     90_000,
   );
   // the step's first heartbeat (its pid) has reached Temporal
-  const handle = temporalClient(stack.temporal, 'default').workflow.getHandle(`run-${started.id}`);
+  const handle = temporalClient(stack.temporal, 'default').workflow.getHandle(started.workflowId);
   await eventually(async () => {
     const { raw } = await handle.describe();
     return raw.pendingActivities?.some((a) => a.heartbeatDetails?.payloads?.length) ? true : undefined;
@@ -121,7 +121,7 @@ steps:
   const first = spawnWorker();
   const started = await trigger(stack, project, 'durable-chain');
   // the chain's heartbeat has reached Temporal with a and b done and c's process running
-  const handle = temporalClient(stack.temporal, 'default').workflow.getHandle(`run-${started.id}`);
+  const handle = temporalClient(stack.temporal, 'default').workflow.getHandle(started.workflowId);
   await eventually(
     async () => {
       const { raw } = await handle.describe();

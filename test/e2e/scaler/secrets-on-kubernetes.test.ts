@@ -71,7 +71,7 @@ it('a pod given no secret masks the run’s secret it reads from an artifact: lo
 
   const rows = await stack.db.logLine.findMany({ where: { runId: run.id } });
   const steps = await stack.db.stepRun.findMany({ where: { runId: run.id } });
-  const history = await historyBytes(stack, `run-${run.id}`);
+  const history = await historyBytes(stack, run.workflowId);
   const dump = await dumpDatabase(stack.config.DATABASE_URL!);
   for (const value of [secretValue, secretValue.slice(0, 10), secretValue.slice(10)]) {
     expect(JSON.stringify({ lines: rows.map((r) => r.line), steps })).not.toContain(value);

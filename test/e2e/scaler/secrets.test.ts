@@ -189,7 +189,7 @@ steps:
     expect(JSON.stringify(view)).not.toContain(secretValue);
     expect((view as unknown as { params: Record<string, string> }).params).toEqual({ deployKey: '***' });
 
-    const history = await historyBytes(stack, `run-${run.id}`);
+    const history = await historyBytes(stack, run.workflowId);
     const dump = await dumpDatabase(stack.config.DATABASE_URL!);
     for (const value of [secretValue, paramValue]) {
       expect(history.includes(value)).toBe(false);
@@ -254,7 +254,7 @@ steps:
     // the run's own values: not in Temporal history, not in the database (the component input and
     // the password are literals of the pipeline, so its source holds them: only logs and outputs
     // are checked for those)
-    const history = await historyBytes(stack, `run-${run.id}`);
+    const history = await historyBytes(stack, run.workflowId);
     const dump = await dumpDatabase(stack.config.DATABASE_URL!);
     for (const value of clear.filter((v) => v !== inputToken && v !== literalPassword)) {
       expect(history.includes(value)).toBe(false);

@@ -167,7 +167,7 @@ describe('services', () => {
     expect(clusterLogs).toContain('kubeconfig names the server\n');
     expect(fs.existsSync(step(run, 'cluster').outputs.file!)).toBe(false);
 
-    const history = await historyBytes(stack, `run-${run.id}`);
+    const history = await historyBytes(stack, run.workflowId);
     const dump = await dumpDatabase(stack.config.DATABASE_URL!);
     for (const value of [token, secret]) {
       expect(history.includes(value)).toBe(false);

@@ -110,6 +110,11 @@ describe('the run page', () => {
     expect(await page.getByRole('link', { name: /Temporal UI/ }).getAttribute('href')).toBe(
       run.links.temporal,
     );
+    // the readable Temporal workflow id: project, pipeline, run number, 8 hex of the run id
+    const workflowId = page.getByTitle('Temporal workflow id');
+    expect(await workflowId.textContent()).toBe(run.workflowId);
+    expect(run.workflowId).toMatch(new RegExp(`^${project}\\.web-app\\.1-[0-9a-f]{8}$`));
+    expect(run.links.temporal).toContain(`/workflows/${run.workflowId}`);
 
     // a reload of the deep link keeps the page (and the session)
     await page.reload();

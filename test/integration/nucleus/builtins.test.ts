@@ -1,4 +1,10 @@
-import { publishBuiltinComponents, readBuiltinComponents } from '../../../api/nucleus/builtins';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  BUILTIN_COMPONENTS_DIR,
+  publishBuiltinComponents,
+  readBuiltinComponents,
+} from '../../../api/nucleus/builtins';
 import { publishComponent } from '../../../api/nucleus/catalog';
 import { createDb, type Db } from '../../../lib/db';
 import { createLogger } from '../../../lib/logger';
@@ -23,6 +29,18 @@ describe('built-in components at start-up', () => {
     expect(rows.map((r) => `${r.component.name}@${r.version}`).sort()).toEqual(
       specs.map((s) => `${s.name}@${s.version}`).sort(),
     );
+  });
+
+  it('carry the README.md beside their component.yaml, stored with the version and not in its spec', async () => {
+    const specs = readBuiltinComponents();
+    for (const spec of specs) {
+      const file = path.join(BUILTIN_COMPONENTS_DIR, spec.name, 'README.md');
+      expect([spec.name, spec.readme]).toEqual([spec.name, fs.readFileSync(file, 'utf8')]);
+    }
+    await publishBuiltinComponents(db, createLogger('silent'));
+    const row = await db.componentVersion.findFirstOrThrow({ where: { component: { name: 'git-clone' } } });
+    expect(row.readme).toContain('# git-clone');
+    expect((row.spec as Record<string, unknown>).readme).toBeUndefined();
   });
 
   it('two publishers of one new version race without error: one creates it, the other finds it', async () => {

@@ -96,6 +96,8 @@ export interface RunSummary {
   params: Record<string, string>;
   error: string | null;
   rerunOf: string | null;
+  /** its Temporal workflow id */
+  workflowId: string;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

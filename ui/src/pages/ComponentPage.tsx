@@ -4,6 +4,7 @@ import { when } from '../lib/format';
 import type { ComponentInput } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { ErrorBox, Loading } from '../components/feedback';
+import { Markdown } from '../components/Markdown';
 
 interface ComponentDetail {
   name: string;
@@ -12,6 +13,8 @@ interface ComponentDetail {
   inputs: ComponentInput[];
   outputs: { name: string; description?: string }[];
   versions: { version: string; digest: string; yanked: boolean; publishedAt: string }[];
+  /** the latest version's README (markdown) */
+  readme: string | null;
 }
 
 function shown(value: unknown): string {
@@ -41,6 +44,7 @@ export function ComponentPage() {
             .join('\n')}`}
         </pre>
       )}
+      {data.readme && <Markdown source={data.readme} label="README" />}
       <h2>Inputs</h2>
       <table className="table" aria-label="Inputs">
         <thead>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ApiError, enc } from '../lib/api';
-import { downloadWithToken } from '../lib/download';
+import { downloadByLink } from '../lib/download';
 import { byteSize } from '../lib/format';
 import { ErrorBox } from '../components/feedback';
 
@@ -12,7 +12,7 @@ export interface Artifact {
   size: number;
 }
 
-/** A step's artifacts, each downloaded with the session's token (a bare link would get 401). */
+/** A step's artifacts, each downloaded through a short-lived link the API issues to the session (streamed by the browser). */
 export function ArtifactList({ base, artifacts }: { base: string; artifacts: Artifact[] }) {
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<ApiError>();
@@ -21,7 +21,7 @@ export function ArtifactList({ base, artifacts }: { base: string; artifacts: Art
     setBusy(a.name);
     setError(undefined);
     try {
-      await downloadWithToken(`${base}/artifacts/${enc(a.name)}`, `${a.name}.tar.gz`);
+      await downloadByLink(`${base}/artifacts/${enc(a.name)}/link`, `${a.name}.tar.gz`);
     } catch (err) {
       setError(err as ApiError);
     } finally {

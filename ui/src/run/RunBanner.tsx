@@ -66,7 +66,10 @@ export function RunBanner({
         </h2>
         <StatusBadge status={shownCancelling ? 'cancelling' : run.status} />
         <span className="muted">
-          {run.trigger} · {when(run.createdAt)} · {duration(run.startedAt, run.finishedAt) || 'not started'}
+          {run.trigger} · {when(run.createdAt)} · {duration(run.startedAt, run.finishedAt) || 'not started'} ·{' '}
+          <code className="workflow-id" title="Temporal workflow id">
+            {run.workflowId}
+          </code>
         </span>
         <div className="run-actions">
           {!finished && can(role, 'cancel') && (
@@ -82,7 +85,13 @@ export function RunBanner({
           {finished && can(role, 'run') && (
             <RunAgainButton project={project} pipeline={run.pipeline} params={run.params} />
           )}
-          <a className="btn btn-quiet" href={run.links.temporal} target="_blank" rel="noreferrer">
+          <a
+            className="btn btn-quiet"
+            href={run.links.temporal}
+            target="_blank"
+            rel="noreferrer"
+            title={`Temporal workflow ${run.workflowId}`}
+          >
             Temporal UI ↗
           </a>
         </div>

@@ -1,12 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, enc } from '../lib/api';
 import { when } from '../lib/format';
-import type { Page, RunSummary } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { ErrorBox } from '../components/feedback';
 import { ProblemBox } from '../components/ProblemBox';
-import { StatusBadge } from '../components/StatusBadge';
 import { ConfirmButton } from '../settings/ConfirmButton';
+import { DeliveryList } from './DeliveryList';
 import { useAction } from '../settings/use-action';
 
 const PROVIDERS = ['github', 'gitlab', 'generic'] as const;
@@ -18,7 +17,7 @@ interface HookList {
 
 /**
  * A pipeline's webhook: the URL to give the code host, the connected providers (their signing
- * secrets write-only), and the last runs its deliveries started.
+ * secrets write-only), and its last deliveries: accepted and rejected, with why.
  */
 export function WebhookSection({
   project,
@@ -31,11 +30,9 @@ export function WebhookSection({
 }) {
   const base = `/projects/${enc(project)}/pipelines/${enc(pipeline)}`;
   const hooks = useApi<HookList>(`${base}/hook`);
-  const runs = useApi<Page<RunSummary>>(`/projects/${enc(project)}/runs?pipeline=${enc(pipeline)}&limit=50`);
   const [provider, setProvider] = useState<(typeof PROVIDERS)[number]>('github');
   const [secret, setSecret] = useState('');
   const action = useAction();
-  const delivered = runs.data?.items.filter((r) => r.trigger === 'webhook').slice(0, 5) ?? [];
 
   async function connect(e: FormEvent) {
     e.preventDefault();
@@ -110,18 +107,7 @@ export function WebhookSection({
           {action.error && <ProblemBox error={action.error} />}
         </form>
       )}
-      <h4>Last deliveries that started a run</h4>
-      {delivered.length === 0 ? (
-        <p className="muted">None yet.</p>
-      ) : (
-        <ul className="plain-list" aria-label="Last deliveries">
-          {delivered.map((r) => (
-            <li key={r.id}>
-              #{r.number} <StatusBadge status={r.status} /> <span className="muted">{when(r.createdAt)}</span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <DeliveryList project={project} pipeline={pipeline} />
     </section>
   );
 }
