@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { REFUSED_EXIT, type ToolOrders } from '../runtimes/kubernetes/artifact-containers';
+import { findOutputRefs } from '../../lib/output-refs';
 import { DockyardClient } from './client';
-import { fetchToFile } from './large-outputs';
+import { fetchToFile, OutputTooLarge } from './large-outputs';
+import { storePodOutputs, uploaderMessage } from './pod-outputs';
 import { ArtifactRefused } from './pack';
 import { pullArtifacts, pushArtifacts } from './step-artifacts';
 
@@ -11,6 +13,7 @@ import { pullArtifacts, pushArtifacts } from './step-artifacts';
  * activity uses. Told by env: CO_DOCKYARD_URL, CO_DOCKYARD_TOKEN, CO_ARTIFACTS (the orders),
  * CO_WORKSPACE, and for push CO_STEP_EXIT_FILE. Reports on stdout and in the termination message
  * (CO_TERMINATION_LOG, default /dev/termination-log), which the worker copies into the step's log.
+ * push also stores the step's outputs file when told where it is (pod-outputs.ts).
  */
 
 export interface ToolIo {
@@ -38,15 +41,29 @@ async function stepExitCode(file: string, io: ToolIo): Promise<number | undefine
   }
 }
 
+async function storeOutputs(
+  client: DockyardClient,
+  file: string,
+  facts: { runId: string; step: string; matrix: string; attempt: number },
+  log: (line: string) => void,
+): Promise<string> {
+  const text = await storePodOutputs(client, file, facts);
+  const stored = findOutputRefs(text).length;
+  if (stored)
+    log(`[containerops] ${stored} output value(s) too large for the pod's message stored in dockyard`);
+  return text;
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): Promise<number> {
   const lines: string[] = [];
   const log = (line: string) => {
     lines.push(line);
     io.out(line);
   };
+  let outputs: string | undefined;
   const report = () =>
     fs.promises
-      .writeFile(env.CO_TERMINATION_LOG ?? '/dev/termination-log', `${lines.join('\n')}\n`)
+      .writeFile(env.CO_TERMINATION_LOG ?? '/dev/termination-log', uploaderMessage(lines, outputs))
       .catch(() => undefined);
   try {
     const verb = argv[0];
@@ -77,6 +94,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): 
           attempt: orders.attempt,
         };
         await pushArtifacts(client, artifacts, workspace, facts, log);
+        if (orders.outputs) outputs = await storeOutputs(client, orders.outputs, facts, log);
       }
     }
     await report();
@@ -84,6 +102,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): 
   } catch (err) {
     log(err instanceof Error ? err.message : String(err));
     await report();
-    return err instanceof ArtifactRefused ? REFUSED_EXIT : 1;
+    return err instanceof ArtifactRefused || err instanceof OutputTooLarge ? REFUSED_EXIT : 1;
   }
 }

@@ -33,12 +33,15 @@ export class StepIo {
     return [...new Set([this.input.runId, this.input.workspaceId].filter((r): r is string => !!r))];
   }
 
-  /** What the pod needs to move the step's artifacts (and fetch its large outputs) itself; undefined when nothing. */
+  /**
+   * What the pod needs to move the step's artifacts, fetch its large outputs and store its outputs
+   * file itself (every pod step: its outputs may pass a termination message's 4 KiB).
+   */
   async podArtifacts(): Promise<PodArtifacts | undefined> {
     const { in: inputs = [], out = [] } = this.input.artifacts ?? {};
-    if (!this.artifactsInPod || (!inputs.length && !out.length && !this.podRefs.length)) return undefined;
+    if (!this.artifactsInPod) return undefined;
     const { runsUrl, token } = (await this.dockyard()).credentials;
-    return { runsUrl, token, runIds: this.runIds, in: inputs, out, refs: this.podRefs };
+    return { runsUrl, token, runIds: this.runIds, in: inputs, out, refs: this.podRefs, outputs: true };
   }
 
   private async dockyard(): Promise<DockyardClient> {

@@ -9,7 +9,9 @@ import { POD_WORKSPACE, type PodArtifacts, type StepLaunch } from '../runtime';
  * - `step` runs the step there, its command wrapped so that its exit code lands in a second, private
  *   emptyDir when it ends;
  * - `artifacts-out`, a container of the tool image, waits for that file and, when the step exited 0,
- *   packs and uploads `artifacts.out`.
+ *   packs and uploads `artifacts.out`, and stores the step's outputs file (CO_OUTPUTS points into the
+ *   handoff volume then): values a 4 KiB termination message cannot carry go to dockyard, and its own
+ *   termination message reports the outputs with references in their place.
  *
  * Why a second container and not the upload appended to the step's command: the step's image need not
  * have node, curl or tar, and the tool runs the very code the local runtime uses (path checks against
@@ -24,6 +26,10 @@ import { POD_WORKSPACE, type PodArtifacts, type StepLaunch } from '../runtime';
 export const WORKSPACE = { volume: 'workspace', path: POD_WORKSPACE } as const;
 const HANDOFF = { volume: 'co-handoff', path: '/co-handoff' } as const;
 export const STEP_EXIT_FILE = `${HANDOFF.path}/step-exit-code`;
+/** The line of the uploader's termination message after which its outputs follow (an outputs file's text). */
+export const OUTPUTS_MARKER = '[containerops] outputs:';
+/** The step's CO_OUTPUTS when the uploader stores its outputs (beyond a termination message's 4 KiB). */
+export const OUTPUTS_FILE = `${HANDOFF.path}/outputs`;
 export const ARTIFACTS_IN = 'artifacts-in';
 export const ARTIFACTS_OUT = 'artifacts-out';
 /** The Secret key of the dockyard token (an env variable of this very name gets a hashed key). */
@@ -62,6 +68,8 @@ export interface ToolOrders {
   in: PodArtifacts['in'];
   out: PodArtifacts['out'];
   refs: PodArtifacts['refs'];
+  /** the step's outputs file, which push stores */
+  outputs?: string;
 }
 
 export interface ArtifactPodParts {
@@ -79,10 +87,12 @@ export function artifactPodParts(
   toolImage: string,
 ): ArtifactPodParts | undefined {
   const artifacts = launch.podArtifacts;
-  if (!artifacts || (!artifacts.in.length && !artifacts.out.length && !artifacts.refs.length))
-    return undefined;
+  if (!artifacts) return undefined;
+  // the outputs go through the uploader only where the step's command can be wrapped
+  const storesOutputs = !!artifacts.outputs && (!!launch.command?.length || launch.script !== undefined);
   const fetches = artifacts.in.length > 0 || artifacts.refs.length > 0;
-  const uploads = artifacts.out.length > 0;
+  const uploads = artifacts.out.length > 0 || storesOutputs;
+  if (!fetches && !uploads) return undefined;
   const orders: ToolOrders = {
     runId: launch.runId,
     step: launch.stepId,
@@ -92,6 +102,7 @@ export function artifactPodParts(
     in: artifacts.in,
     out: artifacts.out,
     refs: artifacts.refs,
+    ...(storesOutputs ? { outputs: OUTPUTS_FILE } : {}),
   };
   const workspaceMount = { name: WORKSPACE.volume, mountPath: WORKSPACE.path };
   const handoffMount = { name: HANDOFF.volume, mountPath: HANDOFF.path };
@@ -112,7 +123,7 @@ export function artifactPodParts(
     terminationMessagePolicy: 'FallbackToLogsOnError',
   });
 
-  if (uploads && !launch.command?.length && launch.script === undefined) {
+  if (artifacts.out.length && !launch.command?.length && launch.script === undefined) {
     throw new Error(
       `step ${launch.stepId} has artifacts.out: on the kubernetes runtime it needs a run: script or a command, ` +
         `which the upload follows (the image's own entrypoint cannot be wrapped)`,
@@ -132,7 +143,9 @@ export function artifactPodParts(
         : {}),
       workingDir: WORKSPACE.path,
       env: [
-        ...(container.env ?? []),
+        ...(container.env ?? []).map((e) =>
+          storesOutputs && e.name === 'CO_OUTPUTS' ? { name: e.name, value: OUTPUTS_FILE } : e,
+        ),
         { name: 'CO_WORKSPACE', value: WORKSPACE.path },
         ...(uploads ? [{ name: 'CO_STEP_EXIT_FILE', value: STEP_EXIT_FILE }] : []),
       ],
@@ -170,11 +183,21 @@ export function uploadState(pod: V1Pod): UploadState {
   return { state: 'done' };
 }
 
-/** What the tool containers reported (their termination messages), as log lines for the step. */
+/** What the tool containers reported (their termination messages, before any outputs), as log lines. */
 export function toolLines(pod: V1Pod): string[] {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   return [ARTIFACTS_IN, ARTIFACTS_OUT].flatMap((name) => {
     const message = statuses.find((c) => c.name === name)?.state?.terminated?.message ?? '';
-    return message.split('\n').filter((line) => line.startsWith('[containerops]'));
+    const at = message.indexOf(`${OUTPUTS_MARKER}\n`);
+    const report = at < 0 ? message : message.slice(0, at);
+    return report.split('\n').filter((line) => line.startsWith('[containerops]'));
   });
+}
+
+/** The outputs the uploader stored and reported (an outputs file's text); undefined when it did not. */
+export function uploaderOutputs(pod: V1Pod): string | undefined {
+  const message = pod.status?.containerStatuses?.find((c) => c.name === ARTIFACTS_OUT)?.state?.terminated
+    ?.message;
+  const at = message?.indexOf(`${OUTPUTS_MARKER}\n`) ?? -1;
+  return at < 0 ? undefined : message!.slice(at + OUTPUTS_MARKER.length + 1);
 }
