@@ -13,6 +13,8 @@ import { startControlPlane, type ControlPlane } from './control-plane';
 import { importPodmanImage } from './node-images';
 import { ensureToolImage } from './tool-image';
 
+const POD_PIPELINE = 'test/e2e/dockyard/pod-pipeline.test.ts';
+
 /** The images the suite's pods run, in the node's containerd; the env that names them. */
 async function nodeImages(cp: ControlPlane, log: (line: string) => void): Promise<Record<string, string>> {
   const node = cp.node!;
@@ -42,7 +44,9 @@ async function main(): Promise<number> {
   try {
     const env = kwok ? { CO_K8S_KWOK: '1' } : await nodeImages(cp, log);
     const args = process.argv.slice(2).filter((a) => a !== '--kwok');
-    const jest = spawn('npx', ['jest', '--runInBand', 'test/integration/kubernetes', ...args], {
+    // the e2e pipeline of pod steps runs on the real node too (through the platform's API and worker)
+    const suites = kwok ? ['test/integration/kubernetes'] : ['test/integration/kubernetes', POD_PIPELINE];
+    const jest = spawn('npx', ['jest', '--runInBand', ...suites, ...args], {
       stdio: 'inherit',
       env: { ...process.env, ...env, KUBECONFIG: cp.kubeconfig, CO_KUBE_BIN: cp.bin, CO_KUBE_DIR: cp.dir },
     });

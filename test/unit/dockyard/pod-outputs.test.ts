@@ -21,14 +21,14 @@ test('outputs written back as a file read the same, whatever their line breaks a
 });
 
 test("the uploader's message keeps its outputs whole and drops its oldest report lines past 4 KiB", () => {
-  const lines = Array.from({ length: 100 }, (_, i) => `[containerops] report line ${i}`);
+  const lines = Array.from({ length: 200 }, (_, i) => `[containerops] report line ${i}`);
   const outputs = formatOutputsFile({ big: 'dockyard-ref:x', sum: 'abc' });
   const message = uploaderMessage(lines, outputs);
   expect(Buffer.byteLength(message)).toBeLessThanOrEqual(4096);
   const pod = uploaderPod(message);
   expect(parseOutputsFile(uploaderOutputs(pod)!)).toEqual({ big: 'dockyard-ref:x', sum: 'abc' });
   const reported = toolLines(pod);
-  expect(reported.at(-1)).toBe('[containerops] report line 99');
+  expect(reported.at(-1)).toBe('[containerops] report line 199');
   expect(reported).not.toContain('[containerops] report line 0');
   expect(reported.some((l) => l.startsWith(OUTPUTS_MARKER))).toBe(false);
 });
