@@ -94,7 +94,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): 
           attempt: orders.attempt,
         };
         await pushArtifacts(client, artifacts, workspace, facts, log);
-        if (orders.outputs) outputs = await storeOutputs(client, orders.outputs, facts, log);
+        if (orders.outputs) outputs = await storeOutputs(client, required(env, 'CO_OUTPUTS'), facts, log);
       }
     }
     await report();

@@ -68,8 +68,8 @@ export interface ToolOrders {
   in: PodArtifacts['in'];
   out: PodArtifacts['out'];
   refs: PodArtifacts['refs'];
-  /** the step's outputs file, which push stores */
-  outputs?: string;
+  /** push stores the step's outputs file (its CO_OUTPUTS, in the handoff volume) */
+  outputs?: boolean;
 }
 
 export interface ArtifactPodParts {
@@ -102,7 +102,7 @@ export function artifactPodParts(
     in: artifacts.in,
     out: artifacts.out,
     refs: artifacts.refs,
-    ...(storesOutputs ? { outputs: OUTPUTS_FILE } : {}),
+    ...(storesOutputs ? { outputs: true } : {}),
   };
   const workspaceMount = { name: WORKSPACE.volume, mountPath: WORKSPACE.path };
   const handoffMount = { name: HANDOFF.volume, mountPath: HANDOFF.path };
@@ -117,6 +117,7 @@ export function artifactPodParts(
       { name: 'CO_WORKSPACE', value: WORKSPACE.path },
       { name: 'CO_TERMINATION_LOG', value: TOOL_TERMINATION_LOG },
       ...(verb === 'push' ? [{ name: 'CO_STEP_EXIT_FILE', value: STEP_EXIT_FILE }] : []),
+      ...(verb === 'push' && storesOutputs ? [{ name: 'CO_OUTPUTS', value: OUTPUTS_FILE }] : []),
     ],
     volumeMounts: [workspaceMount, ...extraMounts],
     terminationMessagePath: TOOL_TERMINATION_LOG,
