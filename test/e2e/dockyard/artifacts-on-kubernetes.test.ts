@@ -121,7 +121,10 @@ steps:
     const consumer = podSpecs
       .map((p) => JSON.parse(p))
       .find((p) => p.metadata.labels['containerops.dev/run'] === run.id);
-    const fileEnv = consumer.spec.containers[0].env.filter((e: { name: string }) => e.name.endsWith('_FILE'));
+    // (CO_STEP_EXIT_FILE is the uploader's handoff: every pod step the worker launches has one)
+    const fileEnv = consumer.spec.containers[0].env.filter(
+      (e: { name: string }) => e.name.endsWith('_FILE') && e.name !== 'CO_STEP_EXIT_FILE',
+    );
     expect(fileEnv).toEqual([
       { name: expect.any(String), value: expect.stringMatching(/^\/workspace\/\.co\/refs\/[0-9a-f]{64}$/) },
     ]);
