@@ -13,14 +13,22 @@ const MAX_ENV_VALUE_BYTES = 96 * 1024;
 
 export class OutputTooLarge extends Error {}
 
+/** What stays inline: each value and all together up to `inline` bytes; values up to `keep` bytes stay. */
+export interface InlineLimits {
+  inline: number;
+  keep: number;
+}
+
 /**
  * Replaces every output value over 64 KiB by a reference to its stored copy, then the largest of
  * the rest while all of them together still pass 64 KiB (the limit on what a payload carries).
+ * A pod's uploader passes smaller limits: its termination message holds 4 KiB.
  */
 export async function offloadLargeOutputs(
   client: DockyardClient,
   outputs: Record<string, string>,
   facts: { runId: string; step: string; matrix: string; attempt: number },
+  limits: InlineLimits = { inline: INLINE_OUTPUT_BYTES, keep: 1024 },
 ): Promise<Record<string, string>> {
   const result: Record<string, string> = { ...outputs };
   const offload = async (key: string) => {
@@ -37,9 +45,9 @@ export async function offloadLargeOutputs(
     (a, b) => Buffer.byteLength(outputs[b]!) - Buffer.byteLength(outputs[a]!),
   );
   for (const key of bySize) {
-    const tooBig = Buffer.byteLength(outputs[key]!) > INLINE_OUTPUT_BYTES;
-    const overTotal = Buffer.byteLength(JSON.stringify(result)) > INLINE_OUTPUT_BYTES;
-    if (tooBig || (overTotal && Buffer.byteLength(outputs[key]!) > 1024)) await offload(key);
+    const tooBig = Buffer.byteLength(outputs[key]!) > limits.inline;
+    const overTotal = Buffer.byteLength(JSON.stringify(result)) > limits.inline;
+    if (tooBig || (overTotal && Buffer.byteLength(outputs[key]!) > limits.keep)) await offload(key);
   }
   return result;
 }

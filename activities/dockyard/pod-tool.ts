@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import { REFUSED_EXIT, type ToolOrders } from '../runtimes/kubernetes/artifact-containers';
 import { CacheClient } from './cache/cache-client';
 import { restoreCache, saveCache, type CacheState } from './cache/cache-moves';
+import { findOutputRefs } from '../../contract/output-refs';
 import { DockyardClient } from './client';
-import { fetchToFile } from './large-outputs';
+import { fetchToFile, OutputTooLarge } from './large-outputs';
+import { storePodOutputs, uploaderMessage } from './pod-outputs';
 import { ArtifactRefused } from './pack';
 import { pullArtifacts, pushArtifacts } from './step-artifacts';
 
@@ -14,6 +16,7 @@ import { pullArtifacts, pushArtifacts } from './step-artifacts';
  * CO_WORKSPACE, and for push CO_STEP_EXIT_FILE; with a cache, CO_CACHE_STATE_FILE (where pull leaves
  * the key it computed over the workspace and whether it hit, for push). Reports on stdout and in the termination message
  * (CO_TERMINATION_LOG, default /dev/termination-log), which the worker copies into the step's log.
+ * push also stores the step's outputs file when told where it is (pod-outputs.ts).
  */
 
 export interface ToolIo {
@@ -68,15 +71,29 @@ async function savePodCache(
   await saveCache(cacheClient, state ?? undefined, orders.cache.paths, required(env, 'CO_WORKSPACE'), log);
 }
 
+async function storeOutputs(
+  client: DockyardClient,
+  file: string,
+  facts: { runId: string; step: string; matrix: string; attempt: number },
+  log: (line: string) => void,
+): Promise<string> {
+  const text = await storePodOutputs(client, file, facts);
+  const stored = findOutputRefs(text).length;
+  if (stored)
+    log(`[containerops] ${stored} output value(s) too large for the pod's message stored in dockyard`);
+  return text;
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): Promise<number> {
   const lines: string[] = [];
   const log = (line: string) => {
     lines.push(line);
     io.out(line);
   };
+  let outputs: string | undefined;
   const report = () =>
     fs.promises
-      .writeFile(env.CO_TERMINATION_LOG ?? '/dev/termination-log', `${lines.join('\n')}\n`)
+      .writeFile(env.CO_TERMINATION_LOG ?? '/dev/termination-log', uploaderMessage(lines, outputs))
       .catch(() => undefined);
   try {
     const verb = argv[0];
@@ -108,6 +125,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): 
           attempt: orders.attempt,
         };
         await pushArtifacts(client, artifacts, workspace, facts, log);
+        if (orders.outputs) outputs = await storeOutputs(client, required(env, 'CO_OUTPUTS'), facts, log);
         await savePodCache(client, orders, env, log);
       }
     }
@@ -116,6 +134,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: ToolIo): 
   } catch (err) {
     log(err instanceof Error ? err.message : String(err));
     await report();
-    return err instanceof ArtifactRefused ? REFUSED_EXIT : 1;
+    return err instanceof ArtifactRefused || err instanceof OutputTooLarge ? REFUSED_EXIT : 1;
   }
 }

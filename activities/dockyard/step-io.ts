@@ -33,22 +33,17 @@ export class StepIo {
     return [...new Set([this.input.runId, this.input.workspaceId].filter((r): r is string => !!r))];
   }
 
-  /** What the pod needs to move the step's artifacts and cache (and fetch its large outputs) itself; undefined when nothing. */
+  /**
+   * What the pod needs to move the step's artifacts and cache, fetch its large outputs and store its
+   * outputs file itself (every pod step: its outputs may pass a termination message's 4 KiB).
+   */
   async podArtifacts(): Promise<PodArtifacts | undefined> {
     const { in: inputs = [], out = [] } = this.input.artifacts ?? {};
     const { cache } = this.input;
-    if (!this.artifactsInPod || (!inputs.length && !out.length && !this.podRefs.length && !cache))
-      return undefined;
+    if (!this.artifactsInPod) return undefined;
     const { runsUrl, token } = (await this.dockyard()).credentials;
-    return {
-      runsUrl,
-      token,
-      runIds: this.runIds,
-      in: inputs,
-      out,
-      refs: this.podRefs,
-      ...(cache ? { cache } : {}),
-    };
+    const moves = { in: inputs, out, refs: this.podRefs, outputs: true, ...(cache ? { cache } : {}) };
+    return { runsUrl, token, runIds: this.runIds, ...moves };
   }
 
   private async dockyard(): Promise<DockyardClient> {

@@ -96,6 +96,8 @@ export interface PodArtifacts {
   out: Array<{ name: string; path: string }>;
   /** large output references the step reads from files (`<NAME>_FILE`), fetched into POD_REFS_DIR */
   refs: string[];
+  /** the uploader stores the step's outputs file, so outputs may pass 4 KiB (up to 100 MB a value) */
+  outputs?: boolean;
   /** `cache:` of the step: the pod computes its key, restores it before the step and saves it after */
   cache?: PodCache;
 }

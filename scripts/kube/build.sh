@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds a real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler), kwok and helm from the Go module proxy into a cache outside the
-# repository. A cold build takes 15-25 minutes on two idle cores; a warm one returns at once.
+# kube-scheduler), a node's kubelet, kwok and helm from the Go module proxy into a cache outside
+# the repository. A cold build takes 15-25 minutes on two idle cores; a warm one returns at once.
+# The kubelet comes from the same k8s.io/kubernetes module in the same `go build`, so the packages
+# it shares with the control plane are compiled once.
 # Prints the bin directory on its last line.
 set -euo pipefail
 
@@ -13,7 +15,8 @@ CACHE="${CO_KUBE_CACHE:-$HOME/.cache/containerops/k8s}/$KUBE_VERSION"
 BIN="$CACHE/bin"
 STAMP="$CACHE/versions"
 WANT="kubernetes=$KUBE_VERSION etcd=$ETCD_VERSION kwok=$KWOK_VERSION helm=$HELM_VERSION"
-TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok helm)
+KUBE_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet)
+TOOLS=(etcd "${KUBE_CMDS[@]}" kwok helm)
 
 export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
 export GOFLAGS=-mod=mod
@@ -37,8 +40,9 @@ echo "building the Kubernetes control plane into $BIN (a cold build is long: 15-
 
 # The staging modules (k8s.io/api, k8s.io/client-go, ...) are replaced by ./staging paths in
 # k8s.io/kubernetes' own go.mod; a module that requires it must pin each to its published v0.X.Y.
+# Arguments: the commands of k8s.io/kubernetes/cmd to build.
 build_kubernetes() {
-  local dir="$CACHE/src/kubernetes" staging="v0.${KUBE_VERSION#v1.}"
+  local dir="$CACHE/src/kubernetes" staging="v0.${KUBE_VERSION#v1.}" cmds=("$@")
   mkdir -p "$dir"
   local gomod
   gomod="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
@@ -51,10 +55,7 @@ build_kubernetes() {
     echo
     sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#replace \1 => \1 '"$staging"'#p' "$gomod"
   } >"$dir/go.mod"
-  (cd "$dir" && nice go build -trimpath -ldflags=-s -o "$BIN/" \
-    k8s.io/kubernetes/cmd/kube-apiserver \
-    k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler)
+  (cd "$dir" && nice go build -trimpath -ldflags=-s -o "$BIN/" "${cmds[@]/#/k8s.io/kubernetes/cmd/}")
 }
 
 # etcd's server module has no main package of its own: etcdmain.Main is the whole binary.
@@ -82,7 +83,7 @@ GO
   (cd "$dir" && nice go build -trimpath -ldflags=-s -o "$BIN/etcd" .)
 }
 
-# `build.sh kubernetes` (or etcd, kwok, helm) builds one part only, e.g. to run parts side by side.
+# `build.sh kubernetes` (or etcd, kwok, helm, kubelet) builds one part only, e.g. to run parts side by side.
 ONLY="${*:-}"
 want_part() { [[ -z "$ONLY" || " $ONLY " == *" $1 "* ]]; }
 if want_part etcd; then [[ -x "$BIN/etcd" ]] || build_etcd; fi
@@ -92,11 +93,13 @@ fi
 if want_part helm; then
   [[ -x "$BIN/helm" ]] || GOBIN="$BIN" nice go install -trimpath -ldflags=-s "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 fi
-if want_part kubernetes; then
-  for t in kube-apiserver kube-controller-manager kube-scheduler; do
-    [[ -x "$BIN/$t" ]] || { build_kubernetes; break; }
-  done
-fi
+# `kubernetes` builds the missing ones of KUBE_CMDS; `kubelet` the kubelet alone.
+missing_cmds=()
+for t in "${KUBE_CMDS[@]}"; do
+  [[ -x "$BIN/$t" ]] && continue
+  if want_part kubernetes || { [[ $t == kubelet ]] && want_part kubelet; }; then missing_cmds+=("$t"); fi
+done
+if ((${#missing_cmds[@]})); then build_kubernetes "${missing_cmds[@]}"; fi
 if ! have_all; then
   [[ -n "$ONLY" ]] && exit 0
   echo "build incomplete" >&2

@@ -1,24 +1,33 @@
 /**
- * A real Kubernetes control plane on 127.0.0.1, without containers: etcd, kube-apiserver,
- * kube-controller-manager, kube-scheduler and kwok (fake nodes, pod lifecycles from
- * scripts/kube/kwok-stages.yaml). Every port is a free one picked at start, so several can run
- * side by side on a shared machine.
+ * A real Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver, kube-controller-manager,
+ * kube-scheduler, and a real node (containerd and a kubelet, scripts/kube/node.ts) whose pods run
+ * real processes. `kwok: true` gives kwok's fake nodes instead (pod lifecycles scripted by
+ * scripts/kube/kwok-stages.yaml; no container runs). Every port is a free one picked at start,
+ * so several can run side by side on a shared machine.
  *
  *   tsx scripts/kube/control-plane.ts start [DIR]   prints DIR; DIR/kubeconfig is the admin's
  *   tsx scripts/kube/control-plane.ts stop DIR      stops the processes recorded in DIR/pids
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { sleep } from '../../lib/sleep';
+import { startKwokNodes } from './kwok-nodes';
+import { startNode, stopNode, type RealNode } from './node';
+import { freePort, launcher, stopProcesses, waitFor } from './processes';
 
-export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
-export const NODE_NAME = 'kwok-node-0';
+interface NodeStatus {
+  metadata?: { name?: string };
+  spec?: { taints?: unknown[] };
+  status?: { conditions?: Array<{ type: string; status: string }> };
+}
+
+/** Ready, and the node controller has lifted its not-ready taint (or pods would stay Pending). */
+const schedulable = (n: NodeStatus) =>
+  !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !n.spec?.taints?.length;
 
 export interface ControlPlane {
   dir: string;
@@ -27,6 +36,8 @@ export interface ControlPlane {
   token: string;
   /** Where helm, kwok and the control-plane binaries live. */
   bin: string;
+  /** The real node (containerd and a kubelet); absent when kwok's fake nodes were asked for. */
+  node?: RealNode;
   stop(): Promise<void>;
 }
 
@@ -77,46 +88,15 @@ function request(url: string, token: string, init: { method?: string; body?: str
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, logFile?: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(200);
-  }
-  const tail = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-3000) : '';
-  throw new Error(`${what} not ready after ${timeoutMs / 1000}s${tail ? `\n--- ${logFile}\n${tail}` : ''}`);
-}
-
 export async function startControlPlane(
-  options: { dir?: string; nodes?: number; log?: (line: string) => void } = {},
+  options: { dir?: string; kwok?: boolean; nodes?: number; log?: (line: string) => void } = {},
 ): Promise<ControlPlane> {
   const log = options.log ?? (() => {});
   const bin = ensureBinaries(log);
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'co-kube-'));
   fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
-  const pids: number[] = [];
-  const pidFile = path.join(dir, 'pids');
-  const launch = (name: string, args: string[]) => {
-    const out = fs.openSync(path.join(dir, 'logs', `${name}.log`), 'a');
-    const child = spawn(path.join(bin, name), args, { detached: true, stdio: ['ignore', out, out] });
-    fs.closeSync(out);
-    child.unref();
-    if (!child.pid) throw new Error(`cannot start ${name}`);
-    pids.push(child.pid);
-    fs.writeFileSync(pidFile, `${pids.join('\n')}\n`);
-  };
+  const start = launcher(dir, 'pids');
+  const launch = (name: string, args: string[]) => start(name, path.join(bin, name), args);
   const stop = () => stopControlPlane(dir);
 
   try {
@@ -179,6 +159,11 @@ export async function startControlPlane(
       '--service-cluster-ip-range=10.96.0.0/16',
       // The `kubernetes` Service would point at 127.0.0.1, which EndpointSlices refuse.
       '--endpoint-reconciler-type=none',
+      // the node's name does not resolve: logs and exec reach its kubelet by its InternalIP
+      '--kubelet-preferred-address-types=InternalIP',
+      // a node whose kubelet stopped loses its pods within seconds, not the default 5 minutes
+      '--default-not-ready-toleration-seconds=5',
+      '--default-unreachable-toleration-seconds=5',
       '--profiling=false',
     ]);
     await waitFor(
@@ -189,66 +174,34 @@ export async function startControlPlane(
     );
 
     const common = [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--secure-port=0'];
-    log('starting kube-controller-manager, kube-scheduler and kwok');
+    log('starting kube-controller-manager and kube-scheduler');
     launch('kube-controller-manager', [
       ...common,
       `--service-account-private-key-file=${path.join(dir, 'sa.key')}`,
       `--root-ca-file=${path.join(dir, 'pki', 'apiserver.crt')}`,
+      // the real node is judged lost 20 s after its kubelet's last lease renewal (the default: 50 s)
+      ...(options.kwok ? [] : ['--node-monitor-period=2s', '--node-monitor-grace-period=20s']),
       '--profiling=false',
     ]);
     launch('kube-scheduler', [...common, '--profiling=false']);
-    launch('kwok', [
-      `--kubeconfig=${kubeconfig}`,
-      `--config=${path.join(__dirname, 'kwok-stages.yaml')}`,
-      '--manage-all-nodes=false',
-      `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
-      '--node-ip=127.0.0.1',
-      '--cidr=10.244.0.0/16',
-      // kwok renews the nodes' Leases, as a kubelet does. Without them the node lifecycle
-      // controller judged the node by status heartbeats alone; one that came late made the node
-      // NotReady for a moment and marked every pod on it NotReady for good (no kwok stage makes
-      // a Running pod Ready again): a rolled-back Deployment then waited on "old replicas" forever.
-      '--node-lease-duration-seconds=40',
-    ]);
-
-    const nodes = options.nodes ?? 1;
-    for (let i = 0; i < nodes; i++) {
-      const name = `kwok-node-${i}`;
-      const created = await api('/api/v1/nodes', {
-        method: 'POST',
-        body: JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'Node',
-          metadata: {
-            name,
-            annotations: { [KWOK_NODE_ANNOTATION]: 'fake' },
-            labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', type: 'kwok' },
-          },
-        }),
+    const nodeReady = async (name?: string) => {
+      const list = (await (await api('/api/v1/nodes')).json()) as { items: NodeStatus[] };
+      return list.items.filter((n) => (!name || n.metadata?.name === name) && schedulable(n)).length;
+    };
+    let node: RealNode | undefined;
+    if (options.kwok) {
+      await startKwokNodes({ dir, kubeconfig, launch, api, nodes: options.nodes ?? 1, nodeReady });
+    } else {
+      const cacheDir = path.join(path.dirname(bin), 'node');
+      node = await startNode({
+        dir,
+        bin,
+        kubeconfig,
+        cacheDir,
+        log,
+        nodeReady: async (n) => (await nodeReady(n)) > 0,
       });
-      if (!created.ok && created.status !== 409)
-        throw new Error(`cannot create node ${name}: ${created.status} ${await created.text()}`);
     }
-    await waitFor(
-      `${nodes} Ready kwok node(s)`,
-      async () => {
-        const list = (await (await api('/api/v1/nodes')).json()) as {
-          items: Array<{
-            spec?: { taints?: unknown[] };
-            status?: { conditions?: Array<{ type: string; status: string }> };
-          }>;
-        };
-        // Ready, and the node controller has lifted its not-ready taint (or pods would stay Pending).
-        const ready = list.items.filter(
-          (n) =>
-            n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
-            !n.spec?.taints?.length,
-        );
-        return ready.length >= nodes;
-      },
-      60_000,
-      path.join(dir, 'logs', 'kwok.log'),
-    );
     // Pods are admitted only once their namespace's default ServiceAccount exists.
     await waitFor(
       'the default ServiceAccount',
@@ -257,34 +210,17 @@ export async function startControlPlane(
       path.join(dir, 'logs', 'kube-controller-manager.log'),
     );
     log(`control plane ready: KUBECONFIG=${kubeconfig}`);
-    return { dir, kubeconfig, server, token, bin, stop };
+    return { dir, kubeconfig, server, token, bin, node, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Stops the processes recorded in DIR/pids (newest first), SIGKILL after 10 s. */
+/** Stops the node (when there is one), then the processes recorded in DIR/pids (newest first). */
 export async function stopControlPlane(dir: string): Promise<void> {
-  const pidFile = path.join(dir, 'pids');
-  if (!fs.existsSync(pidFile)) return;
-  const pids = fs.readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number).reverse();
-  for (const pid of pids) {
-    if (alive(pid)) process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + 10_000;
-    while (alive(pid) && Date.now() < deadline) await sleep(100);
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
-  }
-  fs.rmSync(pidFile);
+  await stopNode(dir);
+  await stopProcesses(dir, 'pids');
 }
 
 if (require.main === module) {

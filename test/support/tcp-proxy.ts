@@ -28,6 +28,11 @@ export class TcpProxy {
     return this.port;
   }
 
+  /** Resets every connection through the proxy and keeps listening: the clients must reconnect. */
+  cut(): void {
+    for (const s of this.sockets) s.resetAndDestroy();
+  }
+
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -9,7 +9,9 @@ import { POD_WORKSPACE, type PodArtifacts, type StepLaunch } from '../runtime';
  * - `step` runs the step there, its command wrapped so that its exit code lands in a second, private
  *   emptyDir when it ends;
  * - `artifacts-out`, a container of the tool image, waits for that file and, when the step exited 0,
- *   packs and uploads `artifacts.out`.
+ *   packs and uploads `artifacts.out`, and stores the step's outputs file (CO_OUTPUTS points into the
+ *   handoff volume then): values a 4 KiB termination message cannot carry go to dockyard, and its own
+ *   termination message reports the outputs with references in their place.
  * A step's `cache:` takes the same path: `artifacts-in` computes its key (`hashFiles` over the pod's
  * workspace, once the input artifacts are in) and restores it, `artifacts-out` saves it when the step
  * exited 0 and the key missed. The key and whether it hit pass between them in a third emptyDir that
@@ -31,6 +33,10 @@ const CACHE_STATE = { volume: 'co-cache', path: '/co-cache' } as const;
 /** Where `artifacts-in` leaves the cache key it computed and whether it hit, for `artifacts-out`. */
 export const CACHE_STATE_FILE = `${CACHE_STATE.path}/state.json`;
 export const STEP_EXIT_FILE = `${HANDOFF.path}/step-exit-code`;
+/** The line of the uploader's termination message after which its outputs follow (an outputs file's text). */
+export const OUTPUTS_MARKER = '[containerops] outputs:';
+/** The step's CO_OUTPUTS when the uploader stores its outputs (beyond a termination message's 4 KiB). */
+export const OUTPUTS_FILE = `${HANDOFF.path}/outputs`;
 export const ARTIFACTS_IN = 'artifacts-in';
 export const ARTIFACTS_OUT = 'artifacts-out';
 /** The Secret key of the dockyard token (an env variable of this very name gets a hashed key). */
@@ -70,6 +76,8 @@ export interface ToolOrders {
   out: PodArtifacts['out'];
   refs: PodArtifacts['refs'];
   cache?: PodArtifacts['cache'];
+  /** push stores the step's outputs file (its CO_OUTPUTS, in the handoff volume) */
+  outputs?: boolean;
 }
 
 export interface ArtifactPodParts {
@@ -88,10 +96,12 @@ export function artifactPodParts(
 ): ArtifactPodParts | undefined {
   const artifacts = launch.podArtifacts;
   if (!artifacts) return undefined;
-  // a cache is restored by the fetcher and saved by the uploader
+  // the outputs go through the uploader only where the step's command can be wrapped; a cache is
+  // restored by the fetcher and saved by the uploader
+  const storesOutputs = !!artifacts.outputs && (!!launch.command?.length || launch.script !== undefined);
   const cache = artifacts.cache;
   const fetches = artifacts.in.length > 0 || artifacts.refs.length > 0 || cache !== undefined;
-  const uploads = artifacts.out.length > 0 || cache !== undefined;
+  const uploads = artifacts.out.length > 0 || storesOutputs || cache !== undefined;
   if (!fetches && !uploads) return undefined;
   const orders: ToolOrders = {
     runId: launch.runId,
@@ -103,6 +113,7 @@ export function artifactPodParts(
     out: artifacts.out,
     refs: artifacts.refs,
     ...(cache ? { cache } : {}),
+    ...(storesOutputs ? { outputs: true } : {}),
   };
   const workspaceMount = { name: WORKSPACE.volume, mountPath: WORKSPACE.path };
   const handoffMount = { name: HANDOFF.volume, mountPath: HANDOFF.path };
@@ -119,6 +130,7 @@ export function artifactPodParts(
       { name: 'CO_TERMINATION_LOG', value: TOOL_TERMINATION_LOG },
       ...(verb === 'push' ? [{ name: 'CO_STEP_EXIT_FILE', value: STEP_EXIT_FILE }] : []),
       ...(cache ? [{ name: 'CO_CACHE_STATE_FILE', value: CACHE_STATE_FILE }] : []),
+      ...(verb === 'push' && storesOutputs ? [{ name: 'CO_OUTPUTS', value: OUTPUTS_FILE }] : []),
     ],
     volumeMounts: [workspaceMount, ...extraMounts, ...cacheMounts],
     terminationMessagePath: TOOL_TERMINATION_LOG,
@@ -147,7 +159,9 @@ export function artifactPodParts(
         : {}),
       workingDir: WORKSPACE.path,
       env: [
-        ...(container.env ?? []),
+        ...(container.env ?? []).map((e) =>
+          storesOutputs && e.name === 'CO_OUTPUTS' ? { name: e.name, value: OUTPUTS_FILE } : e,
+        ),
         { name: 'CO_WORKSPACE', value: WORKSPACE.path },
         ...(uploads ? [{ name: 'CO_STEP_EXIT_FILE', value: STEP_EXIT_FILE }] : []),
       ],
@@ -185,11 +199,21 @@ export function uploadState(pod: V1Pod): UploadState {
   return { state: 'done' };
 }
 
-/** What the tool containers reported (their termination messages), as log lines for the step. */
+/** What the tool containers reported (their termination messages, before any outputs), as log lines. */
 export function toolLines(pod: V1Pod): string[] {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   return [ARTIFACTS_IN, ARTIFACTS_OUT].flatMap((name) => {
     const message = statuses.find((c) => c.name === name)?.state?.terminated?.message ?? '';
-    return message.split('\n').filter((line) => line.startsWith('[containerops]'));
+    const at = message.indexOf(`${OUTPUTS_MARKER}\n`);
+    const report = at < 0 ? message : message.slice(0, at);
+    return report.split('\n').filter((line) => line.startsWith('[containerops]'));
   });
+}
+
+/** The outputs the uploader stored and reported (an outputs file's text); undefined when it did not. */
+export function uploaderOutputs(pod: V1Pod): string | undefined {
+  const message = pod.status?.containerStatuses?.find((c) => c.name === ARTIFACTS_OUT)?.state?.terminated
+    ?.message;
+  const at = message?.indexOf(`${OUTPUTS_MARKER}\n`) ?? -1;
+  return at < 0 ? undefined : message!.slice(at + OUTPUTS_MARKER.length + 1);
 }

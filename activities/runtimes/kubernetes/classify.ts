@@ -1,6 +1,6 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { StepFailureKind, StepOutcome } from '../runtime';
-import { fetchFailure, toolLines, uploadState } from './artifact-containers';
+import { fetchFailure, toolLines, uploaderOutputs, uploadState } from './artifact-containers';
 import { CONTAINER_NAME } from './pod-spec';
 
 export type Failure = NonNullable<StepOutcome['failure']>;
@@ -93,7 +93,8 @@ export function classifyPod(pod: V1Pod): PodVerdict {
     const upload = uploadState(pod);
     if (upload.state === 'running') return { state: 'running' };
     if (upload.state === 'failed') return finished(0, upload.failure, message, toolLines(pod));
-    return finished(0, undefined, message, toolLines(pod));
+    // with an uploader that stored the outputs file, its report holds them (the step's message none)
+    return finished(0, undefined, uploaderOutputs(pod) ?? message, toolLines(pod));
   }
   if (status.phase === 'Failed') {
     return finished(

@@ -121,7 +121,10 @@ steps:
     const consumer = podSpecs
       .map((p) => JSON.parse(p))
       .find((p) => p.metadata.labels['containerops.dev/run'] === run.id);
-    const fileEnv = consumer.spec.containers[0].env.filter((e: { name: string }) => e.name.endsWith('_FILE'));
+    // (CO_STEP_EXIT_FILE is the uploader's handoff: every pod step the worker launches has one)
+    const fileEnv = consumer.spec.containers[0].env.filter(
+      (e: { name: string }) => e.name.endsWith('_FILE') && e.name !== 'CO_STEP_EXIT_FILE',
+    );
     expect(fileEnv).toEqual([
       { name: expect.any(String), value: expect.stringMatching(/^\/workspace\/\.co\/refs\/[0-9a-f]{64}$/) },
     ]);
@@ -129,6 +132,51 @@ steps:
       /large output fetched into \S+\/\.co\/refs\/[0-9a-f]{64}/,
     );
   }, 120_000);
+
+  it("stores a pod step's 5 MB output with its uploader: the termination message carries only the reference", async () => {
+    await createPipeline(
+      stack,
+      project,
+      `apiVersion: containerops/v1
+kind: Pipeline
+name: pod-output-beyond-4k
+steps:
+  - id: produce
+    runtime: kubernetes
+    image: busybox:1.36
+    run: |
+      head -c 3900000 /dev/urandom | base64 -w0 > big.txt
+      { echo "big<<EOF_BIG"; cat big.txt; echo; echo "EOF_BIG"; } >> "$CO_OUTPUTS"
+      echo "sum=$(sha256sum big.txt | cut -d' ' -f1)" >> "$CO_OUTPUTS"
+      echo "small=kept inline" >> "$CO_OUTPUTS"
+  - id: consume
+    needs: [produce]
+    runtime: kubernetes
+    image: busybox:1.36
+    run: |
+      echo "sum=$(printf '%s' "\${{ steps.produce.outputs.big }}" | sha256sum | cut -d' ' -f1)" >> "$CO_OUTPUTS"
+`,
+    );
+    const run = await waitForRun(stack, project, (await trigger(stack, project, 'pod-output-beyond-4k')).id);
+    expect(run.steps.map((s) => [s.id, s.status, s.error])).toEqual([
+      ['produce', 'succeeded', null],
+      ['consume', 'succeeded', null],
+    ]);
+    const produced = step(run, 'produce').outputs as unknown as Record<string, unknown>;
+    expect((produced.big as { ref: string }).ref).toMatch(/^dockyard-ref:.*\?size=5200000&/);
+    expect(produced.small).toBe('kept inline');
+    expect(step(run, 'consume').outputs.sum).toBe(produced.sum);
+    expect(await stepLog(run.id, 'produce')).toContain(
+      "1 output value(s) too large for the pod's message stored in dockyard",
+    );
+    const stored = await stack.request(
+      'GET',
+      `/api/v1/projects/${project}/runs/${run.id}/outputs/${encodeURIComponent('produce.big')}`,
+    );
+    const body = Buffer.from(await stored.arrayBuffer());
+    expect(body.length).toBe(5_200_000);
+    expect(sha256(body)).toBe(produced.sum);
+  }, 180_000);
 
   it('fails a pod step whose artifact is a symlink out of the workspace, as invalid and not retried', async () => {
     await createPipeline(

@@ -5,7 +5,7 @@ import { buildPod, podName } from '../../../activities/runtimes/kubernetes/pod-s
 import type { StepLaunch } from '../../../activities/runtimes/runtime';
 import {
   eventually,
-  fakeOnly,
+  fakeScripted,
   kwok,
   kwokExit,
   needsContainers,
@@ -262,45 +262,58 @@ test('secret variables reach the step from a per-attempt Secret owned by its pod
   });
 });
 
-fakeOnly('an OOM-killed container fails as "oom"', async () => {
-  target.fake!.podBehavior = async (pod) => {
-    pod.schedule();
-    pod.start();
-    pod.log('allocating');
-    await pod.sleep(50);
-    pod.exit(137, 'OOMKilled');
-  };
-  const outcome = await runtime.run(stepLaunch({ script: 'x' }), recordingHooks());
-  expect(outcome.exitCode).toBe(137);
-  expect(outcome.failure?.kind).toBe('oom');
-});
+fakeScripted(
+  'an OOM-killed container fails as "oom"',
+  'a step over its memory limit is OOM-killed',
+  async () => {
+    target.fake!.podBehavior = async (pod) => {
+      pod.schedule();
+      pod.start();
+      pod.log('allocating');
+      await pod.sleep(50);
+      pod.exit(137, 'OOMKilled');
+    };
+    const outcome = await runtime.run(stepLaunch({ script: 'x' }), recordingHooks());
+    expect(outcome.exitCode).toBe(137);
+    expect(outcome.failure?.kind).toBe('oom');
+  },
+);
 
-fakeOnly('an evicted pod fails as "evicted" with the kubelet\'s message', async () => {
-  target.fake!.podBehavior = async (pod) => {
-    pod.schedule();
-    pod.start();
-    await pod.sleep(50);
-    pod.evict('The node was low on resource: memory.');
-  };
-  const outcome = await runtime.run(stepLaunch({ script: 'x' }), recordingHooks());
-  expect(outcome.failure).toMatchObject({ kind: 'evicted', retryable: true });
-  expect(outcome.failure?.message).toContain('low on resource: memory');
-});
+fakeScripted(
+  'an evicted pod fails as "evicted" with the kubelet\'s message',
+  'a pod evicted through the Eviction API',
+  async () => {
+    target.fake!.podBehavior = async (pod) => {
+      pod.schedule();
+      pod.start();
+      await pod.sleep(50);
+      pod.evict('The node was low on resource: memory.');
+    };
+    const outcome = await runtime.run(stepLaunch({ script: 'x' }), recordingHooks());
+    expect(outcome.failure).toMatchObject({ kind: 'evicted', retryable: true });
+    expect(outcome.failure?.message).toContain('low on resource: memory');
+  },
+);
 
-fakeOnly('a lost node fails the attempt as retryable "infrastructure"', async () => {
-  target.fake!.podBehavior = async (pod) => {
-    pod.schedule();
-    pod.start();
-    await pod.sleep(50);
-    pod.nodeLost();
-  };
-  const outcome = await runtime.run(stepLaunch({ script: 'x' }), recordingHooks());
-  expect(outcome.failure).toMatchObject({ kind: 'infrastructure', retryable: true });
-  expect(outcome.failure?.message).toContain('unresponsive');
-});
+fakeScripted(
+  'a lost node fails the attempt as retryable "infrastructure"',
+  'a node whose kubelet stopped',
+  async () => {
+    target.fake!.podBehavior = async (pod) => {
+      pod.schedule();
+      pod.start();
+      await pod.sleep(50);
+      pod.nodeLost();
+    };
+    const outcome = await runtime.run(stepLaunch({ script: 'x' }), recordingHooks());
+    expect(outcome.failure).toMatchObject({ kind: 'infrastructure', retryable: true });
+    expect(outcome.failure?.message).toContain('unresponsive');
+  },
+);
 
-fakeOnly(
+fakeScripted(
   'a retried activity adopts the pod its attempt already created instead of creating another',
+  'a retried activity adopts the pod',
   async () => {
     const fake = target.fake!;
     fake.podBehavior = async (pod) => {
@@ -330,64 +343,76 @@ fakeOnly(
   },
 );
 
-fakeOnly('a log stream that breaks mid-line resumes with no line lost or repeated', async () => {
-  const fake = target.fake!;
-  fake.podBehavior = async (pod) => {
-    pod.schedule();
-    pod.start();
-    for (let i = 1; i <= 10; i++) {
-      pod.log(`line ${i}`);
-      await pod.sleep(30);
-    }
-    pod.exit(0);
-  };
-  fake.dropNextLogStreamAfter(4);
-  const hooks = recordingHooks();
+fakeScripted(
+  'a log stream that breaks mid-line resumes with no line lost or repeated',
+  'a killed log stream resumes',
+  async () => {
+    const fake = target.fake!;
+    fake.podBehavior = async (pod) => {
+      pod.schedule();
+      pod.start();
+      for (let i = 1; i <= 10; i++) {
+        pod.log(`line ${i}`);
+        await pod.sleep(30);
+      }
+      pod.exit(0);
+    };
+    fake.dropNextLogStreamAfter(4);
+    const hooks = recordingHooks();
 
-  const outcome = await runtime.run(stepLaunch({ script: 'x' }), hooks);
+    const outcome = await runtime.run(stepLaunch({ script: 'x' }), hooks);
 
-  expect(outcome.exitCode).toBe(0);
-  expect(stdout(hooks)).toEqual(Array.from({ length: 10 }, (_, i) => `line ${i + 1}`));
-  expect(fake.requests.filter((r) => r.path.endsWith('/log')).length).toBeGreaterThanOrEqual(2);
-});
+    expect(outcome.exitCode).toBe(0);
+    expect(stdout(hooks)).toEqual(Array.from({ length: 10 }, (_, i) => `line ${i + 1}`));
+    expect(fake.requests.filter((r) => r.path.endsWith('/log')).length).toBeGreaterThanOrEqual(2);
+  },
+);
 
-fakeOnly('a dropped watch is re-established and the pod is still followed to completion', async () => {
-  const fake = target.fake!;
-  fake.podBehavior = async (pod) => {
-    pod.schedule();
-    pod.start();
-    await pod.sleep(100);
-    fake.dropWatches();
-    await pod.sleep(100);
-    pod.writeTerminationLog('after=drop\n');
-    pod.exit(0);
-  };
-  const outcome = await runtime.run(stepLaunch({ script: 'x' }), recordingHooks());
-  expect(outcome.outputs).toEqual({ after: 'drop' });
-  const watches = fake.requests.filter((r) => r.query.watch === 'true');
-  expect(watches.length).toBeGreaterThanOrEqual(2);
-  expect(watches[1]?.query.resourceVersion).toBeDefined();
-});
+fakeScripted(
+  'a dropped watch is re-established and the pod is still followed to completion',
+  'a closed watch is re-established',
+  async () => {
+    const fake = target.fake!;
+    fake.podBehavior = async (pod) => {
+      pod.schedule();
+      pod.start();
+      await pod.sleep(100);
+      fake.dropWatches();
+      await pod.sleep(100);
+      pod.writeTerminationLog('after=drop\n');
+      pod.exit(0);
+    };
+    const outcome = await runtime.run(stepLaunch({ script: 'x' }), recordingHooks());
+    expect(outcome.outputs).toEqual({ after: 'drop' });
+    const watches = fake.requests.filter((r) => r.query.watch === 'true');
+    expect(watches.length).toBeGreaterThanOrEqual(2);
+    expect(watches[1]?.query.resourceVersion).toBeDefined();
+  },
+);
 
-fakeOnly('a new attempt deletes the pod of the attempt it supersedes', async () => {
-  const fake = target.fake!;
-  fake.podBehavior = async (pod) => {
-    pod.schedule();
-    pod.start();
-    if (pod.name.endsWith('-a1')) await pod.sleep(60_000);
-    else pod.exit(0);
-  };
-  const first = stepLaunch({ script: 'x' });
-  await core.createNamespacedPod({
-    namespace: target.namespace,
-    body: buildPod(first, { namespace: target.namespace, keepOnFailure: false }),
-  });
+fakeScripted(
+  'a new attempt deletes the pod of the attempt it supersedes',
+  'a new attempt deletes the pod',
+  async () => {
+    const fake = target.fake!;
+    fake.podBehavior = async (pod) => {
+      pod.schedule();
+      pod.start();
+      if (pod.name.endsWith('-a1')) await pod.sleep(60_000);
+      else pod.exit(0);
+    };
+    const first = stepLaunch({ script: 'x' });
+    await core.createNamespacedPod({
+      namespace: target.namespace,
+      body: buildPod(first, { namespace: target.namespace, keepOnFailure: false }),
+    });
 
-  const outcome = await runtime.run({ ...first, attempt: 2 }, recordingHooks());
+    const outcome = await runtime.run({ ...first, attempt: 2 }, recordingHooks());
 
-  expect(outcome.exitCode).toBe(0);
-  expect(await podExists(first)).toBe(false);
-});
+    expect(outcome.exitCode).toBe(0);
+    expect(await podExists(first)).toBe(false);
+  },
+);
 
 afterEach(() => {
   if (target.fake) target.fake.podBehavior = jest.requireActual('../../support/fake-kube').runScript;

@@ -9,8 +9,12 @@ import type { LogStream, StepHooks, StepLaunch } from '../../../activities/runti
 import { FakeKube } from '../../support/fake-kube';
 
 export const realCluster = Boolean(process.env.KUBECONFIG);
-/** The real control plane of `npm run test:k8s:real`: kwok nodes, which never run a container. */
+/** `npm run test:k8s:real -- --kwok`: kwok nodes, which never run a container. */
 export const kwok = realCluster && process.env.CO_K8S_KWOK === '1';
+/** `npm run test:k8s:real`: a real node (containerd, a kubelet) this run started and may fault. */
+export const realNode = realCluster && process.env.CO_K8S_NODE === 'real';
+/** The control plane's directory (scripts/kube/node.ts stops and starts its kubelet from it). */
+export const KUBE_DIR = process.env.CO_KUBE_DIR ?? '';
 
 /** Pod annotations read by scripts/kube/kwok-stages.yaml (ignored by kubelets and the fake). */
 export const KWOK = {
@@ -55,6 +59,19 @@ export function fakeOnly(name: string, fn: () => Promise<void>, timeout?: number
   if (realCluster) {
     test.skip(`${name} [needs the fake API server's scripting]`, () => {});
     console.warn(`skipped on a real cluster (needs the fake's scripting): ${name}`);
+    return;
+  }
+  test(name, fn, timeout);
+}
+
+/**
+ * The fake's scripted version of a fault that a real node shows for real (`real` names that test):
+ * on the real node only the real one runs; elsewhere on a real cluster it is skipped with a reason.
+ */
+export function fakeScripted(name: string, real: string, fn: () => Promise<void>, timeout?: number): void {
+  if (realNode) return;
+  if (realCluster) {
+    test.skip(`${name} [needs the fake API server's scripting; on a real node: ${real}]`, () => {});
     return;
   }
   test(name, fn, timeout);
