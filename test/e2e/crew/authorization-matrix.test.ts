@@ -57,6 +57,29 @@ const EXPECTATIONS: Record<string, Expectation> = {
     ok: [404],
     body: {},
   },
+  'GET /projects/:project/runs/:run/snapshots/:name': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [404],
+  },
+  'PUT /projects/:project/runs/:run/snapshots/:name': {
+    permission: { project: 'write-artifacts' },
+    who: 'developer',
+    ok: [404],
+    body: {},
+  },
+  'POST /projects/:project/runs/:run/artifacts/:name/link': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [404],
+  },
+  // the signed link is the credential: anyone holding one may follow it, a made-up one is a 401
+  'GET /dockyard/downloads/:token': { permission: 'public', who: 'public', ok: [401] },
+  'GET /projects/:project/pipelines/:name/hook/deliveries': {
+    permission: { project: 'read' },
+    who: 'viewer',
+    ok: [404],
+  },
   'GET /whoami': { permission: 'authenticated', who: 'authenticated', ok: [200] },
   'POST /users': { permission: 'admin', who: 'admin', ok: [422], body: {} },
   'GET /users': { permission: 'admin', who: 'admin', ok: [200] },
@@ -327,6 +350,7 @@ function concretePath(path: string): string {
     version: '1',
     pipeline: 'no-such-pipeline',
     provider: 'github',
+    token: 'not-a-signed-link',
   };
   return path.replace(/:(\w+)/g, (_, p: string) => {
     if (!(p in values)) throw new Error(`no test value for :${p} in ${path}`);

@@ -117,7 +117,7 @@ steps:
   expect(readCount(path.join(dir, 'after'))).toBe(0);
   expect(run.error).toMatch(/step broken failed/);
   // the steps after the failure were never part of another activity
-  expect((await scheduledActivities(run.id)).map((a) => a.type)).toEqual(['runChain']);
+  expect((await scheduledActivities(run.workflowId)).map((a) => a.type)).toEqual(['runChain']);
 });
 
 it('times out a chained step on its own timeout', async () => {
@@ -200,7 +200,7 @@ steps:
   expect(rerun.status).toBe('succeeded');
   expect(step(rerun, 'a')).toMatchObject({ status: 'succeeded', reused: true });
   expect(['a', 'b', 'c'].map((f) => readCount(path.join(dir, f)))).toEqual([1, 2, 1]);
-  expect(await scheduledActivities(rerun.id)).toEqual([{ type: 'runChain', summary: 'b → c' }]);
+  expect(await scheduledActivities(rerun.workflowId)).toEqual([{ type: 'runChain', summary: 'b → c' }]);
 });
 
 it('a step that reads an earlier step’s outputs starts a chain of its own', async () => {
@@ -219,7 +219,7 @@ it('a step that reads an earlier step’s outputs starts a chain of its own', as
   const run = await waitForRun(stack, project, (await trigger(stack, project, 'reads')).id);
   expect(run.status).toBe('succeeded');
   expect(step(run, 'two').outputs).toEqual({ w: '7' });
-  expect(await scheduledActivities(run.id)).toEqual([
+  expect(await scheduledActivities(run.workflowId)).toEqual([
     { type: 'runStep', summary: 'one' },
     { type: 'runChain', summary: 'two → three' },
   ]);

@@ -79,7 +79,7 @@ describe("a component's README", () => {
     const { page } = ui;
     await signIn(page, ADMIN_TOKEN, '/components/git-clone');
     const readme = page.getByRole('region', { name: 'README' });
-    await readme.getByRole('heading', { name: 'git-clone', level: 1 }).waitFor();
+    await readme.getByRole('heading', { name: 'git-clone', level: 2 }).waitFor();
     // its markdown table of inputs, rendered as a table
     await readme.getByRole('cell', { name: 'depth', exact: true }).waitFor();
     const source = fs.readFileSync(

@@ -16,6 +16,16 @@ markdown.renderer.rules.link_open = (tokens, i, opts, env, self) => {
   return defaultLink(tokens, i, opts, env, self);
 };
 
+// the page has its own h1: a README's headings sit one level below it (h1 -> h2, ... h6 stays h6)
+const demote = (tag: string) => `h${Math.min(Number(tag.slice(1)) + 1, 6)}`;
+for (const rule of ['heading_open', 'heading_close'] as const) {
+  markdown.renderer.rules[rule] = (tokens, i, opts, _env, self) => {
+    const token = tokens[i]!;
+    token.tag = demote(token.tag);
+    return self.renderToken(tokens, i, opts);
+  };
+}
+
 /** Renders markdown (a component's README) safely; `label` names the region. */
 export function Markdown({ source, label }: { source: string; label: string }) {
   const html = useMemo(() => markdown.render(source), [source]);
