@@ -64,7 +64,11 @@ async function timedRun(stack: BenchStack, project: string, pipeline: string, re
     const run = await stack.db.run.findUniqueOrThrow({ where: { id } });
     if (['succeeded', 'failed', 'cancelled', 'timed_out'].includes(run.status)) {
       const wallMs = performance.now() - t0;
-      if (run.status !== 'succeeded') throw new Error(`bench run ${id} ${run.status}: ${run.error}`);
+      if (run.status !== 'succeeded') {
+        const lines = await stack.db.logLine.findMany({ where: { runId: id }, orderBy: { id: 'asc' } });
+        for (const l of lines.slice(-40)) console.error(`${l.stepId} ${l.stream}: ${l.line}`);
+        throw new Error(`bench run ${id} ${run.status}: ${run.error}`);
+      }
       const steps: StepTimes[] = await stack.db.stepRun.findMany({ where: { runId: id } });
       return { wallMs, steps };
     }
