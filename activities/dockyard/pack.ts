@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { create, extract } from 'tar';
+import { create } from 'tar';
 import { artifactPathProblem } from '../../pipeline/artifact-paths';
-import { entryProblem, isInside } from './workspace-paths';
+import { unpackWithTar } from './gnu-tar';
+import { isInside } from './workspace-paths';
 
 export class ArtifactRefused extends Error {}
 
@@ -43,27 +44,12 @@ export async function checkLinks(root: string, at: string): Promise<void> {
   for (const name of await fs.promises.readdir(at)) await checkLinks(root, path.join(at, name));
 }
 
-/** Unpacks a tar.gz stream into the workspace; the first entry that would land outside it fails the whole unpack. */
+/**
+ * Unpacks a tar.gz stream into the workspace with GNU tar (activities/dockyard/gnu-tar.ts); an
+ * archive with any member that would land outside it, or write through a symlink, is refused whole.
+ */
 export async function unpackArtifact(workspace: string, source: Readable): Promise<void> {
   await fs.promises.mkdir(workspace, { recursive: true });
   const root = await fs.promises.realpath(workspace);
-  let refused: string | undefined;
-  const sink = extract({
-    cwd: root,
-    strict: true,
-    filter: (p, entry) => {
-      const e = entry as { type?: string; linkpath?: string };
-      const problem = entryProblem(root, { path: p, type: e.type ?? 'File', linkpath: e.linkpath });
-      refused ??= problem;
-      return problem === undefined && refused === undefined;
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    source.on('error', reject);
-    sink.on('error', reject);
-    sink.on('close', resolve);
-    sink.on('finish', resolve);
-    source.pipe(sink as unknown as NodeJS.WritableStream);
-  });
-  if (refused) throw new ArtifactRefused(`artifact refused: ${refused}`);
+  await unpackWithTar(root, source, (problem) => new ArtifactRefused(`artifact refused: ${problem}`));
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { create } from 'tar';
+import type { Readable } from 'node:stream';
+import { packWithTar } from '../dockyard/gnu-tar';
 import { isInside } from '../dockyard/workspace-paths';
 
 /** A workspace walk stops here: a memoized result must not cost more to record than to recompute. */
@@ -102,12 +102,6 @@ export class WorkspaceChanges {
     for (const rel of files) {
       if (!isInside(this.root, path.join(this.root, rel))) throw new Error(`${rel} is out of the workspace`);
     }
-    const pack = create(
-      { gzip: true, cwd: this.root, portable: true, follow: false, noMtime: true, noDirRecurse: true },
-      files,
-    );
-    const body = Readable.from(pack as AsyncIterable<Buffer>);
-    pack.on('error', (err: unknown) => body.destroy(err as Error));
-    return body;
+    return packWithTar(this.root, files, { recursive: false });
   }
 }

@@ -4,7 +4,7 @@ import type { Db } from '../../lib/db';
 import { componentSchema, parseComponentSource, resolveRange, type ComponentSpec } from '../../pipeline';
 
 /** Built-in components ship files beside component.yaml; the local runtime exposes the folder. */
-const BUILTIN_DIR = path.resolve(__dirname, '../components');
+const BUILTIN_DIR = path.resolve(__dirname, '../../components');
 
 export interface ResolvedComponent {
   name: string;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { create } from 'tar';
+import type { Readable } from 'node:stream';
 import type { PlanCache } from '../../../pipeline/cache';
 import { artifactPathProblem } from '../../../pipeline/artifact-paths';
+import { packWithTar } from '../gnu-tar';
 import { ArtifactRefused, checkLinks, unpackArtifact } from '../pack';
 import { isInside } from '../workspace-paths';
 import type { CacheClient } from './cache-client';
@@ -89,9 +89,5 @@ async function packCache(workspace: string, paths: string[]): Promise<Readable |
   }
   if (entries.length === 0) return undefined;
   // no mtimes: identical caches pack to identical bytes, so they share one blob
-  const pack = create({ gzip: true, cwd: root, portable: true, follow: false, noMtime: true }, entries);
-  const body = Readable.from(pack as AsyncIterable<Buffer>);
-  // a file removed while it is packed fails the upload, never the worker (an unheard 'error' would)
-  pack.on('error', (err: unknown) => body.destroy(err as Error));
-  return body;
+  return packWithTar(root, entries, { recursive: true });
 }
