@@ -74,7 +74,8 @@ describe('containerops exec FILE', () => {
     expect(result.stdout).toContain('[build] packing sample-app 1.4.0 (release)');
     expect(result.stdout).toContain('[test shard=2] shard 2 passed for 1.4.0');
     expect(result.stdout).toMatch(/^\[report\] hi: tests success, version 1\.4\.0$/m);
-  });
+    // four jobs, two of them a matrix, each a real run of node: ~20 s idle, past 60 s on a busy machine
+  }, 180_000);
 
   it('runs a GitHub workflow and exits 1 with the failed job when a step fails', async () => {
     const file = write(
