@@ -42,6 +42,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export function runRoutes(deps: ApiDeps): RouteDef[] {
   return [
     ...triggerRoutes(deps),
+    ...runListRoutes(deps),
     ...runReadRoutes(deps),
     ...runControlRoutes(deps),
     ...approvalRoutes(deps),
@@ -98,10 +99,9 @@ function triggerRoutes(deps: ApiDeps): RouteDef[] {
   ];
 }
 
-/** The run list and one run with its steps. */
-function runReadRoutes(deps: ApiDeps): RouteDef[] {
-  const { db, client, config } = deps;
-  const versions = new VersionCache(db);
+/** The run list, newest first. */
+function runListRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, config } = deps;
   return [
     {
       method: 'get',
@@ -143,6 +143,14 @@ function runReadRoutes(deps: ApiDeps): RouteDef[] {
         );
       },
     },
+  ];
+}
+
+/** One run with its steps. */
+function runReadRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, client, config } = deps;
+  const versions = new VersionCache(db);
+  return [
     {
       method: 'get',
       path: '/projects/:project/runs/:run',
