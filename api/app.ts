@@ -19,32 +19,35 @@ import { badgeRouter } from './forges/badge';
 
 export const BODY_LIMIT = '1mb';
 
+/** Request logs: one id a request (X-Request-Id, taken from the client when well-formed), tokens masked. */
+function requestLogger(deps: ApiDeps) {
+  return pinoHttp({
+    logger: deps.logger,
+    genReqId: (req, res) => {
+      const incoming = req.headers['x-request-id'];
+      const id =
+        typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : crypto.randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    // a download link is its own credential: the log keeps the route, not the token
+    serializers: {
+      req: (req: { url?: string }) => {
+        if (req.url) req.url = req.url.replace(/\/downloads\/[^/?]+/, '/downloads/***');
+        return req;
+      },
+    },
+  });
+}
+
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // X-Forwarded-For names the client only behind a configured proxy: else it bypasses lockouts
   app.set('trust proxy', deps.config.CO_TRUST_PROXY);
   app.use(helmet());
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id =
-          typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : crypto.randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-      // a download link is its own credential: the log keeps the route, not the token
-      serializers: {
-        req: (req: { url?: string }) => {
-          if (req.url) req.url = req.url.replace(/\/downloads\/[^/?]+/, '/downloads/***');
-          return req;
-        },
-      },
-    }),
-  );
+  app.use(requestLogger(deps));
   // run tokens and registry tokens are verified with it (api/crew/actor.ts)
   app.locals.signingKey = signingKey(deps.config);
   const blobStore = createBlobStore(deps.config);

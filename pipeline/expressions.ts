@@ -179,142 +179,157 @@ function pathOf(e: Expr): { root: Segment; segments: Segment[] } | undefined {
   return undefined;
 }
 
+type PathOf = NonNullable<ReturnType<typeof pathOf>>;
+type At = (id: bigint, message: string) => void;
+
+/** Reports what a `params.`, `run.`, `steps.`… path refers to that its scope lacks. */
+function checkPath(path: PathOf, scope: ExpressionScope, at: At): void {
+  const [first] = path.segments;
+  const { root } = path;
+  switch (root.name) {
+    case 'params':
+      if (first && !scope.params.has(first.name)) at(first.id, `unknown param "${first.name}"`);
+      else if (first && scope.secretParams?.has(first.name)) {
+        at(
+          first.id,
+          `param "${first.name}" is secret: use it only as a whole \${{ params.${first.name} }} in env:, with: or run:`,
+        );
+      }
+      return;
+    case 'secrets':
+      at(
+        root.id,
+        'secrets can only be used as a whole value, ${{ secrets.NAME }}, in env: or with: (pass it to run: through env:)',
+      );
+      return;
+    case 'env':
+      return;
+    case 'run':
+      if (!first) return;
+      if (first.name === 'status') {
+        if (!scope.isFinally) at(first.id, 'run.status is only available in finally steps');
+      } else if (first.name !== 'id' && first.name !== 'number') {
+        at(first.id, `run has no field "${first.name}" (use run.id, run.number, run.status)`);
+      }
+      return;
+    case 'trigger':
+      return checkTriggerPath(path.segments, at);
+    case 'matrix':
+      if (!scope.matrixAxes) at(root.id, 'matrix is only available in a step with a matrix');
+      else if (first && !scope.matrixAxes.has(first.name)) at(first.id, `matrix has no axis "${first.name}"`);
+      return;
+    case 'steps':
+      return checkStepsPath(path, scope, at);
+  }
+}
+
+/** `steps.<id>.outputs|status`: the step exists and is among the needs of the step asking. */
+function checkStepsPath(path: PathOf, scope: ExpressionScope, at: At): void {
+  const [first, second] = path.segments;
+  const { root } = path;
+  if (!first) return at(root.id, 'steps must be followed by a step id, e.g. steps.build.outputs.version');
+  const target = first.name;
+  if (scope.stepId === undefined) {
+    return at(first.id, `pipeline-level values cannot reference steps.${target}`);
+  }
+  if (!scope.stepIds.has(target)) {
+    const dashed = [...scope.stepIds].some((id) => id.startsWith(`${target}-`));
+    const hint = dashed ? ` (write ids containing "-" as steps['my-step'])` : '';
+    return at(first.id, `unknown step "${target}" in steps.${target}${hint}`);
+  }
+  if (!scope.ancestors.has(target)) {
+    return at(
+      first.id,
+      `step "${scope.stepId}" references steps.${target}, which is not among its needs (direct or transitive)`,
+    );
+  }
+  if (second && second.name !== 'outputs' && second.name !== 'status') {
+    at(second.id, `steps.${target} has no field "${second.name}" (use outputs or status)`);
+  }
+}
+
+/** What a walk over one expression carries: its scope, where problems go, and its size so far. */
+interface Walk {
+  scope: ExpressionScope;
+  at: At;
+  nodes: number;
+  comprehensions: number;
+}
+
+/** Checks every name, function and macro below `e`, counting nodes and macros. */
+function walk(e: Expr | undefined, locals: ReadonlySet<string>, depth: number, w: Walk): void {
+  if (!e) return;
+  w.nodes++;
+  const path = pathOf(e);
+  if (path && !locals.has(path.root.name)) {
+    w.nodes += path.segments.length;
+    if (!ROOTS.has(path.root.name)) {
+      w.at(path.root.id, `unknown name "${path.root.name}" (use params, env, run, steps, matrix or trigger)`);
+    } else checkPath(path, w.scope, w.at);
+    return;
+  }
+  const k: Expr['exprKind'] = e.exprKind;
+  switch (k.case) {
+    case 'selectExpr':
+      return walk(k.value.operand, locals, depth, w);
+    case 'callExpr': {
+      const fn = k.value.function;
+      if (!BUILTIN_OPERATORS.has(fn) && !env.funcs.find(fn)) w.at(e.id, `unknown function "${fn}"`);
+      walk(k.value.target, locals, depth, w);
+      for (const a of k.value.args) walk(a, locals, depth, w);
+      return;
+    }
+    case 'listExpr':
+      for (const el of k.value.elements) walk(el, locals, depth, w);
+      return;
+    case 'structExpr':
+      if (k.value.messageName)
+        w.at(e.id, `message construction (${k.value.messageName}{...}) is not supported`);
+      for (const entry of k.value.entries) {
+        if (entry.keyKind.case === 'mapKey') walk(entry.keyKind.value, locals, depth, w);
+        walk(entry.value, locals, depth, w);
+      }
+      return;
+    case 'comprehensionExpr': {
+      const c = k.value;
+      w.comprehensions++;
+      if (depth + 1 > EXPRESSION_LIMITS.maxComprehensionDepth) {
+        w.at(e.id, 'macros such as all(), exists(), map() and filter() may not be nested');
+      }
+      walk(c.iterRange, locals, depth, w);
+      walk(c.accuInit, locals, depth, w);
+      const inner = new Set(locals);
+      for (const v of [c.iterVar, c.iterVar2, c.accuVar]) if (v) inner.add(v);
+      walk(c.loopCondition, inner, depth + 1, w);
+      walk(c.loopStep, inner, depth + 1, w);
+      walk(c.result, inner, depth + 1, w);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
 /** Parses and checks one expression against its scope; every problem, with offsets into the source. */
 export function checkExpression(source: string, scope: ExpressionScope): ExpressionProblem[] {
   const parsed = parseExpression(source);
   if (!parsed.ok) return [parsed.problem];
   const problems: ExpressionProblem[] = [];
-  const at = (id: bigint, message: string): void => {
+  const at: At = (id, message) => {
     const offset = parsed.positions.get(id) ?? 0;
     // Selects and indexes are positioned at their `.` or `[`; point at the name after it.
     const c = source[offset];
     problems.push({ offset: c === '.' || c === '[' ? offset + 1 : offset, message });
   };
-  let nodes = 0;
-  let comprehensions = 0;
-
-  const checkPath = (path: { root: Segment; segments: Segment[] }): void => {
-    const [first, second] = path.segments;
-    const { root } = path;
-    switch (root.name) {
-      case 'params':
-        if (first && !scope.params.has(first.name)) at(first.id, `unknown param "${first.name}"`);
-        else if (first && scope.secretParams?.has(first.name)) {
-          at(
-            first.id,
-            `param "${first.name}" is secret: use it only as a whole \${{ params.${first.name} }} in env:, with: or run:`,
-          );
-        }
-        return;
-      case 'secrets':
-        at(
-          root.id,
-          'secrets can only be used as a whole value, ${{ secrets.NAME }}, in env: or with: (pass it to run: through env:)',
-        );
-        return;
-      case 'env':
-        return;
-      case 'run':
-        if (!first) return;
-        if (first.name === 'status') {
-          if (!scope.isFinally) at(first.id, 'run.status is only available in finally steps');
-        } else if (first.name !== 'id' && first.name !== 'number') {
-          at(first.id, `run has no field "${first.name}" (use run.id, run.number, run.status)`);
-        }
-        return;
-      case 'trigger':
-        return checkTriggerPath(path.segments, at);
-      case 'matrix':
-        if (!scope.matrixAxes) at(root.id, 'matrix is only available in a step with a matrix');
-        else if (first && !scope.matrixAxes.has(first.name))
-          at(first.id, `matrix has no axis "${first.name}"`);
-        return;
-      case 'steps': {
-        if (!first)
-          return at(root.id, 'steps must be followed by a step id, e.g. steps.build.outputs.version');
-        const target = first.name;
-        if (scope.stepId === undefined) {
-          return at(first.id, `pipeline-level values cannot reference steps.${target}`);
-        }
-        if (!scope.stepIds.has(target)) {
-          const dashed = [...scope.stepIds].some((id) => id.startsWith(`${target}-`));
-          const hint = dashed ? ` (write ids containing "-" as steps['my-step'])` : '';
-          return at(first.id, `unknown step "${target}" in steps.${target}${hint}`);
-        }
-        if (!scope.ancestors.has(target)) {
-          return at(
-            first.id,
-            `step "${scope.stepId}" references steps.${target}, which is not among its needs (direct or transitive)`,
-          );
-        }
-        if (second && second.name !== 'outputs' && second.name !== 'status') {
-          at(second.id, `steps.${target} has no field "${second.name}" (use outputs or status)`);
-        }
-        return;
-      }
-    }
-  };
-
-  const walk = (e: Expr | undefined, locals: ReadonlySet<string>, depth: number): void => {
-    if (!e) return;
-    nodes++;
-    const path = pathOf(e);
-    if (path && !locals.has(path.root.name)) {
-      nodes += path.segments.length;
-      if (!ROOTS.has(path.root.name)) {
-        at(path.root.id, `unknown name "${path.root.name}" (use params, env, run, steps, matrix or trigger)`);
-      } else checkPath(path);
-      return;
-    }
-    const k: Expr['exprKind'] = e.exprKind;
-    switch (k.case) {
-      case 'selectExpr':
-        return walk(k.value.operand, locals, depth);
-      case 'callExpr': {
-        const fn = k.value.function;
-        if (!BUILTIN_OPERATORS.has(fn) && !env.funcs.find(fn)) at(e.id, `unknown function "${fn}"`);
-        walk(k.value.target, locals, depth);
-        for (const a of k.value.args) walk(a, locals, depth);
-        return;
-      }
-      case 'listExpr':
-        for (const el of k.value.elements) walk(el, locals, depth);
-        return;
-      case 'structExpr':
-        if (k.value.messageName)
-          at(e.id, `message construction (${k.value.messageName}{...}) is not supported`);
-        for (const entry of k.value.entries) {
-          if (entry.keyKind.case === 'mapKey') walk(entry.keyKind.value, locals, depth);
-          walk(entry.value, locals, depth);
-        }
-        return;
-      case 'comprehensionExpr': {
-        const c = k.value;
-        comprehensions++;
-        if (depth + 1 > EXPRESSION_LIMITS.maxComprehensionDepth) {
-          at(e.id, 'macros such as all(), exists(), map() and filter() may not be nested');
-        }
-        walk(c.iterRange, locals, depth);
-        walk(c.accuInit, locals, depth);
-        const inner = new Set(locals);
-        for (const v of [c.iterVar, c.iterVar2, c.accuVar]) if (v) inner.add(v);
-        walk(c.loopCondition, inner, depth + 1);
-        walk(c.loopStep, inner, depth + 1);
-        walk(c.result, inner, depth + 1);
-        return;
-      }
-      default:
-        return;
-    }
-  };
-  walk(parsed.expr, new Set(), 0);
-  if (nodes > EXPRESSION_LIMITS.maxNodes) {
+  const w: Walk = { scope, at, nodes: 0, comprehensions: 0 };
+  walk(parsed.expr, new Set(), 0, w);
+  if (w.nodes > EXPRESSION_LIMITS.maxNodes) {
     problems.push({
       offset: 0,
       message: `expression is too large (more than ${EXPRESSION_LIMITS.maxNodes} nodes)`,
     });
   }
-  if (comprehensions > EXPRESSION_LIMITS.maxComprehensions) {
+  if (w.comprehensions > EXPRESSION_LIMITS.maxComprehensions) {
     problems.push({
       offset: 0,
       message: `expression uses more than ${EXPRESSION_LIMITS.maxComprehensions} macros such as all() or map()`,

@@ -195,19 +195,7 @@ function checkStep({ step, path, isFinally }: StepRef, graph: StepGraph, err: Re
   if (step.pod !== undefined && step.runtime !== 'kubernetes') {
     err([...path, 'pod'], `pod settings require runtime: kubernetes`);
   }
-  if (step.matrix !== undefined) {
-    const axes = Object.entries(step.matrix);
-    if (axes.length === 0) err([...path, 'matrix'], 'matrix needs at least one axis');
-    for (const [axis, values] of axes) {
-      if (values.length === 0) err([...path, 'matrix', axis], `matrix axis "${axis}" has no values`);
-      const seen = new Set(values.map(String));
-      if (seen.size !== values.length)
-        err([...path, 'matrix', axis], `matrix axis "${axis}" repeats a value`);
-    }
-    if (matrixSize(step.matrix) > MAX_MATRIX_COMBINATIONS) {
-      err([...path, 'matrix'], `matrix expands to more than ${MAX_MATRIX_COMBINATIONS} combinations`);
-    }
-  }
+  if (step.matrix !== undefined) checkMatrix(step.matrix, path, err);
   checkArtifacts(step, path, err);
   (step.artifacts?.in ?? []).forEach((input, j) => {
     const at = [...path, 'artifacts', 'in', j, 'from'];
@@ -233,6 +221,20 @@ function checkStep({ step, path, isFinally }: StepRef, graph: StepGraph, err: Re
     [[...path, 'cache', 'paths'], step.cache?.paths],
   ];
   for (const [at, value] of noTemplates) forbidTemplates(at, value, err);
+}
+
+/** Every axis has values, none repeated, and the combinations stay within the limit. */
+function checkMatrix(matrix: NonNullable<StepRef['step']['matrix']>, path: PathSegment[], err: Report): void {
+  const axes = Object.entries(matrix);
+  if (axes.length === 0) err([...path, 'matrix'], 'matrix needs at least one axis');
+  for (const [axis, values] of axes) {
+    if (values.length === 0) err([...path, 'matrix', axis], `matrix axis "${axis}" has no values`);
+    const seen = new Set(values.map(String));
+    if (seen.size !== values.length) err([...path, 'matrix', axis], `matrix axis "${axis}" repeats a value`);
+  }
+  if (matrixSize(matrix) > MAX_MATRIX_COMBINATIONS) {
+    err([...path, 'matrix'], `matrix expands to more than ${MAX_MATRIX_COMBINATIONS} combinations`);
+  }
 }
 
 function forbidTemplates(path: PathSegment[], value: unknown, err: Report): void {

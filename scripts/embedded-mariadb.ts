@@ -45,6 +45,33 @@ export interface EmbeddedMariaDb {
   stop(): Promise<void>;
 }
 
+/** A first start: the system tables of a new data directory (removed again should that fail). */
+function initialiseDataDir(
+  installer: string,
+  datadir: string,
+  user: string[],
+  log: (m: string) => void,
+): void {
+  fs.mkdirSync(datadir, { recursive: true });
+  log(`initialising a private MariaDB in ${datadir}`);
+  const init = spawnSync(
+    installer,
+    [
+      '--no-defaults',
+      `--datadir=${datadir}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      ...user,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (init.status !== 0) {
+    fs.rmSync(datadir, { recursive: true, force: true });
+    const reason = (init.stderr || init.stdout).trim().split('\n').pop();
+    throw new StartupError(`${path.basename(installer)} failed: ${reason}`);
+  }
+}
+
 /**
  * Starts a private MariaDB (or MySQL) server whose files live in `<dataDir>/mysql`, for the
  * all-in-one dev stack. Returns undefined when no server binary is installed.
@@ -60,26 +87,7 @@ export async function startEmbeddedMariaDb(
   const dir = path.resolve(dataDir, 'mysql');
   const datadir = path.join(dir, 'data');
   const user = process.getuid?.() === 0 ? ['--user=root'] : [];
-  if (!fs.existsSync(path.join(datadir, 'mysql'))) {
-    fs.mkdirSync(datadir, { recursive: true });
-    log(`initialising a private MariaDB in ${datadir}`);
-    const init = spawnSync(
-      installer,
-      [
-        '--no-defaults',
-        `--datadir=${datadir}`,
-        '--auth-root-authentication-method=normal',
-        '--skip-test-db',
-        ...user,
-      ],
-      { encoding: 'utf8' },
-    );
-    if (init.status !== 0) {
-      fs.rmSync(datadir, { recursive: true, force: true });
-      const reason = (init.stderr || init.stdout).trim().split('\n').pop();
-      throw new StartupError(`${path.basename(installer)} failed: ${reason}`);
-    }
-  }
+  if (!fs.existsSync(path.join(datadir, 'mysql'))) initialiseDataDir(installer, datadir, user, log);
   const pidFile = path.join(dir, 'mysqld.pid');
   // kill -9 of an older `npm start` (or of its tether) can leave its server on these files
   const stale = await stopStale(pidFile, `--datadir=${datadir}`, 30_000);

@@ -59,6 +59,21 @@ export function pipelineWorkerTuning(config: Config) {
   return { ...tuning, isolateExecutionTimeout: config.CO_WORKFLOW_ACTIVATION_TIMEOUT_MS };
 }
 
+/** The periodic sweeps of left pods and workspaces, and one of containers left by a crash; stops them. */
+function startSweeps(deps: PipelineWorkerDeps): () => void {
+  const { config } = deps;
+  const stopSweep =
+    config.CO_RUNTIME === 'kubernetes' || deps.kubeConfig || process.env.KUBECONFIG
+      ? schedulePodSweep({ config, db: deps.db, logger: deps.logger, kubeConfig: deps.kubeConfig })
+      : () => undefined;
+  const stopWorkspaceSweep = scheduleWorkspaceSweep({ config, db: deps.db, logger: deps.logger });
+  void sweepLeftContainers(deps.logger);
+  return () => {
+    stopSweep();
+    stopWorkspaceSweep();
+  };
+}
+
 /** The worker of task queue `pipelines`: the run interpreter workflows and every step activity. */
 export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<PipelineWorker> {
   const { config } = deps;
@@ -100,12 +115,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
     }),
     ...pipelineWorkerTuning(config),
   });
-  const stopSweep =
-    config.CO_RUNTIME === 'kubernetes' || deps.kubeConfig || process.env.KUBECONFIG
-      ? schedulePodSweep({ config, db: deps.db, logger: deps.logger, kubeConfig: deps.kubeConfig })
-      : () => undefined;
-  const stopWorkspaceSweep = scheduleWorkspaceSweep({ config, db: deps.db, logger: deps.logger });
-  void sweepLeftContainers(deps.logger);
+  const stopSweeps = startSweeps(deps);
   await ensureHousekeepingSchedules(config, deps.logger);
   const done = worker.run();
   return {
@@ -113,8 +123,7 @@ export async function startPipelineWorker(deps: PipelineWorkerDeps): Promise<Pip
     connection,
     done,
     async stop() {
-      stopSweep();
-      stopWorkspaceSweep();
+      stopSweeps();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);
       await connection.close();

@@ -5,6 +5,13 @@ import { signingKey, signToken } from '../../lib/signed-tokens';
 /** How long a step's run token lives: its timeout plus slack, at most a day. */
 const DEFAULT_TOKEN_TTL_MS = 6 * 3600_000;
 
+/** Which attempt of which step stored an artifact or an output. */
+interface StoredFacts {
+  step: string;
+  matrix: string;
+  attempt: number;
+}
+
 export class DockyardError extends Error {}
 
 /**
@@ -68,14 +75,9 @@ export class DockyardClient {
     runId: string,
     name: string,
     body: Readable,
-    facts: { step: string; matrix: string; attempt: number },
+    facts: StoredFacts,
   ): Promise<{ digest: string; size: number }> {
-    const q = new URLSearchParams({ step: facts.step, matrix: facts.matrix, attempt: String(facts.attempt) });
-    const res = await this.request('PUT', `/${runId}/artifacts/${encodeURIComponent(name)}?${q}`, body);
-    return (await (await this.expect(res, `uploading artifact ${name}`)).json()) as {
-      digest: string;
-      size: number;
-    };
+    return this.putStored('artifacts', runId, name, body, facts, `uploading artifact ${name}`);
   }
 
   /** The artifact's tar.gz stream, or undefined when the run has no such artifact. */
@@ -90,11 +92,23 @@ export class DockyardClient {
     runId: string,
     name: string,
     value: string,
-    facts: { step: string; matrix: string; attempt: number },
+    facts: StoredFacts,
+  ): Promise<{ digest: string; size: number }> {
+    return this.putStored('outputs', runId, name, value, facts, `storing output ${name}`);
+  }
+
+  /** PUTs an artifact or an output of a step attempt; its digest and size as dockyard stored it. */
+  private async putStored(
+    kind: 'artifacts' | 'outputs',
+    runId: string,
+    name: string,
+    body: Readable | string,
+    facts: StoredFacts,
+    what: string,
   ): Promise<{ digest: string; size: number }> {
     const q = new URLSearchParams({ step: facts.step, matrix: facts.matrix, attempt: String(facts.attempt) });
-    const res = await this.request('PUT', `/${runId}/outputs/${encodeURIComponent(name)}?${q}`, value);
-    return (await (await this.expect(res, `storing output ${name}`)).json()) as {
+    const res = await this.request('PUT', `/${runId}/${kind}/${encodeURIComponent(name)}?${q}`, body);
+    return (await (await this.expect(res, what)).json()) as {
       digest: string;
       size: number;
     };

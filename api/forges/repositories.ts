@@ -62,7 +62,24 @@ const forgeFailed = (err: unknown) =>
     ? new HttpError(502, 'Bad Gateway', `the code host did not register the webhook: ${err.message}`)
     : err;
 
+/** The API server connects where a maintainer pointed the service: the service checks' guard applies. */
+async function assertReachable(config: Config, service: Service): Promise<void> {
+  await guardedAddress(new URL(service.url).hostname, config.CO_SERVICES_ALLOW_PRIVATE).catch(
+    (err: unknown) => {
+      if (!(err instanceof AddressRefused)) throw err;
+      throw invalid(`service ${service.name} points where the API does not connect`, [
+        { path: 'service', message: err.message },
+      ]);
+    },
+  );
+}
+
 export function repositoryRoutes(deps: ApiDeps): RouteDef[] {
+  return [...connectRoutes(deps), ...repositoryListRoutes(deps)];
+}
+
+/** Connect a repository, registering our webhook on the forge. */
+function connectRoutes(deps: ApiDeps): RouteDef[] {
   const { db, config } = deps;
   return [
     {
@@ -74,15 +91,7 @@ export function repositoryRoutes(deps: ApiDeps): RouteDef[] {
         const body = parseOr422(connectBody, req.body);
         const service = await findService(db, project!, body.service);
         const client = clientOf(config, service);
-        // the API server connects where a maintainer pointed the service: the service checks' guard applies
-        await guardedAddress(new URL(service.url).hostname, config.CO_SERVICES_ALLOW_PRIVATE).catch(
-          (err: unknown) => {
-            if (!(err instanceof AddressRefused)) throw err;
-            throw invalid(`service ${service.name} points where the API does not connect`, [
-              { path: 'service', message: err.message },
-            ]);
-          },
-        );
+        await assertReachable(config, service);
         const secret = crypto.randomBytes(32).toString('hex');
         const id = crypto.randomUUID();
         const row = { id, projectId: project!.id, serviceId: service.id, repository: body.repository };
@@ -121,6 +130,13 @@ export function repositoryRoutes(deps: ApiDeps): RouteDef[] {
         }
       },
     },
+  ];
+}
+
+/** List and disconnect repositories. */
+function repositoryListRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, config } = deps;
+  return [
     {
       method: 'get',
       path: '/projects/:project/repositories',

@@ -17,7 +17,12 @@ import {
 const listQuery = z.object({ q: z.string().max(100).optional() });
 
 /** The component catalog: anyone signed in reads it, administrators publish and yank. */
-export function nucleusRoutes({ db }: ApiDeps): RouteDef[] {
+export function nucleusRoutes(deps: ApiDeps): RouteDef[] {
+  return [...componentRoutes(deps), ...componentVersionRoutes(deps)];
+}
+
+/** Publish and list components. */
+function componentRoutes({ db }: ApiDeps): RouteDef[] {
   return [
     {
       method: 'post',
@@ -59,6 +64,12 @@ export function nucleusRoutes({ db }: ApiDeps): RouteDef[] {
         res.json(paged(rows, page.limit, (c) => c.name, componentView));
       },
     },
+  ];
+}
+
+/** Read a component, a version, and yank a version. */
+function componentVersionRoutes({ db }: ApiDeps): RouteDef[] {
+  return [
     {
       method: 'get',
       path: '/components/:name',

@@ -17,6 +17,11 @@ import {
 import { deleteSchedules, syncSchedules } from '../triggers/schedules';
 
 export function pipelineRoutes(deps: ApiDeps): RouteDef[] {
+  return [...pipelineWriteRoutes(deps), ...pipelineUpdateRoutes(deps), ...pipelineItemRoutes(deps)];
+}
+
+/** Validate and create a pipeline. */
+function pipelineWriteRoutes(deps: ApiDeps): RouteDef[] {
   const { db } = deps;
   return [
     {
@@ -56,6 +61,13 @@ export function pipelineRoutes(deps: ApiDeps): RouteDef[] {
         res.status(201).json({ ...pipelineView(pipeline, version), warnings });
       },
     },
+  ];
+}
+
+/** Update a pipeline and list them. */
+function pipelineUpdateRoutes(deps: ApiDeps): RouteDef[] {
+  const { db } = deps;
+  return [
     {
       method: 'put',
       path: '/projects/:project/pipelines/:name',
@@ -103,6 +115,13 @@ export function pipelineRoutes(deps: ApiDeps): RouteDef[] {
         );
       },
     },
+  ];
+}
+
+/** Delete and read one pipeline. */
+function pipelineItemRoutes(deps: ApiDeps): RouteDef[] {
+  const { db } = deps;
+  return [
     {
       method: 'delete',
       path: '/projects/:project/pipelines/:name',

@@ -40,8 +40,19 @@ const listQuery = z.object({
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function runRoutes(deps: ApiDeps): RouteDef[] {
-  const { db, client, config } = deps;
-  const versions = new VersionCache(db);
+  return [
+    ...triggerRoutes(deps),
+    ...runListRoutes(deps),
+    ...runReadRoutes(deps),
+    ...runControlRoutes(deps),
+    ...approvalRoutes(deps),
+    ...deploymentRoutes(deps),
+  ];
+}
+
+/** POST a run of the latest pipeline version. */
+function triggerRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, config } = deps;
   return [
     {
       method: 'post',
@@ -85,6 +96,13 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
         res.status(created ? 201 : 200).json(runSummary(config, project!.name, pipeline.name, run));
       },
     },
+  ];
+}
+
+/** The run list, newest first. */
+function runListRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, config } = deps;
+  return [
     {
       method: 'get',
       path: '/projects/:project/runs',
@@ -125,6 +143,14 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
         );
       },
     },
+  ];
+}
+
+/** One run with its steps. */
+function runReadRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, client, config } = deps;
+  const versions = new VersionCache(db);
+  return [
     {
       method: 'get',
       path: '/projects/:project/runs/:run',
@@ -141,6 +167,13 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
         });
       },
     },
+  ];
+}
+
+/** Cancel and rerun a run. */
+function runControlRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, client, config } = deps;
+  return [
     {
       method: 'post',
       path: '/projects/:project/runs/:run/cancel',
@@ -192,6 +225,13 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
         res.status(201).json(runSummary(config, project!.name, run.pipeline.name, next));
       },
     },
+  ];
+}
+
+/** Decide a waiting approval step. */
+function approvalRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, client } = deps;
+  return [
     {
       method: 'post',
       path: '/projects/:project/runs/:run/steps/:step/approval',
@@ -229,6 +269,13 @@ export function runRoutes(deps: ApiDeps): RouteDef[] {
         res.json({ step: stepId, status: state.status, decision: body.decision, by: actor.name });
       },
     },
+  ];
+}
+
+/** Read and steer a kubernetes-deploy step. */
+function deploymentRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, client } = deps;
+  return [
     {
       method: 'get',
       path: '/projects/:project/runs/:run/steps/:step/deployment',

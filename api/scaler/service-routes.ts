@@ -15,7 +15,12 @@ import {
 } from './services';
 
 /** Third-party services (scaler): maintainers manage them, developers use them in pipelines, viewers see names. */
-export function serviceRoutes({ db, config }: ApiDeps): RouteDef[] {
+export function serviceRoutes(deps: ApiDeps): RouteDef[] {
+  return [...serviceReadRoutes(deps), ...serviceChangeRoutes(deps)];
+}
+
+/** Create, list and read services. */
+function serviceReadRoutes({ db, config }: ApiDeps): RouteDef[] {
   return [
     {
       method: 'post',
@@ -54,6 +59,12 @@ export function serviceRoutes({ db, config }: ApiDeps): RouteDef[] {
         res.json(serviceView(await findService(db, project!, String(req.params.name)), role));
       },
     },
+  ];
+}
+
+/** Update, delete and check a service. */
+function serviceChangeRoutes({ db, config }: ApiDeps): RouteDef[] {
+  return [
     {
       method: 'put',
       path: '/projects/:project/services/:name',

@@ -83,6 +83,11 @@ async function signedHook({ db, config }: ApiDeps, req: Request, raw: Buffer) {
 }
 
 export function hookRoutes(deps: ApiDeps): RouteDef[] {
+  return [...hookSetRoutes(deps), ...hookReadRoutes(deps), ...hookDeliveryRoutes(deps)];
+}
+
+/** Webhook deliveries and setting a hook. */
+function hookSetRoutes(deps: ApiDeps): RouteDef[] {
   const { db, config } = deps;
   return [
     ...deliveryRoutes(db),
@@ -123,6 +128,13 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
         res.json({ provider: body.provider, url: hookUrl(config, project!.name, pipeline.name) });
       },
     },
+  ];
+}
+
+/** Read and delete a hook. */
+function hookReadRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, config } = deps;
+  return [
     {
       method: 'get',
       path: '/projects/:project/pipelines/:name/hook',
@@ -161,6 +173,13 @@ export function hookRoutes(deps: ApiDeps): RouteDef[] {
         res.status(204).end();
       },
     },
+  ];
+}
+
+/** Receive a signed delivery. */
+function hookDeliveryRoutes(deps: ApiDeps): RouteDef[] {
+  const { db } = deps;
+  return [
     {
       method: 'post',
       path: '/hooks/:project/:pipeline',

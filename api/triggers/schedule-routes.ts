@@ -85,12 +85,18 @@ async function scheduleView(deps: { client: Client; config: ApiDeps['config'] },
 }
 
 export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
-  const { db, client } = deps;
-  const action = (
-    name: 'pause' | 'unpause' | 'trigger' | 'backfill',
-    summary: string,
-    act: (row: Schedule, body: unknown) => Promise<void>,
-  ): RouteDef => ({
+  return [...scheduleListRoutes(deps), ...scheduleCreateRoutes(deps), ...scheduleChangeRoutes(deps)];
+}
+
+/** A POST that acts on one schedule, audited, answering with the schedule as it now is. */
+function scheduleAction(
+  deps: ApiDeps,
+  name: 'pause' | 'unpause' | 'trigger' | 'backfill',
+  summary: string,
+  act: (row: Schedule, body: unknown) => Promise<void>,
+): RouteDef {
+  const { db } = deps;
+  return {
     method: 'post',
     path: `/projects/:project/pipelines/:name/schedules/:id/${name}`,
     permission: { project: name === 'trigger' ? 'run' : 'write-pipelines' },
@@ -107,8 +113,12 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       });
       res.json(await scheduleView(deps, await db.schedule.findUniqueOrThrow({ where: { id: row.id } })));
     },
-  });
-  const handle = (row: Schedule) => client.schedule.getHandle(temporalScheduleId(row));
+  };
+}
+
+/** The schedules of a pipeline. */
+function scheduleListRoutes(deps: ApiDeps): RouteDef[] {
+  const { db } = deps;
   return [
     {
       method: 'get',
@@ -124,6 +134,13 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
         res.json({ items: await Promise.all(rows.map((r) => scheduleView(deps, r))) });
       },
     },
+  ];
+}
+
+/** Add a schedule through the API. */
+function scheduleCreateRoutes(deps: ApiDeps): RouteDef[] {
+  const { db } = deps;
+  return [
     {
       method: 'post',
       path: '/projects/:project/pipelines/:name/schedules',
@@ -167,6 +184,15 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
         res.status(201).json(await scheduleView(deps, row));
       },
     },
+  ];
+}
+
+/** Remove, pause, unpause, trigger and backfill a schedule. */
+function scheduleChangeRoutes(deps: ApiDeps): RouteDef[] {
+  const { db, client } = deps;
+  const handle = (row: Schedule) => client.schedule.getHandle(temporalScheduleId(row));
+  const action = scheduleAction.bind(null, deps);
+  return [
     {
       method: 'delete',
       path: '/projects/:project/pipelines/:name/schedules/:id',

@@ -122,6 +122,44 @@ async function waitUntilUp(url: string, child: ChildProcess, logFile: string): P
   throw new Error(`gitea did not answer at ${url} within 120 s`);
 }
 
+/** An admin user of a fresh Gitea, with an API token. */
+async function createAdmin(
+  binary: string,
+  { config, dir, env, url }: { config: string; dir: string; env: NodeJS.ProcessEnv; url: string },
+) {
+  const admin = { name: 'co-admin', password: crypto.randomBytes(12).toString('hex'), token: '' };
+  await run(
+    binary,
+    [
+      'admin',
+      'user',
+      'create',
+      '--config',
+      config,
+      '--work-path',
+      dir,
+      '--username',
+      admin.name,
+      '--password',
+      admin.password,
+      '--email',
+      'co-admin@example.test',
+      '--admin',
+      '--must-change-password=false',
+    ],
+    { env },
+  );
+  const basic = `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}`;
+  const res = await fetch(`${url}/api/v1/users/${admin.name}/tokens`, {
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'containerops', scopes: ['all'] }),
+  });
+  if (!res.ok) throw new Error(`gitea did not make a token: ${res.status} ${await res.text()}`);
+  admin.token = ((await res.json()) as { sha1: string }).sha1;
+  return admin;
+}
+
 export async function startGitea(binary: string): Promise<Gitea> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'co-gitea-'));
   const port = await freePort();
@@ -148,36 +186,7 @@ export async function startGitea(binary: string): Promise<Gitea> {
   };
   try {
     await waitUntilUp(url, child, logFile);
-    const admin = { name: 'co-admin', password: crypto.randomBytes(12).toString('hex'), token: '' };
-    await run(
-      binary,
-      [
-        'admin',
-        'user',
-        'create',
-        '--config',
-        config,
-        '--work-path',
-        dir,
-        '--username',
-        admin.name,
-        '--password',
-        admin.password,
-        '--email',
-        'co-admin@example.test',
-        '--admin',
-        '--must-change-password=false',
-      ],
-      { env },
-    );
-    const basic = `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}`;
-    const res = await fetch(`${url}/api/v1/users/${admin.name}/tokens`, {
-      method: 'POST',
-      headers: { authorization: basic, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'containerops', scopes: ['all'] }),
-    });
-    if (!res.ok) throw new Error(`gitea did not make a token: ${res.status} ${await res.text()}`);
-    admin.token = ((await res.json()) as { sha1: string }).sha1;
+    const admin = await createAdmin(binary, { config, dir, env, url });
     const api = (method: string, p: string, body?: unknown, sudo?: string) =>
       fetch(`${url}/api/v1${p}`, {
         method,

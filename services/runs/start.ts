@@ -110,30 +110,7 @@ export async function createRun(
         trigger,
       });
       const created = await tx.run.create({
-        data: {
-          id,
-          projectId: req.project.id,
-          pipelineId: req.pipeline.id,
-          pipelineVersionId: req.version.id,
-          number,
-          status: 'queued',
-          params: secretParams.params,
-          trigger: req.trigger,
-          workflowId: runWorkflowId({
-            project: req.project.name,
-            pipeline: req.pipeline.name,
-            number,
-            runId: id,
-          }),
-          idempotencyKey: req.idempotencyKey ?? null,
-          rerunOfId: req.rerunOf?.id ?? null,
-          rerunFrom: req.rerunOf?.from ?? null,
-          workspaceId: req.rerunOf?.workspaceId ?? id,
-          createdById: req.actorId ?? null,
-          triggerInfo: trigger as object,
-          concurrencyGroup: concurrency?.group ?? null,
-          noCache: req.noCache ?? false,
-        },
+        data: runRow(req, { id, number, trigger, params: secretParams.params, concurrency }),
       });
       await storeSecretParams(tx, deps.config, id, secretParams.values, req.rerunOf?.id, secretParams.params);
       return created;
@@ -147,6 +124,44 @@ export async function createRun(
     }
     throw err;
   }
+}
+
+/** The Run row of a request, queued, with its number and what its trigger decided. */
+function runRow(
+  req: StartRunRequest,
+  row: {
+    id: string;
+    number: number;
+    trigger: TriggerContext;
+    params: ReturnType<typeof referenceSecretParams>['params'];
+    concurrency: ReturnType<typeof concurrencyOf>;
+  },
+): Parameters<Db['run']['create']>[0]['data'] {
+  const { id, number, trigger, params, concurrency } = row;
+  return {
+    id,
+    projectId: req.project.id,
+    pipelineId: req.pipeline.id,
+    pipelineVersionId: req.version.id,
+    number,
+    status: 'queued',
+    params,
+    trigger: req.trigger,
+    workflowId: runWorkflowId({
+      project: req.project.name,
+      pipeline: req.pipeline.name,
+      number,
+      runId: id,
+    }),
+    idempotencyKey: req.idempotencyKey ?? null,
+    rerunOfId: req.rerunOf?.id ?? null,
+    rerunFrom: req.rerunOf?.from ?? null,
+    workspaceId: req.rerunOf?.workspaceId ?? id,
+    createdById: req.actorId ?? null,
+    triggerInfo: trigger as object,
+    concurrencyGroup: concurrency?.group ?? null,
+    noCache: req.noCache ?? false,
+  };
 }
 
 /** The workflow input of a run row: everything was decided when the row was written (secret params as references). */

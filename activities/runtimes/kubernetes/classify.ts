@@ -1,4 +1,4 @@
-import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerStatus, V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import type { StepFailureKind, StepOutcome } from '../runtime';
 import { fetchFailure, toolLines, uploaderOutputs, uploadState } from './artifact-containers';
 import { CONTAINER_NAME } from './pod-spec';
@@ -64,17 +64,8 @@ export function classifyPod(pod: V1Pod): PodVerdict {
   }
   const fetchFailed = fetchFailure(pod);
   if (fetchFailed) return finished(null, fetchFailed);
-  // the step's image, or the artifact containers' (they run first)
-  const pulling = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].find(
-    (c) => c.state?.waiting?.reason && IMAGE_REASONS.has(c.state.waiting.reason),
-  );
-  if (pulling) {
-    const waiting = pulling.state!.waiting!;
-    const message =
-      `cannot pull image ${pulling.image ?? ''}: ${waiting.reason}: ${waiting.message ?? ''}`.trim();
-    const retryable = waiting.reason !== 'InvalidImageName' && TRANSIENT_PULL.test(waiting.message ?? '');
-    return { state: 'stuck', failure: failure(retryable ? 'infrastructure' : 'image', message, retryable) };
-  }
+  const pullStuck = pullFailure(status);
+  if (pullStuck) return pullStuck;
   if (terminated) {
     const { exitCode, reason, message } = terminated;
     if (reason === 'OOMKilled') {
@@ -104,6 +95,20 @@ export function classifyPod(pod: V1Pod): PodVerdict {
   }
   if (status.phase === 'Running' || container?.state?.running) return { state: 'running' };
   return { state: 'pending', detail: pendingDetail(pod) };
+}
+
+/** A container of the pod that cannot pull its image: stuck, retryable when the registry may recover. */
+function pullFailure(status: V1PodStatus): PodVerdict | undefined {
+  // the step's image, or the artifact containers' (they run first)
+  const pulling = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].find(
+    (c) => c.state?.waiting?.reason && IMAGE_REASONS.has(c.state.waiting.reason),
+  );
+  if (!pulling) return undefined;
+  const waiting = pulling.state!.waiting!;
+  const message =
+    `cannot pull image ${pulling.image ?? ''}: ${waiting.reason}: ${waiting.message ?? ''}`.trim();
+  const retryable = waiting.reason !== 'InvalidImageName' && TRANSIENT_PULL.test(waiting.message ?? '');
+  return { state: 'stuck', failure: failure(retryable ? 'infrastructure' : 'image', message, retryable) };
 }
 
 function finished(

@@ -33,7 +33,7 @@ export function timestampKey(ts: string): string | undefined {
  * delivered: lines older than the last one, and as many lines at its exact timestamp as were seen.
  */
 export async function followPodLogs(options: LogFollowOptions): Promise<void> {
-  const { kc, namespace, pod, container, signal } = options;
+  const { signal } = options;
   let lastKey: string | undefined;
   let lastTimestamp: string | undefined;
   let seenAtLast = 0;
@@ -64,17 +64,7 @@ export async function followPodLogs(options: LogFollowOptions): Promise<void> {
     let partial: string | undefined;
     try {
       skip = seenAtLast;
-      const stream = await openStream(
-        kc,
-        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
-        {
-          container,
-          follow: true,
-          timestamps: true,
-          sinceTime: lastTimestamp && wholeSeconds(lastTimestamp),
-        },
-        signal,
-      );
+      const stream = await openLogStream(options, lastTimestamp && wholeSeconds(lastTimestamp));
       failures = 0;
       clean = await readLines(stream, deliver, (rest) => (partial = rest));
     } catch (err) {
@@ -94,6 +84,17 @@ export async function followPodLogs(options: LogFollowOptions): Promise<void> {
     }
     await sleep(backoffDelay(LOG_STREAM_BACKOFF, failures++), signal);
   }
+}
+
+/** The followed log of the container, with timestamps, from `sinceTime` on when given. */
+function openLogStream(options: LogFollowOptions, sinceTime: string | undefined) {
+  const { kc, namespace, pod, container, signal } = options;
+  return openStream(
+    kc,
+    `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+    { container, follow: true, timestamps: true, sinceTime },
+    signal,
+  );
 }
 
 function wholeSeconds(timestamp: string): string {

@@ -31,7 +31,7 @@ interface WatchEvent {
  * (from the last version seen, or from a fresh GET when the version expired).
  */
 export async function watchPod(options: PodWatchOptions): Promise<void> {
-  const { kc, core, namespace, name, signal, onPod, onError } = options;
+  const { core, namespace, name, signal, onPod, onError } = options;
   let resourceVersion: string | undefined;
   let failures = 0;
   const poll = options.pollFallbackMs ? setInterval(() => void refresh(), options.pollFallbackMs) : undefined;
@@ -59,18 +59,7 @@ export async function watchPod(options: PodWatchOptions): Promise<void> {
         continue;
       }
       try {
-        const stream = await openStream(
-          kc,
-          `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
-          {
-            watch: true,
-            fieldSelector: `metadata.name=${name}`,
-            resourceVersion,
-            allowWatchBookmarks: true,
-            timeoutSeconds: options.watchTimeoutSeconds ?? 60,
-          },
-          signal,
-        );
+        const stream = await openWatchStream(options, resourceVersion);
         failures = 0;
         const clean = await readLines(stream, (line) => {
           const event = parseEvent(line);
@@ -97,6 +86,23 @@ export async function watchPod(options: PodWatchOptions): Promise<void> {
   } finally {
     if (poll) clearInterval(poll);
   }
+}
+
+/** A watch of the one pod from `resourceVersion`, with bookmarks, ended by the server after a while. */
+function openWatchStream(options: PodWatchOptions, resourceVersion: string | undefined) {
+  const { kc, namespace, name, signal } = options;
+  return openStream(
+    kc,
+    `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+    {
+      watch: true,
+      fieldSelector: `metadata.name=${name}`,
+      resourceVersion,
+      allowWatchBookmarks: true,
+      timeoutSeconds: options.watchTimeoutSeconds ?? 60,
+    },
+    signal,
+  );
 }
 
 function parseEvent(line: string): WatchEvent | undefined {

@@ -6,6 +6,7 @@ import { useApi } from '../lib/use-api';
 import { ErrorBox, Loading } from '../components/feedback';
 import { ProblemBox } from '../components/ProblemBox';
 import { useAction } from '../settings/use-action';
+import { TableHead } from '../components/TableHead';
 
 interface UserView {
   name: string;
@@ -63,15 +64,7 @@ export function UsersPage() {
       {list.loading && !list.data && <Loading what="Loading users" />}
       {list.data && (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Email', 'Role', 'Created', 'Actions']} />
           <tbody>
             {list.data.items.map((u) => (
               <tr key={u.name} data-user={u.name}>

@@ -5,6 +5,7 @@ import type { ComponentInput } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { ErrorBox, Loading } from '../components/feedback';
 import { Markdown } from '../components/Markdown';
+import { TableHead } from '../components/TableHead';
 
 interface ComponentDetail {
   name: string;
@@ -47,15 +48,7 @@ export function ComponentPage() {
       {data.readme && <Markdown source={data.readme} label="README" />}
       <h2>Inputs</h2>
       <table className="table" aria-label="Inputs">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Required</th>
-            <th scope="col">Default</th>
-            <th scope="col">Description</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Name', 'Type', 'Required', 'Default', 'Description']} />
         <tbody>
           {data.inputs.map((i) => (
             <tr key={i.name}>
@@ -86,13 +79,7 @@ export function ComponentPage() {
       </table>
       <h2>Versions</h2>
       <table className="table" aria-label="Versions">
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Published</th>
-            <th scope="col">Digest</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Version', 'Published', 'Digest']} />
         <tbody>
           {data.versions.map((v) => (
             <tr key={v.version}>

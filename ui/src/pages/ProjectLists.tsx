@@ -6,6 +6,7 @@ import type { Page, Pipeline, RunSummary } from '../lib/types';
 import { Empty, ErrorBox, Loading } from '../components/feedback';
 import { StatusBadge } from '../components/StatusBadge';
 import { useProject } from './ProjectLayout';
+import { TableHead } from '../components/TableHead';
 
 export function PipelineList() {
   const project = useProject();
@@ -27,13 +28,7 @@ export function PipelineList() {
           <Empty>No pipelines in this project yet.</Empty>
         ) : (
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Version</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Version', 'Updated']} />
             <tbody>
               {list.data.items.map((p) => (
                 <tr key={p.name}>
@@ -70,14 +65,7 @@ export function RunList({ pipeline }: { pipeline?: string }) {
           <Empty>No runs yet.</Empty>
         ) : (
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">Status</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Started</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Run', 'Status', 'Trigger', 'Started']} />
             <tbody>
               {list.data.items.map((r) => (
                 <tr key={r.id}>

@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import type { StepView } from '../lib/types';
 import { useProject } from '../pages/ProjectLayout';
+import { TableHead } from '../components/TableHead';
 
 /** The first 12 hex digits of a `sha256:` digest: enough to tell two inputs apart at a glance. */
 export function shortDigest(digest: string): string {
@@ -46,12 +47,7 @@ export function FingerprintTable({ leg }: { leg: StepView }) {
       </p>
       {fp.notMemoizable && <p className="muted not-memoizable">Not reusable: {fp.notMemoizable}.</p>}
       <table className="table compact">
-        <thead>
-          <tr>
-            <th scope="col">Input</th>
-            <th scope="col">Digest</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Input', 'Digest']} />
         <tbody>
           {fp.inputs.map((input) => (
             <tr key={input.name} data-input={input.name}>

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { api, enc } from '../lib/api';
+import { enc } from '../lib/api';
 import { useRoute } from '../lib/capabilities';
 import { byteSize, when } from '../lib/format';
 import { can } from '../lib/roles';
@@ -7,7 +7,7 @@ import { useApi } from '../lib/use-api';
 import { Empty, ErrorBox, isAbsent, Loading } from '../components/feedback';
 import { ProblemBox } from '../components/ProblemBox';
 import { useProject } from '../pages/ProjectLayout';
-import { ConfirmButton } from './ConfirmButton';
+import { DeleteButton } from './ConfirmButton';
 import { useAction } from './use-action';
 
 interface CacheView {
@@ -83,14 +83,11 @@ export function CachesPage() {
                   </td>
                   {deletable && (
                     <td>
-                      <ConfirmButton
-                        label="Delete"
-                        confirm={`Delete ${c.key}`}
-                        disabled={remove.busy}
-                        onConfirm={async () => {
-                          const path = `/projects/${enc(project.name)}/caches/${enc(c.id)}`;
-                          if (await remove.run(() => api(path, { method: 'DELETE' }))) list.reload();
-                        }}
+                      <DeleteButton
+                        name={c.key}
+                        path={`/projects/${enc(project.name)}/caches/${enc(c.id)}`}
+                        action={remove}
+                        onDeleted={list.reload}
                       />
                     </td>
                   )}

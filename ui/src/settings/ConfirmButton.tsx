@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { api } from '../lib/api';
 
 /** A destructive button that asks once more in place ("Delete" → "Really delete x?"). */
 export function ConfirmButton({
@@ -29,5 +30,29 @@ export function ConfirmButton({
         Keep
       </button>
     </span>
+  );
+}
+
+/** "Delete" with its confirmation: sends DELETE to `path` through `action`, then `onDeleted` when it succeeded. */
+export function DeleteButton({
+  name,
+  path,
+  action,
+  onDeleted,
+}: {
+  name: string;
+  path: string;
+  action: { busy: boolean; run(action: () => Promise<unknown>): Promise<boolean> };
+  onDeleted(): void;
+}) {
+  return (
+    <ConfirmButton
+      label="Delete"
+      confirm={`Delete ${name}`}
+      disabled={action.busy}
+      onConfirm={async () => {
+        if (await action.run(() => api(path, { method: 'DELETE' }))) onDeleted();
+      }}
+    />
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, enc } from '../lib/api';
+import { enc } from '../lib/api';
 import { useRoute } from '../lib/capabilities';
 import { when } from '../lib/format';
 import { can } from '../lib/roles';
@@ -8,7 +8,7 @@ import { useApi } from '../lib/use-api';
 import { Empty, ErrorBox, isAbsent, Loading } from '../components/feedback';
 import { ProblemBox } from '../components/ProblemBox';
 import { useProject } from '../pages/ProjectLayout';
-import { ConfirmButton } from './ConfirmButton';
+import { DeleteButton } from './ConfirmButton';
 import { SecretForm } from './SecretForm';
 import { useAction } from './use-action';
 
@@ -78,14 +78,11 @@ export function SecretsPage() {
                           >
                             Replace value
                           </button>
-                          <ConfirmButton
-                            label="Delete"
-                            confirm={`Delete ${s.name}`}
-                            disabled={remove.busy}
-                            onConfirm={async () => {
-                              const path = `/projects/${enc(project.name)}/secrets/${enc(s.name)}`;
-                              if (await remove.run(() => api(path, { method: 'DELETE' }))) list.reload();
-                            }}
+                          <DeleteButton
+                            name={s.name}
+                            path={`/projects/${enc(project.name)}/secrets/${enc(s.name)}`}
+                            action={remove}
+                            onDeleted={list.reload}
                           />
                         </span>
                       )}

@@ -7,6 +7,7 @@ import { Empty, ErrorBox, Loading } from '../components/feedback';
 import { ProblemBox } from '../components/ProblemBox';
 import { ConfirmButton } from './ConfirmButton';
 import { useAction } from './use-action';
+import { TableHead } from '../components/TableHead';
 
 interface TokenView {
   id: string;
@@ -71,15 +72,7 @@ export function TokensPage() {
       {list.data && live.length === 0 && <Empty>No tokens.</Empty>}
       {live.length > 0 && (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Starts with</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Starts with', 'Created', 'Last used', 'Actions']} />
           <tbody>
             {live.map((t) => (
               <tr key={t.id} data-token={t.name}>

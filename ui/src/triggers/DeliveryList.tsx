@@ -3,6 +3,7 @@ import { enc } from '../lib/api';
 import { when } from '../lib/format';
 import { useApi } from '../lib/use-api';
 import { ErrorBox } from '../components/feedback';
+import { TableHead } from '../components/TableHead';
 
 interface Delivery {
   id: string;
@@ -37,15 +38,7 @@ export function DeliveryList({ project, pipeline }: { project: string; pipeline:
         <p className="muted">No deliveries yet.</p>
       ) : (
         <table className="table" aria-label="Webhook deliveries">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Event</th>
-              <th scope="col">Answer</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
+          <TableHead columns={['When', 'Event', 'Answer', 'Outcome', 'Reason']} />
           <tbody>
             {items.map((d) => (
               <DeliveryRow key={d.id} project={project} d={d} />
