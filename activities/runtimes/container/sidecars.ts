@@ -101,8 +101,17 @@ async function startOne(
   const format = '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}';
   const inspected = await podman(ctx.options, ['inspect', '--format', format, name]);
   const address = inspected.stdout.trim().split(/\s+/)[0];
-  if (inspected.code !== 0 || !address)
-    return { ok: false, kind: 'infrastructure', message: `sidecar ${sidecar.name} has no network address` };
+  if (inspected.code !== 0 || !address) {
+    // a container that has already exited has left its network: say that, with its last lines
+    const exited = await exitedEarly(sidecar, ctx, command.ports);
+    return (
+      exited ?? {
+        ok: false,
+        kind: 'infrastructure',
+        message: `sidecar ${sidecar.name} has no network address`,
+      }
+    );
+  }
   running.hosts[sidecar.name] = address;
   running.ports[sidecar.name] = command.ports;
   log(`[containerops] sidecar ${sidecar.name} (${sidecar.image}) started at ${address}`);
@@ -136,13 +145,31 @@ async function commandOf(
   return { argv, ports: sidecar.ports.length > 0 ? sidecar.ports : exposed };
 }
 
+/** A sidecar no longer running: its last lines go to the step's log, and the failure names the ports. */
+async function exitedEarly(
+  sidecar: SidecarLaunch,
+  ctx: SidecarContext,
+  ports: number[],
+): Promise<Started | undefined> {
+  const name = `${ctx.prefix}-${sidecar.name}`;
+  const state = await podman(ctx.options, ['inspect', '--format', '{{.State.Running}}', name]);
+  if (state.stdout.trim() === 'true') return undefined;
+  const logs = await podman(ctx.options, ['logs', '--tail', '20', name]);
+  for (const line of `${logs.stdout}${logs.stderr}`.split('\n').filter(Boolean))
+    ctx.hooks.onLine('stderr', `[sidecar ${sidecar.name}] ${line}`);
+  return {
+    ok: false,
+    kind: 'infrastructure',
+    message: `sidecar ${sidecar.name} exited before it listened on port ${ports.join(', ')}`,
+  };
+}
+
 /** Ready: every port accepts a TCP connection; a sidecar that exits first fails with its last lines. */
 async function waitReady(
   sidecar: SidecarLaunch,
   ctx: SidecarContext,
   running: RunningSidecars,
 ): Promise<Started> {
-  const name = `${ctx.prefix}-${sidecar.name}`;
   const address = running.hosts[sidecar.name]!;
   const deadline = Date.now() + READY_LIMIT_MS;
   const ports = running.ports[sidecar.name] ?? [];
@@ -152,17 +179,8 @@ async function waitReady(
       return { ok: false, kind: 'infrastructure', message: 'cancelled while sidecars started' };
     for (const port of [...waiting]) if (await accepts(address, port)) waiting.delete(port);
     if (waiting.size === 0) break;
-    const state = await podman(ctx.options, ['inspect', '--format', '{{.State.Running}}', name]);
-    if (state.stdout.trim() !== 'true') {
-      const logs = await podman(ctx.options, ['logs', '--tail', '20', name]);
-      for (const line of `${logs.stdout}${logs.stderr}`.split('\n').filter(Boolean))
-        ctx.hooks.onLine('stderr', `[sidecar ${sidecar.name}] ${line}`);
-      return {
-        ok: false,
-        kind: 'infrastructure',
-        message: `sidecar ${sidecar.name} exited before it listened on port ${[...waiting].join(', ')}`,
-      };
-    }
+    const exited = await exitedEarly(sidecar, ctx, [...waiting]);
+    if (exited) return exited;
     if (Date.now() > deadline)
       return {
         ok: false,
