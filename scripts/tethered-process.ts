@@ -70,6 +70,9 @@ export async function startTethered(opts: {
     exited,
     async stop() {
       stopping = true;
+      // held again while it stops: an unref'd child alone lets Node end the caller before `gone`
+      // settles, with exit status 0 whatever the caller was about to return
+      tether.ref();
       if (tether.connected) tether.send({ type: 'stop' });
       await gone;
     },
