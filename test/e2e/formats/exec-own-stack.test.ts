@@ -10,11 +10,10 @@ import path from 'node:path';
  */
 function exec(file: string, dataDir: string): Promise<{ code: number | null; out: string }> {
   const bin = path.join(__dirname, '../../../bin/containerops.js');
-  const { CO_API_URL: _url, CO_TOKEN: _token, ...env } = process.env;
-  const child = spawn(process.execPath, [bin, 'exec', file], {
-    // nothing answers at this address, so exec starts its own platform (local runtime, its own data)
-    env: { ...env, CO_RUNTIME: 'local', CO_DATA_DIR: dataDir },
-  });
+  // a user's shell, not the test run's: no DATABASE_URL, TEMPORAL_ADDRESS or test keys to inherit
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, CO_RUNTIME: 'local', CO_DATA_DIR: dataDir };
+  // nothing answers at the default address, so exec starts its own platform (embedded defaults)
+  const child = spawn(process.execPath, [bin, 'exec', file], { env });
   const out: string[] = [];
   child.stdout.on('data', (d: Buffer) => out.push(d.toString()));
   child.stderr.on('data', (d: Buffer) => out.push(d.toString()));
