@@ -43,20 +43,24 @@ export async function startLocalStack(io: CliIo, env: NodeJS.ProcessEnv): Promis
     throw new Error(`could not start the platform: ${err.message}`);
   });
   const base = `http://127.0.0.1:${port}`;
+  // the readiness poll ends with the platform: left running, it held the command for its 10 minutes
+  const polling = new AbortController();
   try {
-    await Promise.race([waitReady(base), child.exited]);
+    await Promise.race([waitReady(base, polling.signal), child.exited]);
   } catch (err) {
     await child.stop();
     throw err;
+  } finally {
+    polling.abort();
   }
   const tokenFile = path.join(dataDir, 'admin-token');
   const token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '';
   return { base, token, stop: () => child.stop() };
 }
 
-async function waitReady(base: string): Promise<void> {
+async function waitReady(base: string, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !signal.aborted) {
     const ok = await fetch(`${base}/readyz`).then(
       (r) => r.ok,
       () => false,
